@@ -1,0 +1,3 @@
+export { TokenRefresherError, ConfigurationError } from './shared/errors.js';
+export type { Clock } from './shared/clock.js';
+export { systemClock } from './shared/clock.js';
