@@ -1,0 +1,82 @@
+import { TokenRefresherError } from '../shared/errors.js';
+
+/**
+ * A Secrets Manager call failed for a reason the refresher cannot work around: access denied, the
+ * secret scheduled for deletion, an ARN that names no secret, or a service error after retries.
+ * `operation` and `secretId` say where; `cause` carries the SDK error.
+ *
+ * @example
+ * ```ts
+ * catch (error) {
+ *   if (error instanceof SecretAccessError) console.error(error.operation, error.secretId, error.cause);
+ * }
+ * ```
+ */
+export class SecretAccessError extends TokenRefresherError {
+  public readonly operation: string;
+  public readonly secretId: string;
+
+  public constructor(operation: string, secretId: string, advice: string, options?: { cause?: unknown }) {
+    const reason = describeCause(options?.cause);
+    super(`Secrets Manager ${operation} on "${secretId}" failed${reason}. ${advice}`, options);
+    this.operation = operation;
+    this.secretId = secretId;
+  }
+}
+
+/**
+ * Writing another version would reach (or has reached) the secret's version quota. Secrets Manager
+ * keeps every version younger than 24 hours and refuses new ones at about 100, after which nobody
+ * can update the secret until old versions age out. The census fields say where the secret stands.
+ *
+ * @example
+ * ```ts
+ * catch (error) {
+ *   if (error instanceof VersionQuotaError) alert(`${error.census.headroom} versions left`);
+ * }
+ * ```
+ */
+export class VersionQuotaError extends TokenRefresherError {
+  public readonly census: VersionCensus | undefined;
+
+  public constructor(secretId: string, census: VersionCensus | undefined, options?: { cause?: unknown }) {
+    const where =
+      census === undefined
+        ? 'Secrets Manager refused a new version (LimitExceededException)'
+        : `${census.nonRemovable} of its ${census.quota} versions cannot be cleaned up yet (${census.labelled} labelled, ` +
+          `${census.createdLast24h} created in the last 24 h), leaving ${census.headroom}, at or below the guard of ${census.guard}`;
+    super(
+      `Secret "${secretId}" is at its version quota: ${where}. Refreshing is refused so that the secret stays writable. ` +
+        'Use longer-lived tokens or a larger refresh window (fewer versions a day), remove stray labels, or wait for versions to pass 24 h.',
+      options,
+    );
+    this.census = census;
+  }
+}
+
+/** A count of a secret's versions against the quota. Contains no values. */
+export interface VersionCensus {
+  /** All versions, labelled and deprecated. */
+  total: number;
+  /** Versions carrying at least one staging label (never cleaned up). */
+  labelled: number;
+  /** Versions with no label. */
+  deprecated: number;
+  /** Versions created in the 24 h before the census (never cleaned up). */
+  createdLast24h: number;
+  /** Versions Secrets Manager may not remove yet: labelled, or younger than 24 h. */
+  nonRemovable: number;
+  /** The version quota assumed (Secrets Manager: about 100). */
+  quota: number;
+  /** New versions that fit before the quota: `quota - nonRemovable`. */
+  headroom: number;
+  /** The refresher refuses to write when `headroom` is at or below this. */
+  guard: number;
+  /** When the census was taken, epoch milliseconds. */
+  takenAt: number;
+}
+
+function describeCause(cause: unknown): string {
+  if (cause instanceof Error) return `: ${cause.name}: ${cause.message}`;
+  return '';
+}
