@@ -1,0 +1,50 @@
+import { TokenRefresherError } from '../shared/errors.js';
+
+/**
+ * The token endpoint did not issue a token: it refused the request (an RFC 6749 §5.2 error), failed
+ * (5xx, 429), could not be reached, did not answer in time, or answered with something that is not
+ * a usable token response. Never carries the client secret or an access token.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await refresh({ signal });
+ * } catch (error) {
+ *   if (error instanceof OAuthError && error.code === 'invalid_client') alertOnCall('client credentials rejected');
+ *   throw error;
+ * }
+ * ```
+ */
+export class OAuthError extends TokenRefresherError {
+  /** The OAuth `error` code (RFC 6749 §5.2), e.g. `invalid_client`, when the server sent one. */
+  public readonly code: string | undefined;
+  /** The HTTP status of the response, when one arrived. */
+  public readonly status: number | undefined;
+  /** Whether trying again later may succeed (5xx, 429, timeouts, network errors). */
+  public readonly retryable: boolean;
+  /** How long the server asked clients to wait (`Retry-After`), when it did. */
+  public readonly retryAfterMs: number | undefined;
+
+  public constructor(
+    message: string,
+    details: { code?: string; status?: number; retryable: boolean; retryAfterMs?: number },
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.code = details.code;
+    this.status = details.status;
+    this.retryable = details.retryable;
+    this.retryAfterMs = details.retryAfterMs;
+  }
+}
+
+/**
+ * The client secret could not be read from Secrets Manager (`clientSecretId`): the secret is
+ * missing, not readable with this role, binary, or not the JSON shape `clientSecretJsonKey` expects.
+ *
+ * @example
+ * ```ts
+ * if (error instanceof ClientSecretUnavailableError) console.error(error.message, error.cause);
+ * ```
+ */
+export class ClientSecretUnavailableError extends TokenRefresherError {}
