@@ -1,0 +1,108 @@
+import type { Prices } from './prices.js';
+import type { Projection, RunResult, TargetCheck } from './run-result.js';
+
+const DAY_MS = 86_400_000;
+const MONTH_MS = 30 * DAY_MS;
+/** Secrets Manager keeps at most ~100 versions younger than 24 h (secrets-manager-spec SM-QUOTA-3). */
+export const VERSION_QUOTA = 100;
+const DYNAMODB_READS = new Set(['GetItem', 'Query', 'Scan', 'BatchGetItem', 'TransactGetItems']);
+const DYNAMODB_WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems']);
+
+/** Splits DynamoDB attempts into reads and writes (table administration counts as neither). */
+export function classifyDynamodbCalls(attempts: Record<string, number>): { reads: number; writes: number } {
+  let reads = 0;
+  let writes = 0;
+  for (const [operation, count] of Object.entries(attempts)) {
+    if (DYNAMODB_READS.has(operation)) reads += count;
+    if (DYNAMODB_WRITES.has(operation)) writes += count;
+  }
+  return { reads, writes };
+}
+
+/**
+ * Groups IdP call times into refresh rounds: a call more than half a lifetime after the first call
+ * of the current round starts a new one. A herd is one round of many calls.
+ */
+export function countRounds(callTimes: readonly number[], lifetimeMs: number): number {
+  let rounds = 0;
+  let roundStart = Number.NEGATIVE_INFINITY;
+  for (const at of [...callTimes].sort((a, b) => a - b)) {
+    if (at - roundStart > lifetimeMs / 2) {
+      rounds += 1;
+      roundStart = at;
+    }
+  }
+  return rounds;
+}
+
+/** Scales what a run measured to versions per 24 h and to a monthly bill at `prices`. */
+export function projectRun(result: Omit<RunResult, 'projection' | 'targets'>, prices: Prices): Projection {
+  const scale = (count: number, period: number): number => (result.measuredMs > 0 ? (count * period) / result.measuredMs : 0);
+  const secretsManagerCalls = Object.values(result.secretsManager.calls).reduce((sum, count) => sum + count, 0);
+  const versionsPer24h = scale(result.versions.created, DAY_MS);
+  const secretsManagerCallsPerMonth = scale(secretsManagerCalls, MONTH_MS);
+  const dynamodbReadsPerMonth = scale(result.dynamodb.reads, MONTH_MS);
+  const dynamodbWritesPerMonth = scale(result.dynamodb.writes, MONTH_MS);
+  const identityProviderCallsPerMonth = scale(result.idp.calls, MONTH_MS);
+  const monthly = {
+    secret: prices.secretPerMonth,
+    secretsManagerCalls: (secretsManagerCallsPerMonth / 10_000) * prices.secretsManagerPer10kCalls,
+    dynamodb:
+      (dynamodbReadsPerMonth / 1e6) * prices.dynamodbPerMillionReads +
+      (dynamodbWritesPerMonth / 1e6) * prices.dynamodbPerMillionWrites,
+    identityProvider: identityProviderCallsPerMonth * prices.identityProviderPerCall,
+  };
+  return {
+    versionsPer24h,
+    versionQuota: VERSION_QUOTA,
+    withinQuota: versionsPer24h < VERSION_QUOTA,
+    secretsManagerCallsPerMonth,
+    dynamodbReadsPerMonth,
+    dynamodbWritesPerMonth,
+    identityProviderCallsPerMonth,
+    monthlyUsd: { ...monthly, total: monthly.secret + monthly.secretsManagerCalls + monthly.dynamodb + monthly.identityProvider },
+    pricesReadOn: prices.readOn,
+    pricesSource: prices.source,
+  };
+}
+
+/**
+ * The issue's targets. For `locked`: one IdP call and one version per generation, no expired token,
+ * O(1) DynamoDB writes and no failed conditional writes while the holder lives, ≤ 2 GetSecretValue
+ * per process per generation, sub-millisecond p99 for callers with a valid token, bounded recovery
+ * after a crash, AWSCURRENT only moving forward. For the baselines: whether the herd shows.
+ */
+export function checkTargets(result: Omit<RunResult, 'targets'>): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const add = (name: string, ok: boolean, actual: number | null, limit: string): void => {
+    checks.push({ name, ok, actual, limit });
+  };
+  const generations = result.generations;
+  const healthy = result.fault.kind === 'none' || result.fault.kind === 'slow-idp';
+  if (result.strategy !== 'locked') {
+    add('herd: IdP calls per refresh round', result.rounds > 0 && result.idp.calls > result.rounds, ratio(result.idp.calls, result.rounds), '> 1 shows the herd');
+    return checks;
+  }
+  add('tokens served expired', result.validity.servedExpired === 0, result.validity.servedExpired, '= 0');
+  add('older token served after a newer one (rollback)', result.validity.olderAfterNewer === 0, result.validity.olderAfterNewer, '= 0');
+  if (healthy || result.fault.kind === 'drop-response' || result.fault.kind === 'sm-throttle') {
+    add('versions created per generation', result.versions.created === generations, ratio(result.versions.created, generations), '= 1');
+  }
+  if (healthy) {
+    add('IdP calls per generation', result.idp.calls === generations, ratio(result.idp.calls, generations), '= 1');
+    add('DynamoDB writes per generation', result.dynamodb.writes <= 3 * generations, ratio(result.dynamodb.writes, generations), '≤ 3');
+    add('failed conditional writes', result.dynamodb.failedConditionalWrites === 0, result.dynamodb.failedConditionalWrites, '= 0');
+    add('GetSecretValue per process per generation', result.getSecretValuePerProcessPerGeneration <= 2, result.getSecretValuePerProcessPerGeneration, '≤ 2');
+    add('p99 getToken latency with a valid token (ms)', result.latencyWhileValidMs.p99 < 1, result.latencyWhileValidMs.p99, '< 1');
+  }
+  if (result.fault.kind === 'kill-holder' || result.fault.kind === 'pause-holder') {
+    const recovery = result.fault.recoveryMs ?? null;
+    const bound = result.fault.recoveryBoundMs ?? 0;
+    add('new token after the holder stopped (ms)', recovery !== null && recovery <= bound, recovery, `≤ ${bound} (lease + poll)`);
+  }
+  return checks;
+}
+
+function ratio(count: number, per: number): number | null {
+  return per > 0 ? Math.round((count / per) * 100) / 100 : null;
+}

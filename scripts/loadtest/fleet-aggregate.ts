@@ -1,0 +1,149 @@
+import { LatencyHistogram } from './histogram.js';
+import type { WorkerReport } from './protocol.js';
+import type { SdkCallCounts } from './sdk-counters.js';
+import type { StrategyActivity } from './strategies/types.js';
+
+/** One time bin of the whole fleet. */
+export interface FleetBin {
+  start: number;
+  calls: number;
+  errors: number;
+  latency: LatencyHistogram;
+}
+
+/** An interval during which one worker was calling the identity provider. */
+export interface IdpInterval {
+  worker: number;
+  from: number;
+  to: number;
+  ok: boolean | null;
+}
+
+/**
+ * Merges the reports of every worker: latest cumulative counters per worker, and the union of the
+ * incremental parts (bins, activities, first-served times, versions). A killed worker keeps what it
+ * had reported.
+ */
+export class FleetAggregate {
+  private readonly latest = new Map<number, WorkerReport>();
+  private readonly binsByStart = new Map<number, FleetBin>();
+  private readonly firstServed = new Map<number, number>();
+  private readonly versionTimes = new Map<string, number>();
+  private readonly openIdpCalls = new Map<number, number>();
+  public readonly idpIntervals: IdpInterval[] = [];
+  public readonly activities: Array<StrategyActivity & { worker: number }> = [];
+
+  public ingest(report: WorkerReport): void {
+    this.latest.set(report.index, report);
+    for (const bin of report.bins) {
+      let fleetBin = this.binsByStart.get(bin.start);
+      if (fleetBin === undefined) {
+        fleetBin = { start: bin.start, calls: 0, errors: 0, latency: new LatencyHistogram() };
+        this.binsByStart.set(bin.start, fleetBin);
+      }
+      fleetBin.calls += bin.calls;
+      fleetBin.errors += bin.errors;
+      fleetBin.latency.merge(bin.latency);
+    }
+    for (const [seq, at] of report.firstServed) {
+      const known = this.firstServed.get(seq);
+      if (known === undefined || at < known) this.firstServed.set(seq, at);
+    }
+    for (const { versionId, at } of report.versions) {
+      const known = this.versionTimes.get(versionId);
+      if (known === undefined || at < known) this.versionTimes.set(versionId, at);
+    }
+    for (const activity of report.activities) {
+      this.activities.push({ ...activity, worker: report.index });
+      if (activity.kind === 'idp-call-started') this.openIdpCalls.set(report.index, activity.at);
+      if (activity.kind === 'idp-call-ended') {
+        const from = this.openIdpCalls.get(report.index) ?? activity.at;
+        this.openIdpCalls.delete(report.index);
+        this.idpIntervals.push({ worker: report.index, from, to: activity.at, ok: activity.ok });
+      }
+    }
+  }
+
+  /** IdP calls still open at `until` (a killed or still-running caller) as intervals ending there. */
+  public openIntervals(until: number): IdpInterval[] {
+    return [...this.openIdpCalls].map(([worker, from]) => ({ worker, from, to: until, ok: null }));
+  }
+
+  public reports(): WorkerReport[] {
+    return [...this.latest.values()].sort((a, b) => a.index - b.index);
+  }
+
+  public bins(): FleetBin[] {
+    return [...this.binsByStart.values()].sort((a, b) => a.start - b.start);
+  }
+
+  /** Token sequence numbers with when the fleet first served each. */
+  public servedGenerations(): Array<[number, number]> {
+    return [...this.firstServed].sort((a, b) => a[0] - b[0]);
+  }
+
+  /** When each new secret version was first reported by a PutSecretValue answer. */
+  public versions(): Array<[string, number]> {
+    return [...this.versionTimes].sort((a, b) => a[1] - b[1]);
+  }
+
+  /** The first time a token newer than `seq` was served at or after `after`. */
+  public firstServedNewerThan(seq: number, after: number): number | undefined {
+    let first: number | undefined;
+    for (const [served, at] of this.firstServed) {
+      if (served > seq && at >= after && (first === undefined || at < first)) first = at;
+    }
+    return first;
+  }
+
+  public sum<K extends 'calls' | 'servedExpired' | 'servedBelowMinValidity' | 'olderAfterNewer'>(key: K): number {
+    let total = 0;
+    for (const report of this.latest.values()) total += report[key];
+    return total;
+  }
+
+  public minRemainingMs(): number | null {
+    let min: number | null = null;
+    for (const report of this.latest.values()) {
+      if (report.minRemainingMs !== null && (min === null || report.minRemainingMs < min)) min = report.minRemainingMs;
+    }
+    return min;
+  }
+
+  public latency(which: 'latency' | 'latencyWhileValid'): LatencyHistogram {
+    const merged = new LatencyHistogram();
+    for (const report of this.latest.values()) merged.merge(report[which]);
+    return merged;
+  }
+
+  public errors(): Record<string, number> {
+    const total: Record<string, number> = {};
+    for (const report of this.latest.values()) {
+      for (const [name, count] of Object.entries(report.errors)) total[name] = (total[name] ?? 0) + count;
+    }
+    return total;
+  }
+
+  /** SDK counts summed over the fleet. */
+  public sdk(): SdkCallCounts {
+    const total: SdkCallCounts = { attempts: {}, errors: {}, throttled: 0, conditionalFailures: 0 };
+    for (const report of this.latest.values()) {
+      for (const [op, count] of Object.entries(report.sdk.attempts)) total.attempts[op] = (total.attempts[op] ?? 0) + count;
+      for (const [key, count] of Object.entries(report.sdk.errors)) total.errors[key] = (total.errors[key] ?? 0) + count;
+      total.throttled += report.sdk.throttled;
+      total.conditionalFailures += report.sdk.conditionalFailures;
+    }
+    return total;
+  }
+
+  /** The most attempts of `operation` made by any one worker. */
+  public maxPerWorker(operation: string): number {
+    let max = 0;
+    for (const report of this.latest.values()) max = Math.max(max, report.sdk.attempts[operation] ?? 0);
+    return max;
+  }
+
+  public countActivities(kind: StrategyActivity['kind']): number {
+    return this.activities.filter((activity) => activity.kind === kind).length;
+  }
+}

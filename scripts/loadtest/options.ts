@@ -1,0 +1,152 @@
+import { ConfigurationError } from '../../src/index.js';
+import { DEFAULT_PRICES, type Prices } from './prices.js';
+import { STRATEGY_NAMES, type StrategyName } from './strategies/types.js';
+
+/** The faults a run can inject; `none` is the healthy baseline. */
+export const FAULT_NAMES = [
+  'none',
+  'kill-holder',
+  'pause-holder',
+  'slow-idp',
+  'idp-errors',
+  'sm-throttle',
+  'drop-response',
+] as const;
+export type FaultName = (typeof FAULT_NAMES)[number];
+
+/** Everything a load test can be told; see {@link resolveLoadTestOptions} for the defaults. */
+export interface LoadTestOptions {
+  strategies: StrategyName[];
+  faults: FaultName[];
+  /** Worker processes. */
+  processes: number;
+  /** Concurrent callers per process. */
+  concurrency: number;
+  /** Token lifetime (ms). */
+  lifetimeMs: number;
+  /** Length of each run (ms). */
+  durationMs: number;
+  /** Pause between two calls of one caller (ms). */
+  thinkMs: number;
+  /** Lease of the locked strategy (ms). */
+  leaseMs: number;
+  /** Minimum remaining validity of a served token (ms). */
+  minValidityMs: number;
+  /** Refresh window at the end of a token's life (ms). */
+  refreshWindowMs: number;
+  /** Width of a chart time bin (ms). */
+  binMs: number;
+  seed: number;
+  /** `local` starts dynalite and the emulator; `aws` uses whatever the SDK's configuration points at. */
+  target: 'local' | 'aws';
+  /** Secret to use on AWS (a fresh name per run is derived from it); on local a fresh one is made. */
+  secretPrefix: string;
+  /** Lock table (created when missing). */
+  lockTable: string;
+  /** The emulator's write throttle, like AWS's 50 TPS. */
+  writeRatePerSecond: number;
+  /** Added IdP latency of the `slow-idp` fault (ms). */
+  slowIdpMs: number;
+  /** Rate of injected Secrets Manager faults in `sm-throttle` and `drop-response` (0..1). */
+  faultRate: number;
+  prices: Prices;
+  /** Folder for the JSON report and the SVG chart. */
+  outDir: string;
+  /** Live progress on the terminal. */
+  progress: boolean;
+}
+
+/** Defaults around the issue's numbers: P=8, C=50, L=10 s, D=60 s. */
+export function resolveLoadTestOptions(given: Partial<LoadTestOptions> = {}): LoadTestOptions {
+  const lifetimeMs = given.lifetimeMs ?? 10_000;
+  positive('lifetimeMs', lifetimeMs, 1_000);
+  const options: LoadTestOptions = {
+    strategies: given.strategies ?? [...STRATEGY_NAMES],
+    faults: given.faults ?? ['none'],
+    processes: given.processes ?? 8,
+    concurrency: given.concurrency ?? 50,
+    lifetimeMs,
+    durationMs: given.durationMs ?? 60_000,
+    thinkMs: given.thinkMs ?? 10,
+    leaseMs: given.leaseMs ?? Math.min(10_000, Math.max(1_000, Math.round(lifetimeMs / 5))),
+    minValidityMs: given.minValidityMs ?? Math.min(30_000, Math.round(lifetimeMs / 10)),
+    refreshWindowMs: given.refreshWindowMs ?? Math.min(300_000, Math.round(lifetimeMs / 2)),
+    binMs: given.binMs ?? 1_000,
+    seed: given.seed ?? 1,
+    target: given.target ?? 'local',
+    secretPrefix: given.secretPrefix ?? 'token-refresher-loadtest',
+    lockTable: given.lockTable ?? 'token-refresher-loadtest-locks',
+    writeRatePerSecond: given.writeRatePerSecond ?? 50,
+    slowIdpMs: given.slowIdpMs ?? 0,
+    faultRate: given.faultRate ?? 0.3,
+    prices: { ...DEFAULT_PRICES, ...given.prices },
+    outDir: given.outDir ?? 'reports/loadtest',
+    progress: given.progress ?? false,
+  };
+  if (options.slowIdpMs === 0) options.slowIdpMs = Math.round(options.leaseMs / 2);
+  validate(options);
+  return options;
+}
+
+function validate(options: LoadTestOptions): void {
+  if (options.strategies.length === 0) throw new ConfigurationError('strategies: name at least one strategy.');
+  for (const name of options.strategies) {
+    if (!STRATEGY_NAMES.includes(name)) {
+      throw new ConfigurationError(`strategies: unknown strategy "${name}"; use ${STRATEGY_NAMES.join(', ')}.`);
+    }
+  }
+  if (options.faults.length === 0) throw new ConfigurationError('faults: name at least one fault (or none).');
+  for (const name of options.faults) {
+    if (!FAULT_NAMES.includes(name)) {
+      throw new ConfigurationError(`faults: unknown fault "${name}"; use ${FAULT_NAMES.join(', ')}.`);
+    }
+  }
+  integer('processes', options.processes, 1, 64);
+  integer('concurrency', options.concurrency, 1, 10_000);
+  positive('durationMs', options.durationMs, 1_000);
+  positive('leaseMs', options.leaseMs, 200);
+  nonNegative('thinkMs', options.thinkMs);
+  nonNegative('minValidityMs', options.minValidityMs);
+  positive('binMs', options.binMs, 50);
+  nonNegative('writeRatePerSecond', options.writeRatePerSecond);
+  nonNegative('slowIdpMs', options.slowIdpMs);
+  if (!(options.faultRate >= 0 && options.faultRate <= 1)) {
+    throw new ConfigurationError(`faultRate must be between 0 and 1; got ${options.faultRate}.`);
+  }
+  if (!(options.refreshWindowMs > options.minValidityMs && options.refreshWindowMs <= options.lifetimeMs / 2)) {
+    throw new ConfigurationError(
+      `refreshWindowMs must be above minValidityMs (${options.minValidityMs}) and at most half the lifetime ` +
+        `(${options.lifetimeMs / 2}); got ${options.refreshWindowMs}.`,
+    );
+  }
+  if (options.leaseMs >= options.refreshWindowMs - options.minValidityMs) {
+    throw new ConfigurationError(
+      `leaseMs (${options.leaseMs}) must be shorter than the refresh window minus the minimum validity ` +
+        `(${options.refreshWindowMs - options.minValidityMs} ms), or a takeover after a crash cannot finish ` +
+        'before the token expires; lower --lease-ms or raise --lifetime.',
+    );
+  }
+  for (const [key, value] of Object.entries(options.prices)) {
+    if (typeof value === 'number' && !(Number.isFinite(value) && value >= 0)) {
+      throw new ConfigurationError(`prices.${key} must be a price ≥ 0 in USD; got ${value}.`);
+    }
+  }
+}
+
+function integer(name: string, value: number, min: number, max: number): void {
+  if (!(Number.isInteger(value) && value >= min && value <= max)) {
+    throw new ConfigurationError(`${name} must be a whole number from ${min} to ${max}; got ${value}.`);
+  }
+}
+
+function positive(name: string, value: number, min: number): void {
+  if (!(Number.isFinite(value) && value >= min)) {
+    throw new ConfigurationError(`${name} must be at least ${min} ms; got ${value}.`);
+  }
+}
+
+function nonNegative(name: string, value: number): void {
+  if (!(Number.isFinite(value) && value >= 0)) {
+    throw new ConfigurationError(`${name} must be a number ≥ 0; got ${value}.`);
+  }
+}

@@ -1,0 +1,20 @@
+/**
+ * A seeded pseudo-random generator (mulberry32): the same seed gives the same sequence, so a load
+ * test's jitter and a simulation's schedule can be replayed.
+ *
+ * @example
+ * ```ts
+ * const random = seededRandom(42);
+ * random(); // 0 ≤ x < 1, the same on every run
+ * ```
+ */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}

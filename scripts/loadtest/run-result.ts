@@ -1,0 +1,107 @@
+import type { FaultName, LoadTestOptions } from './options.js';
+import type { StrategyName } from './strategies/types.js';
+
+/** Percentiles of getToken latency in milliseconds. */
+export interface LatencySummary {
+  calls: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+/** What happened to the fault a run injected. */
+export interface FaultOutcome {
+  kind: FaultName;
+  /** Worker index hit by kill-holder / pause-holder. */
+  victim?: number;
+  /** When the fault struck (ms after the run started). */
+  atMs?: number;
+  /** For kill/pause: ms from the fault to the first token of a newer generation served. */
+  recoveryMs?: number;
+  /** The bound that recovery must meet (lease + poll interval). */
+  recoveryBoundMs?: number;
+  /** Free text: what was injected. */
+  description: string;
+}
+
+/** Cost and quota projection of one run, scaled to 24 h and to a 30-day month. */
+export interface Projection {
+  versionsPer24h: number;
+  /** Versions a secret can hold (labelled + deprecated younger than 24 h). */
+  versionQuota: number;
+  withinQuota: boolean;
+  secretsManagerCallsPerMonth: number;
+  dynamodbReadsPerMonth: number;
+  dynamodbWritesPerMonth: number;
+  identityProviderCallsPerMonth: number;
+  monthlyUsd: { secret: number; secretsManagerCalls: number; dynamodb: number; identityProvider: number; total: number };
+  pricesReadOn: string;
+  pricesSource: string;
+}
+
+/** One checked target of the locked strategy (or a check that shows a herd). */
+export interface TargetCheck {
+  name: string;
+  ok: boolean;
+  actual: number | null;
+  limit: string;
+}
+
+/** The chart's raw material, times in ms since the run started. */
+export interface RunTimeline {
+  binMs: number;
+  bins: Array<{ t: number; calls: number; errors: number; p50: number; p99: number; max: number }>;
+  idpCalls: Array<{ t: number; worker: number; outcome: string }>;
+  versions: number[];
+  generations: Array<{ seq: number; t: number }>;
+  idpIntervals: Array<{ worker: number; from: number; to: number; ok: boolean | null }>;
+}
+
+/** Everything one run (one strategy, one fault) measured. Holds no token value. */
+export interface RunResult {
+  strategy: StrategyName;
+  target: LoadTestOptions['target'];
+  settings: Pick<
+    LoadTestOptions,
+    | 'processes'
+    | 'concurrency'
+    | 'lifetimeMs'
+    | 'durationMs'
+    | 'thinkMs'
+    | 'leaseMs'
+    | 'minValidityMs'
+    | 'refreshWindowMs'
+    | 'writeRatePerSecond'
+    | 'seed'
+  >;
+  startedAt: string;
+  measuredMs: number;
+  /** Distinct tokens served to callers. */
+  generations: number;
+  /** Refresh rounds: IdP calls grouped by time (a herd is one round). */
+  rounds: number;
+  idp: { calls: number; minted: number; failed: number; abandoned: number };
+  secretsManager: {
+    countedBy: 'emulator' | 'sdk';
+    calls: Record<string, number>;
+    throttled: number;
+    errors: Record<string, number>;
+  };
+  versions: { created: number; alive: number | null };
+  dynamodb: { reads: number; writes: number; failedConditionalWrites: number };
+  latencyMs: LatencySummary;
+  /** Calls answered from memory: callers that had a valid token. */
+  latencyWhileValidMs: LatencySummary;
+  validity: { minRemainingMs: number | null; servedExpired: number; servedBelowMinValidity: number; olderAfterNewer: number };
+  waits: number;
+  takeovers: number;
+  rollbacksPrevented: number;
+  /** Errors that reached load-test callers, by error name. */
+  errors: Record<string, number>;
+  /** The most GetSecretValue calls of one process, per generation. */
+  getSecretValuePerProcessPerGeneration: number;
+  fault: FaultOutcome;
+  projection: Projection;
+  targets: TargetCheck[];
+  timeline: RunTimeline;
+}

@@ -1,0 +1,62 @@
+import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { readCurrentBaselineToken } from './read-current.js';
+import { encodeBaselinePayload } from './secret-payload.js';
+import type { MintedToken, ServedToken, Strategy, StrategyContext } from './types.js';
+
+/**
+ * Everything the locked strategy does inside one process — a jittered refresh point in the refresh
+ * window, single flight, still-valid tokens served while a refresh runs, re-reading the secret
+ * before calling the identity provider — but no lease between processes. The difference between
+ * this and `locked` is what the lease buys.
+ *
+ * @example
+ * ```ts
+ * const strategy = createInProcessStrategy(context);
+ * const { token, source } = await strategy.getToken();
+ * ```
+ */
+export function createInProcessStrategy(context: StrategyContext): Strategy {
+  let cached: { minted: MintedToken; refreshAt: number } | undefined;
+  let flight: Promise<ServedToken> | undefined;
+
+  const adopt = (minted: MintedToken): MintedToken => {
+    const windowStart = minted.expiresAt - context.refreshWindowMs;
+    const spread = Math.max(0, context.refreshWindowMs - context.minValidityMs);
+    cached = { minted, refreshAt: windowStart + context.random() * spread };
+    return minted;
+  };
+  const usable = (minted: MintedToken): boolean => minted.expiresAt - Date.now() > context.minValidityMs;
+
+  const refresh = async (): Promise<ServedToken> => {
+    const stored = await readCurrentBaselineToken(context.secretsManager, context.secretId);
+    if (stored !== undefined && (cached === undefined || stored.expiresAt > cached.minted.expiresAt)) {
+      adopt(stored);
+      if (Date.now() < (cached?.refreshAt ?? 0)) return { token: stored.token, source: 'secret' };
+    }
+    const minted = await context.callIdentityProvider();
+    await context.secretsManager.send(
+      new PutSecretValueCommand({ SecretId: context.secretId, SecretString: encodeBaselinePayload(minted) }),
+    );
+    adopt(minted);
+    return { token: minted.token, source: 'refreshed' };
+  };
+
+  return {
+    async getToken(): Promise<ServedToken> {
+      const current = cached;
+      if (current !== undefined && Date.now() < current.refreshAt) return { token: current.minted.token, source: 'memory' };
+      flight ??= refresh().finally(() => {
+        flight = undefined;
+      });
+      if (current !== undefined && usable(current.minted)) {
+        // Serve the still-valid token; the refresh goes on for whoever needs it next.
+        flight.catch(() => undefined);
+        return { token: current.minted.token, source: 'memory' };
+      }
+      return flight;
+    },
+    async close() {
+      await flight?.catch(() => undefined);
+    },
+  };
+}

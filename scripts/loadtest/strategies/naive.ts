@@ -1,0 +1,40 @@
+import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { readCurrentBaselineToken } from './read-current.js';
+import { encodeBaselinePayload } from './secret-payload.js';
+import type { MintedToken, ServedToken, Strategy, StrategyContext } from './types.js';
+
+/**
+ * The widely copied blog-post pattern: cache the token in a module variable; when it is about to
+ * expire, read the secret; when that one is expiring too, call the identity provider and
+ * `PutSecretValue` the new token. Written for one request at a time (as in a Lambda environment),
+ * so it has no single flight: every caller that finds the token expiring does all of it.
+ *
+ * @example
+ * ```ts
+ * const strategy = createNaiveStrategy(context);
+ * const { token } = await strategy.getToken();
+ * ```
+ */
+export function createNaiveStrategy(context: StrategyContext): Strategy {
+  let cached: MintedToken | undefined;
+  const fresh = (token: MintedToken | undefined): token is MintedToken =>
+    token !== undefined && token.expiresAt - Date.now() > context.minValidityMs;
+
+  return {
+    async getToken(): Promise<ServedToken> {
+      if (fresh(cached)) return { token: cached.token, source: 'memory' };
+      const stored = await readCurrentBaselineToken(context.secretsManager, context.secretId);
+      if (fresh(stored)) {
+        cached = stored;
+        return { token: stored.token, source: 'secret' };
+      }
+      const minted = await context.callIdentityProvider();
+      await context.secretsManager.send(
+        new PutSecretValueCommand({ SecretId: context.secretId, SecretString: encodeBaselinePayload(minted) }),
+      );
+      cached = minted;
+      return { token: minted.token, source: 'refreshed' };
+    },
+    async close() {},
+  };
+}

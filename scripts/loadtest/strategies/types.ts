@@ -1,0 +1,54 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+
+/** Where a served token came from, in the refresher's own terms. */
+export type TokenSource = 'memory' | 'secret' | 'refreshed';
+
+/** What one `getToken()` call of any strategy returns to a load-test caller. */
+export interface ServedToken {
+  token: string;
+  source: TokenSource;
+}
+
+/** The names of the strategies the load test compares on one workload. */
+export const STRATEGY_NAMES = ['naive', 'in-process', 'locked'] as const;
+export type StrategyName = (typeof STRATEGY_NAMES)[number];
+
+/** Something that happened inside a worker's strategy, for the report and the chart. */
+export type StrategyActivity =
+  | { kind: 'idp-call-started'; at: number }
+  | { kind: 'idp-call-ended'; at: number; ok: boolean }
+  | { kind: 'waited'; at: number }
+  | { kind: 'took-over'; at: number }
+  | { kind: 'rollback-prevented'; at: number }
+  | { kind: 'event'; at: number; type: string };
+
+/** A fresh token from the identity provider. */
+export interface MintedToken {
+  token: string;
+  /** Epoch milliseconds. */
+  expiresAt: number;
+}
+
+/** What every strategy is built from: the same clients, the same IdP, the same timing. */
+export interface StrategyContext {
+  secretId: string;
+  lockTable: string;
+  lifetimeMs: number;
+  leaseMs: number;
+  /** Minimum remaining validity a served token should have (the locked strategy enforces it). */
+  minValidityMs: number;
+  /** Length of the refresh window at the end of a token's life. */
+  refreshWindowMs: number;
+  secretsManager: SecretsManagerClient;
+  dynamodb: DynamoDBClient;
+  callIdentityProvider(signal?: AbortSignal): Promise<MintedToken>;
+  report(activity: StrategyActivity): void;
+  random: () => number;
+}
+
+/** One way of getting a shared token, run by every caller of a worker process. */
+export interface Strategy {
+  getToken(): Promise<ServedToken>;
+  close(): Promise<void>;
+}
