@@ -4,7 +4,7 @@ import { clientSecretSource } from './client-secret.js';
 import { OAuthError } from './errors.js';
 import { resolveOAuthOptions, type OAuth2ClientCredentialsOptions, type ResolvedOAuthOptions } from './oauth2-options.js';
 import { interpretTokenResponse, type TokenEndpointResponse } from './token-response.js';
-import type { IssuedToken, TokenSource } from './types.js';
+import type { SourcedToken, TokenSource } from './types.js';
 
 /**
  * A token source for the OAuth 2.0 client credentials grant (RFC 6749 §4.4): pass it as the
@@ -58,7 +58,7 @@ async function requestWithRetries(
   clientSecret: string,
   signal: AbortSignal | undefined,
   deadline: number,
-): Promise<IssuedToken> {
+): Promise<SourcedToken> {
   const { clock } = options;
   try {
     return await pRetry(() => requestOnce(options, clientSecret, signal, deadline), {
@@ -88,7 +88,7 @@ async function requestOnce(
   clientSecret: string,
   signal: AbortSignal | undefined,
   deadline: number,
-): Promise<IssuedToken> {
+): Promise<SourcedToken> {
   const { clock, tokenUrl } = options;
   const endpoint = `${tokenUrl.origin}${tokenUrl.pathname}`;
   const timeoutMs = Math.max(0, Math.min(options.attemptTimeoutMs, deadline - clock.monotonic()));

@@ -1,5 +1,5 @@
 import { OAuthError } from './errors.js';
-import type { IssuedToken } from './types.js';
+import type { SourcedToken } from './types.js';
 
 /** A token endpoint's answer, read in full. */
 export interface TokenEndpointResponse {
@@ -39,12 +39,12 @@ const MAX_DESCRIPTION_LENGTH = 200;
  * wrong and whether a retry may help. Never puts the response body into an error: a malformed
  * success response may still contain the access token.
  */
-export function interpretTokenResponse(response: TokenEndpointResponse, options: InterpretOptions): IssuedToken {
+export function interpretTokenResponse(response: TokenEndpointResponse, options: InterpretOptions): SourcedToken {
   if (response.status >= 200 && response.status < 300) return parseSuccess(response, options);
   throw errorFromFailure(response, options);
 }
 
-function parseSuccess(response: TokenEndpointResponse, options: InterpretOptions): IssuedToken {
+function parseSuccess(response: TokenEndpointResponse, options: InterpretOptions): SourcedToken {
   const malformed = (what: string): OAuthError =>
     new OAuthError(`Token endpoint ${options.endpoint} answered HTTP ${response.status} but ${what}.`, {
       status: response.status,

@@ -1,3 +1,5 @@
+import type { IssuedToken } from '../token/index.js';
+
 /**
  * What a token source receives. A source must stop (and reject) when `signal` aborts: the
  * TokenRefresher aborts before its lease could expire.
@@ -6,9 +8,8 @@ export interface TokenSourceContext {
   readonly signal?: AbortSignal;
 }
 
-/** A freshly issued token and the instant it stops being valid. */
-export interface IssuedToken {
-  token: string;
+/** A freshly issued token; sources always report the expiry as a `Date`. */
+export interface SourcedToken extends IssuedToken {
   expiresAt: Date;
 }
 
@@ -21,4 +22,4 @@ export interface IssuedToken {
  * const { token, expiresAt } = await refresh({ signal: AbortSignal.timeout(10_000) });
  * ```
  */
-export type TokenSource = (context?: TokenSourceContext) => Promise<IssuedToken>;
+export type TokenSource = (context?: TokenSourceContext) => Promise<SourcedToken>;
