@@ -1,0 +1,14 @@
+export { LeaseLock } from './lease-lock.js';
+export type { AcquireOptions, AcquireOutcome, LockContext, LockState, TryAcquireOptions } from './lease-lock.js';
+export type { Lease } from './lease.js';
+export type { LeaseLockOptions } from './options.js';
+export type { LockEvent } from './events.js';
+export { LockError, LockLostError, LockTableError, LockTimeoutError, LockUnavailableError } from './errors.js';
+export type { LockLostReason, UnavailableKind } from './errors.js';
+export { DynamoDbLockStore } from './dynamodb-store.js';
+export { MemoryLockStore } from './memory-store.js';
+export type { AcquireWrite, LockStore, ReleaseWrite, RenewWrite, WriteOutcome } from './store.js';
+export { LOCK_ATTRIBUTES, PARTITION_KEY, TTL_ATTRIBUTE } from './record.js';
+export type { AttributeUpdate, AttributeValue, LockRecord } from './record.js';
+export { ensureLockTable, verifyLockTable } from './table.js';
+export type { EnsureLockTableOptions, EnsureLockTableResult } from './table.js';

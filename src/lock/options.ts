@@ -1,0 +1,170 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Clock } from '../shared/clock.js';
+import { systemClock } from '../shared/clock.js';
+import { ConfigurationError } from '../shared/errors.js';
+import { DynamoDbLockStore } from './dynamodb-store.js';
+import type { LockEvent } from './events.js';
+import type { LockStore } from './store.js';
+
+/**
+ * Options for {@link LeaseLock}. Give either `client` and `tableName`, or a `store`.
+ *
+ * The timing options relate like this: a lease of `leaseMs` is renewed every `heartbeatMs`; if no
+ * renewal succeeds, the lease's signal aborts `dangerMs` before the lease could expire for others.
+ */
+export interface LeaseLockOptions {
+  /** The DynamoDB client (with Region and credentials). */
+  client?: DynamoDBClient;
+  /** The lock table: string partition key `pk`, no sort key (see `ensureLockTable`). */
+  tableName?: string;
+  /** A custom store instead of `client` + `tableName`, e.g. a `MemoryLockStore`. */
+  store?: LockStore;
+  /** How long a lease lasts without renewal. Default 10 000 ms. */
+  leaseMs?: number;
+  /** Background renewal period while a lease is held, or `false` for none. Default `leaseMs / 3`. Must be under `leaseMs / 2`. */
+  heartbeatMs?: number | false;
+  /** How long before its remote expiry an unrenewed lease aborts its signal. Default `leaseMs / 5`. */
+  dangerMs?: number;
+  /** How often a waiting contender reads the item (jittered between half and all of it). Default `leaseMs / 10`, 20 ms to 1 s. */
+  pollMs?: number;
+  /**
+   * Opt-in fast takeover: trust the holder's wall-clock `expiresAt` when it is more than this many ms
+   * in the past. Only safe if no two hosts' clocks differ by more. Default: off (strict takeover after
+   * watching the record unchanged for a full lease).
+   */
+  maxClockSkewMs?: number;
+  /** Store a TTL attribute (epoch seconds) this many seconds past the lease's expiry, for cleanup. Default `false`. */
+  ttlSeconds?: number | false;
+  /** This process's identity in the item. Default `hostname:pid:random`. */
+  ownerId?: string;
+  /** Time source. Default the system clock. */
+  clock?: Clock;
+  /** Uniform random numbers in [0, 1) for jitter. Default `Math.random`. */
+  random?: () => number;
+  /** Receives the lock's typed events. Exceptions it throws are ignored. */
+  onEvent?: (event: LockEvent) => void;
+  /** How many locks' observations (for takeover timing) to remember. Default 1 000. */
+  observationCapacity?: number;
+}
+
+/** The timing of one lease, derived from the options and the per-call `leaseMs`. */
+export interface LeaseTiming {
+  leaseMs: number;
+  heartbeatMs: number | false;
+  dangerMs: number;
+}
+
+/** The validated options. */
+export interface ResolvedOptions {
+  store: LockStore;
+  timing: (leaseMs?: number) => LeaseTiming;
+  defaultLeaseMs: number;
+  pollMs: number;
+  maxClockSkewMs: number | undefined;
+  ttlSeconds: number | false;
+  ownerId: string;
+  clock: Clock;
+  random: () => number;
+  onEvent: ((event: LockEvent) => void) | undefined;
+  observationCapacity: number;
+}
+
+const MAX_DURATION_MS = 24 * 60 * 60 * 1000;
+
+/** Checks every option up front and fills in the defaults. Throws {@link ConfigurationError}. */
+export function resolveOptions(options: LeaseLockOptions): ResolvedOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new ConfigurationError('LeaseLock needs an options object: { client, tableName } or { store }.');
+  }
+  const store = resolveStore(options);
+  const defaultLeaseMs = duration('leaseMs', options.leaseMs ?? 10_000);
+  const heartbeatOption = options.heartbeatMs;
+  if (heartbeatOption !== undefined && heartbeatOption !== false) duration('heartbeatMs', heartbeatOption);
+  if (options.dangerMs !== undefined) duration('dangerMs', options.dangerMs);
+  const timing = (leaseMs: number = defaultLeaseMs): LeaseTiming => {
+    const heartbeatMs = heartbeatOption === undefined ? Math.max(1, Math.floor(leaseMs / 3)) : heartbeatOption;
+    const dangerMs = options.dangerMs ?? Math.max(1, Math.floor(leaseMs / 5));
+    if (heartbeatMs !== false && leaseMs <= 2 * heartbeatMs) {
+      throw new ConfigurationError(
+        `leaseMs (${leaseMs}) must be more than twice heartbeatMs (${heartbeatMs}) so that one lost renewal does not lose the lease: ` +
+          `raise leaseMs or lower heartbeatMs (default leaseMs / 3).`,
+      );
+    }
+    if (dangerMs >= leaseMs) {
+      throw new ConfigurationError(`dangerMs (${dangerMs}) must be less than leaseMs (${leaseMs}): lower dangerMs (default leaseMs / 5).`);
+    }
+    if (heartbeatMs !== false && heartbeatMs + dangerMs >= leaseMs) {
+      throw new ConfigurationError(
+        `heartbeatMs (${heartbeatMs}) + dangerMs (${dangerMs}) must be less than leaseMs (${leaseMs}), or a healthy lease would abort ` +
+          `before its first renewal: raise leaseMs or lower one of them.`,
+      );
+    }
+    return { leaseMs, heartbeatMs, dangerMs };
+  };
+  timing();
+  const pollMs =
+    options.pollMs === undefined ? Math.min(1_000, Math.max(20, Math.floor(defaultLeaseMs / 10))) : duration('pollMs', options.pollMs);
+  if (options.maxClockSkewMs !== undefined && (!Number.isFinite(options.maxClockSkewMs) || options.maxClockSkewMs < 0)) {
+    throw new ConfigurationError(
+      `maxClockSkewMs must be a finite number of ms >= 0, got ${String(options.maxClockSkewMs)}: omit it for strict (clock-free) takeover.`,
+    );
+  }
+  const ttlSeconds = options.ttlSeconds ?? false;
+  if (ttlSeconds !== false && (!Number.isInteger(ttlSeconds) || ttlSeconds < 1)) {
+    throw new ConfigurationError(`ttlSeconds must be a whole number of seconds >= 1, or false, got ${String(ttlSeconds)}.`);
+  }
+  const ownerId = options.ownerId ?? `${hostname()}:${process.pid}:${randomBytes(6).toString('hex')}`;
+  if (typeof ownerId !== 'string' || ownerId.length === 0 || ownerId.length > 256) {
+    throw new ConfigurationError('ownerId must be a string of 1 to 256 characters.');
+  }
+  const random = options.random ?? Math.random;
+  if (typeof random !== 'function') throw new ConfigurationError('random must be a function returning numbers in [0, 1).');
+  if (options.onEvent !== undefined && typeof options.onEvent !== 'function') {
+    throw new ConfigurationError('onEvent must be a function.');
+  }
+  const observationCapacity = options.observationCapacity ?? 1_000;
+  if (!Number.isInteger(observationCapacity) || observationCapacity < 1) {
+    throw new ConfigurationError(`observationCapacity must be a whole number >= 1, got ${String(observationCapacity)}.`);
+  }
+  return {
+    store,
+    timing,
+    defaultLeaseMs,
+    pollMs,
+    maxClockSkewMs: options.maxClockSkewMs,
+    ttlSeconds,
+    ownerId,
+    clock: options.clock ?? systemClock,
+    random,
+    onEvent: options.onEvent,
+    observationCapacity,
+  };
+}
+
+/** Validates a duration option: a whole number of ms in (0, 24 h]. */
+export function duration(name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_DURATION_MS) {
+    throw new ConfigurationError(`${name} must be a whole number of milliseconds from 1 to ${MAX_DURATION_MS}, got ${String(value)}.`);
+  }
+  return value;
+}
+
+function resolveStore(options: LeaseLockOptions): LockStore {
+  if (options.store !== undefined) {
+    if (options.client !== undefined || options.tableName !== undefined) {
+      throw new ConfigurationError('Give either store, or client and tableName, not both.');
+    }
+    return options.store;
+  }
+  if (options.client === undefined || typeof (options.client as { send?: unknown }).send !== 'function') {
+    throw new ConfigurationError('LeaseLock needs client (a DynamoDBClient) and tableName, or a store.');
+  }
+  if (typeof options.tableName !== 'string' || !/^[A-Za-z0-9_.-]{3,255}$/.test(options.tableName)) {
+    throw new ConfigurationError(
+      `tableName must be a DynamoDB table name (3-255 letters, digits, "_", "." or "-"), got ${JSON.stringify(options.tableName)}.`,
+    );
+  }
+  return new DynamoDbLockStore({ client: options.client, tableName: options.tableName });
+}
