@@ -1,0 +1,51 @@
+import type { OperationName } from './wire.js';
+
+/** What `GET /_emulator/stats` returns. Counts are per operation since start or the last reset. */
+export interface EmulatorStatsSnapshot {
+  /** Every call received, whatever its outcome. */
+  operations: Record<string, number>;
+  /** Calls answered with `ThrottlingException` by the rate limiter. */
+  throttled: Record<string, number>;
+  /** Error answers by operation and error type (throttling and injected faults included). */
+  errors: Record<string, Record<string, number>>;
+  /** Calls that were applied and whose response was then dropped by an injected fault. */
+  droppedResponses: Record<string, number>;
+}
+
+/** Per-operation counters for load tests (G6 counts calls; the reports show throttling and errors). */
+export class EmulatorStats {
+  private data: EmulatorStatsSnapshot = emptySnapshot();
+
+  public received(operation: OperationName | 'Unknown'): void {
+    increment(this.data.operations, operation);
+  }
+
+  public throttled(operation: OperationName): void {
+    increment(this.data.throttled, operation);
+  }
+
+  public failed(operation: OperationName | 'Unknown', errorType: string): void {
+    increment((this.data.errors[operation] ??= {}), errorType);
+  }
+
+  public dropped(operation: OperationName): void {
+    increment(this.data.droppedResponses, operation);
+  }
+
+  /** A copy of the counters. */
+  public snapshot(): EmulatorStatsSnapshot {
+    return structuredClone(this.data);
+  }
+
+  public reset(): void {
+    this.data = emptySnapshot();
+  }
+}
+
+function emptySnapshot(): EmulatorStatsSnapshot {
+  return { operations: {}, throttled: {}, errors: {}, droppedResponses: {} };
+}
+
+function increment(counts: Record<string, number>, key: string): void {
+  counts[key] = (counts[key] ?? 0) + 1;
+}
