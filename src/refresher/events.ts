@@ -1,0 +1,38 @@
+import type { VersionCensus } from '../secret/errors.js';
+
+/** Where a returned token came from. */
+export type TokenSource = 'memory' | 'secret' | 'refreshed';
+
+/**
+ * Everything the refresher reports through `onEvent`. Events carry version ids, generations,
+ * fences and timings — never a token value — so they are safe to log or turn into metrics.
+ */
+export type RefresherEvent =
+  | { type: 'served'; source: TokenSource; generation: number; versionId: string; remainingMs: number }
+  | { type: 'refresh-started'; fence: number; generation: number }
+  | { type: 'refreshed'; fence: number; generation: number; versionId: string; expiresAt: number; durationMs: number }
+  | { type: 'refresh-failed'; fence: number; reason: string; errorName: string; failureCount: number; retryNotBefore: number }
+  | { type: 'lease-busy'; holder: string | undefined; fence: number }
+  | { type: 'waited'; durationMs: number; outcome: 'committed' | 'failed' | 'acquired' | 'timeout' }
+  | { type: 'took-over'; fence: number; previousHolder: string | undefined }
+  | { type: 'rollback-prevented'; discardedVersionId: string; currentVersionId: string | undefined; fence: number }
+  | { type: 'lease-lost'; fence: number; stage: 'before-refresh' | 'after-refresh' | 'commit' }
+  | { type: 'backing-off'; retryNotBefore: number; failureCount: number }
+  | { type: 'secret-created' }
+  | { type: 'census'; census: VersionCensus }
+  | { type: 'quota-warning'; versionsPerDay: number; lifetimeMs: number; limit: number }
+  | { type: 'background-check-failed'; errorName: string };
+
+/** The names of {@link RefresherEvent}s. */
+export type RefresherEventType = RefresherEvent['type'];
+
+/**
+ * A Powertools-style logger (`console` works too). The refresher is silent unless one is given;
+ * nothing it logs contains a token.
+ */
+export interface RefresherLogger {
+  debug(message: string, ...attributes: unknown[]): void;
+  info(message: string, ...attributes: unknown[]): void;
+  warn(message: string, ...attributes: unknown[]): void;
+  error(message: string, ...attributes: unknown[]): void;
+}

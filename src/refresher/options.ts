@@ -1,0 +1,239 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { LeaseLockOptions } from '../lock/options.js';
+import { systemClock, type Clock } from '../shared/clock.js';
+import { ConfigurationError } from '../shared/errors.js';
+import { assertSecretId } from '../secret/secret-id.js';
+import { AWSCURRENT, AWSPENDING } from '../secret/secret-store.js';
+import { envelopeCodec, type TokenCodec } from '../token/codec.js';
+import { RefreshPolicy } from '../token/policy.js';
+import type { IssuedToken } from '../token/token.js';
+import type { RefresherEvent, RefresherLogger } from './events.js';
+import { lockNameFor } from './lock-name.js';
+import type { RefreshLock } from './lock-port.js';
+
+/** What the `refresh` function receives. */
+export interface RefreshContext {
+  /** Aborts when the call must stop: timeout, lease lost, or the refresher closed. Pass it to your HTTP call. */
+  signal: AbortSignal;
+  /** The lease's fence: increases with every refresh attempt across the fleet. */
+  fence: number;
+  /** The token being replaced, when there is one (e.g. to use its refresh token). */
+  previous: { token: string; expiresAt: Date; generation: number } | undefined;
+}
+
+/** Obtains a new token from the identity provider. */
+export type RefreshFunction = (context: RefreshContext) => Promise<IssuedToken> | IssuedToken;
+
+/** Options for {@link TokenRefresher}. Durations in milliseconds. */
+export interface TokenRefresherOptions {
+  /** The secret's name or ARN. Given by name, a missing secret is created by the first refresher. */
+  secretId: string;
+  /** The lease table (see `token-refresher init-table`). Required unless `lock` is given. */
+  lockTable?: string;
+  /** Gets a new token from the identity provider. Called by one process per token generation. */
+  refresh: RefreshFunction;
+  /** The staging label that holds the token. Default `AWSCURRENT`; a custom label lets one secret hold several tokens. */
+  label?: string;
+  /** The label new versions carry before promotion. Default `AWSPENDING`. */
+  pendingLabel?: string;
+  /** The lock item name. Default {@link lockNameFor}(secretId, label). */
+  lockName?: string;
+  /** Lease duration. Default 10 000. */
+  leaseMs?: number;
+  /** How long waiting processes leave between looks at the lock item. Default leaseMs / 10, 20 ms to 1 s. */
+  pollMs?: number;
+  /** How long the `refresh` function may run before it is aborted. Default 30 000. */
+  refreshTimeoutMs?: number;
+  /** How long a caller without a valid token waits for another process's refresh. Default 3 × leaseMs. */
+  followerDeadlineMs?: number;
+  /** The longest refresh window (the window is at most half the token's lifetime). Default 5 minutes. */
+  refreshWindowMs?: number;
+  /** The largest minimum remaining validity of a returned token (at most a tenth of its lifetime). Default 30 000. */
+  minValidityMs?: number;
+  /** Refresh results valid for less than this are rejected as garbage. Default 1 000. */
+  minLifetimeMs?: number;
+  /** The expected token lifetime, to check the version budget at construction. Optional. */
+  expectedLifetimeMs?: number;
+  /** The secret's version quota assumed by the census guard. Default 100 (Secrets Manager's). */
+  versionQuota?: number;
+  /** Refuse to write when this many versions or fewer remain under the quota. Default 10. */
+  quotaGuard?: number;
+  /** Fleet-wide back-off after failed refreshes: first delay, doubling per failure up to `maxBackoffMs`. Default 1 000. */
+  minBackoffMs?: number;
+  /** Default 60 000. */
+  maxBackoffMs?: number;
+  /** Create the secret when it does not exist (only possible when secretId is a name). Default true. */
+  createSecret?: boolean;
+  /** Reads and writes the secret value. Default {@link envelopeCodec}. */
+  codec?: TokenCodec;
+  /** Default: a new client with the SDK's standard configuration (honours AWS_ENDPOINT_URL_SECRETS_MANAGER). */
+  secretsManager?: SecretsManagerClient;
+  /** Default: a new client with the SDK's standard configuration (honours AWS_ENDPOINT_URL_DYNAMODB). */
+  dynamodb?: DynamoDBClient;
+  /** A ready lock instead of one built from `dynamodb` and `lockTable`. */
+  lock?: RefreshLock;
+  /** Further options for the lock the refresher builds (heartbeat, clock skew, TTL, owner id, events). */
+  lockOptions?: Omit<LeaseLockOptions, 'client' | 'tableName' | 'store' | 'leaseMs' | 'pollMs' | 'clock' | 'random'>;
+  clock?: Clock;
+  random?: () => number;
+  logger?: RefresherLogger;
+  /** Receives typed events (see {@link RefresherEvent}). Exceptions it throws are ignored. */
+  onEvent?: (event: RefresherEvent) => void;
+}
+
+/** Validated options with defaults applied. */
+export interface ResolvedRefresherOptions {
+  secretId: string;
+  lockTable: string | undefined;
+  refresh: RefreshFunction;
+  label: string;
+  pendingLabel: string;
+  lockName: string;
+  leaseMs: number;
+  pollMs: number;
+  refreshTimeoutMs: number;
+  followerDeadlineMs: number;
+  minLifetimeMs: number;
+  expectedLifetimeMs: number | undefined;
+  versionQuota: number;
+  quotaGuard: number;
+  minBackoffMs: number;
+  maxBackoffMs: number;
+  createSecret: boolean;
+  codec: TokenCodec;
+  policy: RefreshPolicy;
+  clock: Clock;
+  random: () => number;
+  logger: RefresherLogger | undefined;
+  onEvent: ((event: RefresherEvent) => void) | undefined;
+}
+
+const DAY_MS = 86_400_000;
+
+function duration(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > DAY_MS) {
+    throw new ConfigurationError(`Option "${name}" must be a number of milliseconds greater than 0 and at most one day (${DAY_MS}); got ${String(value)}.`);
+  }
+  return value;
+}
+
+function integer(name: string, value: unknown, fallback: number, minimum: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < minimum) {
+    throw new ConfigurationError(`Option "${name}" must be a whole number of at least ${minimum}; got ${String(value)}.`);
+  }
+  return value;
+}
+
+function label(name: string, value: unknown, fallback: string): string {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || value.length === 0 || value.length > 256) {
+    throw new ConfigurationError(`Option "${name}" must be a staging label of 1 to 256 characters; got ${JSON.stringify(value)}.`);
+  }
+  return value;
+}
+
+function fn<T>(name: string, value: T | undefined): T | undefined {
+  if (value !== undefined && typeof value !== 'function') {
+    throw new ConfigurationError(`Option "${name}" must be a function; got ${typeof value}.`);
+  }
+  return value;
+}
+
+/**
+ * Checks every option up front and fills in the defaults; throws a {@link ConfigurationError}
+ * naming the option and what it accepts.
+ *
+ * @example
+ * ```ts
+ * resolveRefresherOptions({ secretId: 'api-token', lockTable: 'locks', refresh }).leaseMs; // 10_000
+ * ```
+ */
+export function resolveRefresherOptions(options: TokenRefresherOptions): ResolvedRefresherOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new ConfigurationError('TokenRefresher needs an options object: { secretId, lockTable, refresh }.');
+  }
+  assertSecretId(options.secretId);
+  if (typeof options.refresh !== 'function') {
+    throw new ConfigurationError('Option "refresh" must be a function ({ signal, fence, previous }) => Promise<{ token, expiresAt }>.');
+  }
+  if (options.lock === undefined) {
+    if (typeof options.lockTable !== 'string' || !/^[A-Za-z0-9_.-]{3,255}$/.test(options.lockTable)) {
+      throw new ConfigurationError(
+        `Option "lockTable" must name the DynamoDB lease table (3-255 letters, digits, "_", "." or "-"); got ${JSON.stringify(options.lockTable)}. ` +
+          'Create it with `token-refresher init-table`.',
+      );
+    }
+  } else if (typeof options.lock.tryAcquire !== 'function' || typeof options.lock.acquire !== 'function') {
+    throw new ConfigurationError('Option "lock" must be a LeaseLock (with tryAcquire, acquire and inspect).');
+  }
+  const managedLabel = label('label', options.label, AWSCURRENT);
+  const pendingLabel = label('pendingLabel', options.pendingLabel, AWSPENDING);
+  if (pendingLabel === managedLabel) {
+    throw new ConfigurationError(`Options "label" and "pendingLabel" must differ; both are "${managedLabel}".`);
+  }
+  if (managedLabel === 'AWSPREVIOUS') {
+    throw new ConfigurationError('Option "label" cannot be AWSPREVIOUS: Secrets Manager moves that label itself. Use AWSCURRENT or a custom label.');
+  }
+  if (options.lockName !== undefined && (typeof options.lockName !== 'string' || options.lockName.length === 0)) {
+    throw new ConfigurationError(`Option "lockName" must be a non-empty string; got ${JSON.stringify(options.lockName)}.`);
+  }
+  const leaseMs = duration('leaseMs', options.leaseMs, 10_000);
+  if (leaseMs < 100) throw new ConfigurationError(`Option "leaseMs" must be at least 100 ms; got ${leaseMs}.`);
+  const pollMs = duration('pollMs', options.pollMs, Math.min(1_000, Math.max(20, Math.floor(leaseMs / 10))));
+  const minBackoffMs = duration('minBackoffMs', options.minBackoffMs, 1_000);
+  const maxBackoffMs = duration('maxBackoffMs', options.maxBackoffMs, 60_000);
+  if (maxBackoffMs < minBackoffMs) {
+    throw new ConfigurationError(`Option "maxBackoffMs" (${maxBackoffMs}) must be at least "minBackoffMs" (${minBackoffMs}).`);
+  }
+  const versionQuota = integer('versionQuota', options.versionQuota, 100, 2);
+  const quotaGuard = integer('quotaGuard', options.quotaGuard, Math.min(10, versionQuota - 1), 0);
+  if (quotaGuard >= versionQuota) {
+    throw new ConfigurationError(`Option "quotaGuard" (${quotaGuard}) must be less than "versionQuota" (${versionQuota}).`);
+  }
+  if (options.createSecret !== undefined && typeof options.createSecret !== 'boolean') {
+    throw new ConfigurationError(`Option "createSecret" must be true or false; got ${typeof options.createSecret}.`);
+  }
+  const codec = options.codec ?? envelopeCodec;
+  if (typeof codec !== 'object' || codec === null || typeof codec.encode !== 'function' || typeof codec.decode !== 'function') {
+    throw new ConfigurationError('Option "codec" must be an object with encode(envelope) and decode(value) functions and a format description.');
+  }
+  const logger = options.logger;
+  if (logger !== undefined && (['debug', 'info', 'warn', 'error'] as const).some((level) => typeof logger[level] !== 'function')) {
+    throw new ConfigurationError('Option "logger" must have debug, info, warn and error methods (console works).');
+  }
+  const clock = options.clock ?? systemClock;
+  if (typeof clock.now !== 'function' || typeof clock.monotonic !== 'function' || typeof clock.schedule !== 'function') {
+    throw new ConfigurationError('Option "clock" must implement Clock (now, monotonic, sleep, schedule).');
+  }
+  return {
+    secretId: options.secretId,
+    lockTable: options.lockTable,
+    refresh: options.refresh,
+    label: managedLabel,
+    pendingLabel,
+    lockName: options.lockName ?? lockNameFor(options.secretId, managedLabel),
+    leaseMs,
+    pollMs,
+    refreshTimeoutMs: duration('refreshTimeoutMs', options.refreshTimeoutMs, 30_000),
+    followerDeadlineMs: duration('followerDeadlineMs', options.followerDeadlineMs, 3 * leaseMs),
+    minLifetimeMs: duration('minLifetimeMs', options.minLifetimeMs, 1_000),
+    expectedLifetimeMs: options.expectedLifetimeMs === undefined ? undefined : duration('expectedLifetimeMs', options.expectedLifetimeMs, 0),
+    versionQuota,
+    quotaGuard,
+    minBackoffMs,
+    maxBackoffMs,
+    createSecret: options.createSecret ?? true,
+    codec,
+    policy: new RefreshPolicy({
+      ...(options.refreshWindowMs === undefined ? {} : { refreshWindowMs: options.refreshWindowMs }),
+      ...(options.minValidityMs === undefined ? {} : { minValidityMs: options.minValidityMs }),
+    }),
+    clock,
+    random: fn('random', options.random) ?? Math.random,
+    logger,
+    onEvent: fn('onEvent', options.onEvent),
+  };
+}

@@ -1,0 +1,768 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { LeaseLock } from '../lock/index.js';
+import { ConfigurationError, TokenRefresherError } from '../shared/errors.js';
+import { SecretAccessError, VersionQuotaError } from '../secret/errors.js';
+import { SecretStore } from '../secret/secret-store.js';
+import { pendingVersionId } from '../secret/version-id.js';
+import { InvalidSecretPayloadError, InvalidTokenError } from '../token/errors.js';
+import type { TokenEnvelope } from '../token/token.js';
+import { VERSIONS_PER_DAY_WARNING } from '../token/policy.js';
+import { encodeForSecret, validateIssuedToken } from '../token/validate.js';
+import { RECORD, currentVersionAttributes, readCommitRecord, type CommitRecord } from './commit-record.js';
+import { RefreshFailedError, RefreshTimeoutError, TokenUnavailableError, type FailureRecord } from './errors.js';
+import type { RefresherEvent, TokenSource } from './events.js';
+import type { CommitValue, RefreshLease, RefreshLock, RefreshLockState } from './lock-port.js';
+import { resolveRefresherOptions, type ResolvedRefresherOptions, type TokenRefresherOptions } from './options.js';
+
+/** What {@link TokenRefresher.getToken} returns. */
+export interface TokenResult {
+  token: string;
+  expiresAt: Date;
+  /** `memory` (no request), `secret` (read from Secrets Manager) or `refreshed` (this process called `refresh`). */
+  source: TokenSource;
+  /** Counts refreshes of this secret label; 0 when the secret's format does not record it. */
+  generation: number;
+  /** The secret version holding the token. */
+  versionId: string;
+}
+
+/** Per-call options. */
+export interface GetTokenOptions {
+  /** Stops this caller waiting (the shared work continues for other callers). */
+  signal?: AbortSignal;
+}
+
+/** A token this process knows, with its own jittered refresh point. */
+interface KnownToken {
+  token: string;
+  expiresAt: number;
+  lifetimeMs: number;
+  generation: number;
+  versionId: string;
+  /** This process's refresh point for this token, epoch ms. */
+  refreshPoint: number;
+}
+
+/** What the secret's label held when read. */
+type CurrentRead = { found: true; known: KnownToken } | { found: false; missing: 'secret' | 'label' };
+
+/** What a caller accepts as the result of shared work. */
+interface Intent {
+  /** A version that must be replaced: invalidated by a 401, or the one `refreshNow` was called on. */
+  mustReplace: string | undefined;
+  /** Whether a still-valid token may be returned when no fresh one can be had (false for `refreshNow`). */
+  allowFallback: boolean;
+}
+
+interface Obtained {
+  known: KnownToken;
+  source: 'secret' | 'refreshed';
+}
+
+/** The result of holding the lease: a token, or "start over" (the lease was lost or the secret moved). */
+type HoldResult = Obtained | { retry: CurrentRead | undefined };
+
+const MAX_ROUNDS = 4;
+const MAX_FAILURE_MESSAGE = 300;
+
+function describeError(error: unknown): { name: string; message: string } {
+  if (error instanceof Error) return { name: error.name, message: error.message.slice(0, MAX_FAILURE_MESSAGE) };
+  return { name: typeof error, message: '' };
+}
+
+/**
+ * Keeps one short-lived token, shared by a whole fleet through one Secrets Manager secret, valid for
+ * every caller — and refreshes it once per token lifetime, by one process, under a DynamoDB lease
+ * (DESIGN.md §3). Callers get a cached token without any request while it is before this process's
+ * (jittered) refresh point; after it, one process refreshes while the others keep serving the
+ * still-valid token.
+ *
+ * @example
+ * ```ts
+ * const refresher = new TokenRefresher({
+ *   secretId: 'my-api-token',
+ *   lockTable: 'token-refresher-locks',
+ *   refresh: async ({ signal }) => {
+ *     const response = await fetch(tokenUrl, { method: 'POST', body, signal });
+ *     const { access_token, expires_in } = await response.json();
+ *     return { token: access_token, expiresAt: Date.now() + expires_in * 1000 };
+ *   },
+ * });
+ * const { token, expiresAt, source } = await refresher.getToken();
+ * await refresher.close();
+ * ```
+ */
+export class TokenRefresher {
+  public readonly secretId: string;
+  public readonly label: string;
+  public readonly lockName: string;
+
+  readonly #options: ResolvedRefresherOptions;
+  readonly #store: SecretStore;
+  readonly #lock: RefreshLock;
+  readonly #ownedClients: Array<{ destroy(): void }> = [];
+  #ownedLock: LeaseLock | undefined;
+  readonly #closeController = new AbortController();
+  #cached: KnownToken | undefined;
+  #flight: Promise<Obtained> | undefined;
+  #invalidated: string | undefined;
+  #fleetFailure: FailureRecord | undefined;
+  #lastFailure: Error | undefined;
+  /** Monotonic time before which no background check starts (the lease was busy or a check failed). */
+  #nextCheckAt = Number.NEGATIVE_INFINITY;
+  #quotaWarned = false;
+  #closed = false;
+
+  public constructor(options: TokenRefresherOptions) {
+    const resolved = resolveRefresherOptions(options);
+    this.#options = resolved;
+    this.secretId = resolved.secretId;
+    this.label = resolved.label;
+    this.lockName = resolved.lockName;
+    let secretsManager = options.secretsManager;
+    if (secretsManager === undefined) {
+      secretsManager = new SecretsManagerClient({});
+      this.#ownedClients.push(secretsManager);
+    }
+    this.#store = new SecretStore({ client: secretsManager, secretId: resolved.secretId, clock: resolved.clock, random: resolved.random });
+    if (options.lock !== undefined) {
+      this.#lock = options.lock;
+    } else {
+      let dynamodb = options.dynamodb;
+      if (dynamodb === undefined) {
+        dynamodb = new DynamoDBClient({});
+        this.#ownedClients.push(dynamodb);
+      }
+      this.#lock = this.#ownedLock = new LeaseLock({
+        ...options.lockOptions,
+        client: dynamodb,
+        tableName: resolved.lockTable,
+        leaseMs: resolved.leaseMs,
+        pollMs: resolved.pollMs,
+        clock: resolved.clock,
+        random: resolved.random,
+      });
+    }
+    if (resolved.expectedLifetimeMs !== undefined) this.#checkVersionBudget(resolved.expectedLifetimeMs);
+  }
+
+  /**
+   * Returns a token with at least the minimum validity left. Costs nothing while the cached token is
+   * before this process's refresh point; never waits on the lock or the identity provider while a
+   * valid token exists. Throws {@link TokenUnavailableError} (or the specific error that needs a
+   * person: {@link InvalidSecretPayloadError}, {@link VersionQuotaError}, {@link SecretAccessError})
+   * when no valid token can be had.
+   */
+  public async getToken(options: GetTokenOptions = {}): Promise<TokenResult> {
+    this.#assertOpen();
+    options.signal?.throwIfAborted();
+    const { clock } = this.#options;
+    const now = clock.now();
+    const cached = this.#usableCached(now);
+    if (cached !== undefined) {
+      if (now >= cached.refreshPoint && this.#flight === undefined && clock.monotonic() >= this.#nextCheckAt) this.#checkInBackground();
+      return this.#serve(cached, 'memory');
+    }
+    const obtained = await this.#settle({ mustReplace: this.#invalidated, allowFallback: true }, options.signal);
+    return this.#serve(obtained.known, obtained.source);
+  }
+
+  /**
+   * Reports that `token` was rejected (e.g. an HTTP 401). If it is still this process's current
+   * token, the next {@link getToken} replaces it — refreshing only if no other process already did —
+   * so N concurrent 401s cause one refresh, not N. Returns whether the token was current.
+   */
+  public invalidate(token: string): boolean {
+    if (this.#cached === undefined || this.#cached.token !== token) return false;
+    this.#invalidated = this.#cached.versionId;
+    return true;
+  }
+
+  /**
+   * Ensures a token newer than the current one exists — refreshing, or adopting another process's
+   * concurrent refresh — and returns it. For workers that refresh on a schedule; failures are thrown
+   * even while the old token is still valid.
+   */
+  public async refreshNow(options: GetTokenOptions = {}): Promise<TokenResult> {
+    this.#assertOpen();
+    options.signal?.throwIfAborted();
+    await this.#flight?.catch(() => undefined);
+    let before = this.#cached?.versionId;
+    if (before === undefined) {
+      const current = await this.#readCurrent(this.#closeController.signal);
+      if (current.found) before = current.known.versionId;
+    }
+    const obtained = await this.#settle({ mustReplace: before, allowFallback: false }, options.signal);
+    return this.#serve(obtained.known, obtained.source);
+  }
+
+  /** Stops background work, lets an in-flight refresh release its lease, and destroys the clients it created. */
+  public async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#closeController.abort(new TokenRefresherError('The TokenRefresher was closed.'));
+    await this.#flight?.catch(() => undefined);
+    await this.#ownedLock?.close();
+    for (const client of this.#ownedClients) client.destroy();
+  }
+
+  public async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  // ---- shared work -------------------------------------------------------------------------
+
+  /** Joins (or starts) the shared work until it yields something this caller accepts. */
+  async #settle(intent: Intent, signal: AbortSignal | undefined): Promise<Obtained> {
+    for (let round = 0; round < MAX_ROUNDS; round += 1) {
+      const flight = (this.#flight ??= this.#startFlight(intent));
+      const obtained = await (signal === undefined ? flight : raceAbort(flight, signal));
+      if (this.#accepts(intent, obtained.known)) return obtained;
+    }
+    throw new TokenUnavailableError(this.secretId, this.label, 'concurrent refreshes kept returning a token this call could not accept', this.#lastFailure);
+  }
+
+  #startFlight(intent: Intent): Promise<Obtained> {
+    const flight = this.#obtain(intent).finally(() => {
+      if (this.#flight === flight) this.#flight = undefined;
+    });
+    return flight;
+  }
+
+  /** Checks for a newer token without making the caller wait; failures become events. */
+  #checkInBackground(): void {
+    const { clock, pollMs } = this.#options;
+    this.#nextCheckAt = clock.monotonic() + pollMs;
+    this.#flight = this.#startFlight({ mustReplace: this.#invalidated, allowFallback: true });
+    this.#flight.then(
+      (obtained) => {
+        if (obtained.known.refreshPoint > clock.now()) this.#nextCheckAt = Number.NEGATIVE_INFINITY;
+      },
+      (error: unknown) => {
+        this.#nextCheckAt = clock.monotonic() + pollMs;
+        this.#emit({ type: 'background-check-failed', errorName: describeError(error).name });
+      },
+    );
+  }
+
+  #accepts(intent: Intent, known: KnownToken): boolean {
+    if (intent.mustReplace !== undefined && known.versionId === intent.mustReplace) return false;
+    return this.#options.policy.isUsable(known, this.#options.clock.now());
+  }
+
+  /** The protocol of DESIGN.md §3, steps 3 to 11. */
+  async #obtain(intent: Intent): Promise<Obtained> {
+    const signal = this.#closeController.signal;
+    let current: CurrentRead | undefined;
+    let rereadForRecord = false;
+    for (let round = 0; round < MAX_ROUNDS; round += 1) {
+      current ??= await this.#readCurrent(signal);
+      const { clock } = this.#options;
+      if (current.found && this.#isFresh(current.known, intent)) return this.#adopt(current.known, 'secret');
+      const fallback = this.#fallback(current, intent);
+      const backoff = this.#activeBackoff();
+      if (backoff !== undefined) {
+        this.#emit({ type: 'backing-off', retryNotBefore: backoff.retryNotBefore, failureCount: backoff.failureCount });
+        if (fallback !== undefined) return this.#adopt(fallback, 'secret');
+        throw this.#unavailable('the fleet is backing off after failed refreshes', backoff);
+      }
+      let attempt;
+      try {
+        attempt = await this.#lock.tryAcquire(this.lockName, { leaseMs: this.#options.leaseMs });
+      } catch (error) {
+        if (signal.aborted || error instanceof ConfigurationError) throw error;
+        this.#nextCheckAt = clock.monotonic() + this.#options.pollMs;
+        if (fallback !== undefined) return this.#adopt(fallback, 'secret');
+        throw this.#unavailable('the lock table could not be reached', this.#lastFailure, error);
+      }
+      if (attempt.acquired) {
+        const held = await this.#hold(attempt.lease, intent, fallback);
+        if ('known' in held) return held;
+        current = held.retry;
+        continue;
+      }
+      const state = attempt.state;
+      this.#learn(state);
+      const record = readCommitRecord(state.attributes);
+      if (!rereadForRecord && record.versionId !== undefined && (!current.found || record.versionId !== current.known.versionId)) {
+        // Probably committed after our read: read once more rather than wait or serve the old token.
+        rereadForRecord = true;
+        current = undefined;
+        continue;
+      }
+      if (fallback !== undefined) {
+        this.#emit({ type: 'lease-busy', holder: state.holder, fence: state.fence });
+        this.#nextCheckAt = clock.monotonic() + this.#options.pollMs;
+        return this.#adopt(fallback, 'secret');
+      }
+      const followed = await this.#follow(state, signal);
+      if (followed.acquired) {
+        const held = await this.#hold(followed.lease, intent, undefined);
+        if ('known' in held) return held;
+        current = held.retry;
+        continue;
+      }
+      this.#learn(followed.state);
+      if (followed.committed) current = undefined;
+    }
+    throw this.#unavailable(`no token after ${MAX_ROUNDS} rounds of reading the secret and contending for the lease`, this.#lastFailure);
+  }
+
+  /** Waits, polling the lock item with reads, for the holder's commit, its failure, or the lease. */
+  async #follow(
+    initial: RefreshLockState,
+    signal: AbortSignal,
+  ): Promise<{ acquired: true; lease: RefreshLease } | { acquired: false; state: RefreshLockState; committed: boolean }> {
+    const { clock, followerDeadlineMs, leaseMs } = this.#options;
+    const since = initial.fence;
+    let last = initial;
+    let committed = false;
+    const started = clock.monotonic();
+    try {
+      const outcome = await this.#lock.acquire(this.lockName, {
+        signal,
+        timeoutMs: followerDeadlineMs,
+        leaseMs,
+        stopWhen: (state) => {
+          last = state;
+          const record = readCommitRecord(state.attributes);
+          committed = (record.recordFence ?? 0) >= since && record.versionId !== undefined;
+          return committed || (record.failure?.fence ?? 0) >= since;
+        },
+      });
+      const durationMs = clock.monotonic() - started;
+      if (outcome.acquired) {
+        this.#emit({ type: 'waited', durationMs, outcome: 'acquired' });
+        if (last.holder !== undefined && last.holder !== outcome.lease.owner) {
+          this.#emit({ type: 'took-over', fence: outcome.lease.fence, previousHolder: last.holder });
+        }
+        return outcome;
+      }
+      this.#emit({ type: 'waited', durationMs, outcome: committed ? 'committed' : 'failed' });
+      return { acquired: false, state: outcome.state, committed };
+    } catch (error) {
+      if (signal.aborted) throw error;
+      this.#emit({ type: 'waited', durationMs: clock.monotonic() - started, outcome: 'timeout' });
+      throw this.#unavailable(
+        `waited ${followerDeadlineMs} ms (followerDeadlineMs) for ${last.holder ?? 'another process'} to refresh, without result`,
+        this.#lastFailure ?? this.#fleetFailure,
+        error,
+      );
+    }
+  }
+
+  /** Steps 6 to 11, holding the lease. Always releases it. */
+  async #hold(lease: RefreshLease, intent: Intent, fallback: KnownToken | undefined): Promise<HoldResult> {
+    const { clock, policy } = this.#options;
+    let settled = false;
+    try {
+      this.#learnRecord(readCommitRecord(lease.attributes));
+      const record = readCommitRecord(lease.attributes);
+      const backoff = this.#activeBackoff();
+      if (backoff !== undefined) {
+        await lease.release();
+        settled = true;
+        this.#emit({ type: 'backing-off', retryNotBefore: backoff.retryNotBefore, failureCount: backoff.failureCount });
+        if (fallback !== undefined) return this.#adopt(fallback, 'secret');
+        throw this.#unavailable('the fleet is backing off after failed refreshes', backoff);
+      }
+
+      let current: CurrentRead;
+      try {
+        current = await this.#readCurrent(this.#closeController.signal);
+      } catch (error) {
+        if (error instanceof InvalidSecretPayloadError) {
+          settled = true;
+          await this.#recordFailure(lease, record, error, 'invalid-secret');
+        }
+        throw error;
+      }
+      if (current.found && this.#isFresh(current.known, intent)) {
+        settled = true;
+        await this.#commitObserved(lease, record, current.known);
+        return this.#adopt(current.known, 'secret');
+      }
+      const previous = current.found ? current.known : undefined;
+      const fallbackNow = this.#fallback(current, intent) ?? fallback;
+
+      let census: Record<string, CommitValue> = {};
+      let value: string;
+      let envelope: TokenEnvelope;
+      const startedAt = clock.monotonic();
+      const highest = Math.max(record.highestGeneration ?? 0, record.generation ?? 0, previous?.generation ?? 0);
+      try {
+        census = await this.#guardQuota(record, highest);
+        if (lease.signal.aborted || lease.remainingMs() < this.#options.leaseMs / 4) {
+          this.#emit({ type: 'lease-lost', fence: lease.fence, stage: 'before-refresh' });
+          return { retry: current };
+        }
+        this.#emit({ type: 'refresh-started', fence: lease.fence, generation: highest + 1 });
+        const issued = await this.#callRefresh(lease, previous);
+        const refreshedAt = clock.now();
+        envelope = { token: issued.token, expiresAt: issued.expiresAt, generation: highest + 1, refreshedAt };
+        try {
+          value = encodeForSecret(this.#options.codec, envelope);
+        } catch (error) {
+          throw new RefreshFailedError('invalid-result', `The refreshed token cannot be stored: ${describeError(error).message}`, { cause: error });
+        }
+      } catch (error) {
+        if (error instanceof RefreshFailedError && error.reason === 'aborted') {
+          this.#emit({ type: 'lease-lost', fence: lease.fence, stage: 'after-refresh' });
+          return { retry: undefined };
+        }
+        if (this.#closeController.signal.aborted) throw error;
+        settled = true;
+        const reason = error instanceof VersionQuotaError ? 'quota' : error instanceof RefreshFailedError ? error.reason : 'threw';
+        await this.#recordFailure(lease, record, error, reason);
+        if (fallbackNow !== undefined && intent.allowFallback) return this.#adopt(fallbackNow, 'secret');
+        throw error instanceof VersionQuotaError ? error : this.#unavailable('the refresh failed', error instanceof Error ? error : undefined);
+      }
+
+      if (lease.signal.aborted) {
+        // Writing now could only create a version nobody will promote: a newer holder may exist.
+        this.#emit({ type: 'lease-lost', fence: lease.fence, stage: 'after-refresh' });
+        return { retry: undefined };
+      }
+      const versionId = pendingVersionId({ secretName: this.#store.secretName, label: this.label, epoch: lease.epoch, fence: lease.fence });
+      try {
+        if (!current.found && current.missing === 'secret') await this.#createSecret();
+        await this.#store.putPending({ value, versionId, pendingLabel: this.#options.pendingLabel, signal: this.#closeController.signal });
+        const moved = await this.#store.moveLabel({
+          label: this.label,
+          moveTo: versionId,
+          removeFrom: previous?.versionId,
+          signal: this.#closeController.signal,
+        });
+        if (moved === 'conflict') {
+          const after = await this.#readCurrent(this.#closeController.signal);
+          const afterVersion = after.found ? after.known.versionId : undefined;
+          if (afterVersion !== versionId) {
+            if (afterVersion === previous?.versionId) {
+              throw new SecretAccessError(
+                'UpdateSecretVersionStage',
+                this.secretId,
+                `Label ${this.label} could not be moved to the new version although it is still on the version read before; check for a label quota or a policy denying the move.`,
+              );
+            }
+            this.#emit({ type: 'rollback-prevented', discardedVersionId: versionId, currentVersionId: afterVersion, fence: lease.fence });
+            settled = true;
+            await lease.release().catch(() => undefined);
+            return { retry: after };
+          }
+        }
+      } catch (error) {
+        if (this.#closeController.signal.aborted) throw error;
+        settled = true;
+        await this.#recordFailure(lease, record, error, error instanceof VersionQuotaError ? 'quota' : 'write-failed');
+        if (fallbackNow !== undefined && intent.allowFallback) return this.#adopt(fallbackNow, 'secret');
+        throw error;
+      }
+
+      const known = this.#known({ ...envelope, versionId });
+      settled = true;
+      try {
+        await lease.commitAndRelease({
+          ...currentVersionAttributes({ ...known, refreshedAt: envelope.refreshedAt, fence: lease.fence, highestGeneration: known.generation }),
+          [RECORD.previousVersionId]: previous?.versionId ?? null,
+          ...census,
+        });
+        this.#fleetFailure = undefined;
+      } catch {
+        // The token is promoted; only the record is missing. The next holder's double-check reads the
+        // secret and records it, so nothing is lost.
+        this.#emit({ type: 'lease-lost', fence: lease.fence, stage: 'commit' });
+      }
+      this.#lastFailure = undefined;
+      this.#emit({
+        type: 'refreshed',
+        fence: lease.fence,
+        generation: known.generation,
+        versionId,
+        expiresAt: known.expiresAt,
+        durationMs: clock.monotonic() - startedAt,
+      });
+      this.#options.logger?.info('token-refresher: refreshed the token', {
+        secretId: this.secretId,
+        label: this.label,
+        generation: known.generation,
+        versionId,
+        expiresAt: new Date(known.expiresAt).toISOString(),
+      });
+      this.#checkVersionBudget(known.lifetimeMs);
+      if (!policy.isUsable(known, clock.now())) {
+        throw this.#unavailable('the refreshed token already has less than the minimum validity left', undefined);
+      }
+      return this.#adopt(known, 'refreshed');
+    } finally {
+      if (!settled) await lease.release().catch(() => undefined);
+    }
+  }
+
+  /** Calls the user's refresh function with a signal bounded by the timeout, the lease and close. */
+  async #callRefresh(lease: RefreshLease, previous: KnownToken | undefined): Promise<{ token: string; expiresAt: number }> {
+    const { clock, refreshTimeoutMs, refresh, minLifetimeMs } = this.#options;
+    const timeout = new AbortController();
+    const signal = AbortSignal.any([lease.signal, this.#closeController.signal, timeout.signal]);
+    const cancelTimer = clock.schedule(() => timeout.abort(new RefreshTimeoutError(refreshTimeoutMs)), refreshTimeoutMs);
+    let result: unknown;
+    try {
+      const call = Promise.resolve().then(() =>
+        refresh({
+          signal,
+          fence: lease.fence,
+          previous: previous === undefined ? undefined : { token: previous.token, expiresAt: new Date(previous.expiresAt), generation: previous.generation },
+        }),
+      );
+      result = await raceAbort(call, signal);
+    } catch (error) {
+      if (timeout.signal.aborted) throw timeout.signal.reason as RefreshTimeoutError;
+      if (this.#closeController.signal.aborted) throw this.#closeController.signal.reason;
+      if (lease.signal.aborted) throw new RefreshFailedError('aborted', 'The lease was lost while the refresh function ran; its result was discarded.', { cause: error });
+      const { name, message } = describeError(error);
+      throw new RefreshFailedError('threw', `The refresh function threw ${name}${message === '' ? '' : `: ${message}`}.`, { cause: error });
+    } finally {
+      cancelTimer();
+    }
+    try {
+      return validateIssuedToken(result, { now: clock.now(), minLifetimeMs });
+    } catch (error) {
+      if (error instanceof InvalidTokenError) throw new RefreshFailedError('invalid-result', error.message, { cause: error });
+      throw error;
+    }
+  }
+
+  /** The census guard of G7: counts versions only when the recorded estimate nears the quota. */
+  async #guardQuota(record: CommitRecord, highestGeneration: number): Promise<Record<string, CommitValue>> {
+    const { versionQuota, quotaGuard } = this.#options;
+    const slack = Math.max(1, Math.min(10, Math.floor(versionQuota / 10)));
+    if (record.census !== undefined) {
+      const estimate = record.census.nonRemovable + Math.max(0, highestGeneration - record.census.generation);
+      if (versionQuota - estimate - 1 > quotaGuard + slack) return {};
+    }
+    const census = await this.#store.census({ quota: versionQuota, guard: quotaGuard, signal: this.#closeController.signal });
+    this.#emit({ type: 'census', census });
+    if (census.headroom <= quotaGuard) throw new VersionQuotaError(this.secretId, census);
+    return {
+      [RECORD.censusNonRemovable]: census.nonRemovable,
+      [RECORD.censusGeneration]: highestGeneration,
+      [RECORD.censusAt]: census.takenAt,
+    };
+  }
+
+  async #createSecret(): Promise<void> {
+    if (!this.#options.createSecret) {
+      throw new SecretAccessError('GetSecretValue', this.secretId, 'The secret does not exist and createSecret is false: create it, or allow the refresher to.');
+    }
+    const outcome = await this.#store.ensureSecret(this.#closeController.signal);
+    if (outcome === 'created') this.#emit({ type: 'secret-created' });
+  }
+
+  /** Records a failed refresh in the lock item (with a fleet-wide retry-not-before) and releases. */
+  async #recordFailure(lease: RefreshLease, record: CommitRecord, error: unknown, reason: string): Promise<void> {
+    const { clock, random, minBackoffMs, maxBackoffMs } = this.#options;
+    const failureCount = (record.failure?.failureCount ?? 0) + 1;
+    const backoff = Math.min(maxBackoffMs, minBackoffMs * 2 ** Math.min(failureCount - 1, 30)) * (0.5 + random() / 2);
+    const retryNotBefore = Math.round(clock.now() + backoff);
+    const errorName = describeError(error).name;
+    this.#fleetFailure = { reason, errorName, failureCount, retryNotBefore };
+    if (error instanceof Error) this.#lastFailure = error;
+    try {
+      await lease.commitAndRelease({
+        [RECORD.retryNotBefore]: retryNotBefore,
+        [RECORD.failureCount]: failureCount,
+        [RECORD.failureReason]: reason,
+        [RECORD.failureError]: errorName,
+        [RECORD.failedFence]: lease.fence,
+      });
+    } catch {
+      await lease.release().catch(() => undefined);
+    }
+    this.#emit({ type: 'refresh-failed', fence: lease.fence, reason, errorName, failureCount, retryNotBefore });
+    this.#options.logger?.warn('token-refresher: refresh failed; the fleet backs off', {
+      secretId: this.secretId,
+      label: this.label,
+      reason,
+      error: errorName,
+      failureCount,
+      retryNotBefore: new Date(retryNotBefore).toISOString(),
+    });
+  }
+
+  /** Releases after finding a fresh token, recording it so that waiting processes stop waiting. */
+  async #commitObserved(lease: RefreshLease, record: CommitRecord, known: KnownToken): Promise<void> {
+    try {
+      await lease.commitAndRelease(
+        currentVersionAttributes({
+          ...known,
+          refreshedAt: known.expiresAt - known.lifetimeMs,
+          fence: lease.fence,
+          highestGeneration: Math.max(record.highestGeneration ?? 0, known.generation),
+        }),
+      );
+    } catch {
+      this.#emit({ type: 'lease-lost', fence: lease.fence, stage: 'commit' });
+    }
+  }
+
+  // ---- reading and judging tokens ----------------------------------------------------------
+
+  async #readCurrent(signal: AbortSignal): Promise<CurrentRead> {
+    const read = await this.#store.read(this.label, signal);
+    if (!read.found) return read;
+    let decoded;
+    try {
+      decoded = this.#options.codec.decode(read.value);
+    } catch (error) {
+      throw new InvalidSecretPayloadError(this.secretId, describeError(error).message || 'the codec rejected it', {
+        cause: error,
+        label: this.label,
+        expectedFormat: this.#options.codec.format,
+      });
+    }
+    if (typeof decoded?.token !== 'string' || decoded.token.length === 0 || !Number.isFinite(decoded.expiresAt)) {
+      throw new InvalidSecretPayloadError(this.secretId, 'the codec returned no token or no finite expiresAt', {
+        label: this.label,
+        expectedFormat: this.#options.codec.format,
+      });
+    }
+    const refreshedAt = decoded.refreshedAt ?? read.createdAt ?? this.#options.clock.now();
+    return {
+      found: true,
+      known: this.#known({
+        token: decoded.token,
+        expiresAt: decoded.expiresAt,
+        refreshedAt,
+        generation: decoded.generation ?? 0,
+        versionId: read.versionId,
+      }),
+    };
+  }
+
+  #known(token: { token: string; expiresAt: number; refreshedAt: number; generation: number; versionId: string }): KnownToken {
+    const lifetimeMs = token.expiresAt - token.refreshedAt;
+    const timing = { expiresAt: token.expiresAt, lifetimeMs };
+    return {
+      token: token.token,
+      expiresAt: token.expiresAt,
+      lifetimeMs,
+      generation: token.generation,
+      versionId: token.versionId,
+      refreshPoint: this.#options.policy.refreshPoint(timing, this.#options.random()),
+    };
+  }
+
+  /** Fresh: usable, before this process's refresh point, and not a version the caller must replace. */
+  #isFresh(known: KnownToken, intent: Intent): boolean {
+    const now = this.#options.clock.now();
+    if (intent.mustReplace !== undefined && known.versionId === intent.mustReplace) return false;
+    if (known.versionId === this.#invalidated) return false;
+    return now < known.refreshPoint && this.#options.policy.isUsable(known, now);
+  }
+
+  /** A still-valid token to serve when no fresh one can be had right now. */
+  #fallback(current: CurrentRead, intent: Intent): KnownToken | undefined {
+    if (!intent.allowFallback) return undefined;
+    const now = this.#options.clock.now();
+    const candidates = [current.found ? current.known : undefined, this.#cached];
+    return candidates.find(
+      (known): known is KnownToken =>
+        known !== undefined && known.versionId !== this.#invalidated && known.versionId !== intent.mustReplace && this.#options.policy.isUsable(known, now),
+    );
+  }
+
+  #usableCached(now: number): KnownToken | undefined {
+    const cached = this.#cached;
+    if (cached === undefined || cached.versionId === this.#invalidated) return undefined;
+    return this.#options.policy.isUsable(cached, now) ? cached : undefined;
+  }
+
+  #adopt(known: KnownToken, source: 'secret' | 'refreshed'): Obtained {
+    // Keep the cached copy of the same version so that this process's refresh point stays put.
+    if (this.#cached?.versionId !== known.versionId) this.#cached = known;
+    this.#checkVersionBudget(known.lifetimeMs);
+    return { known: this.#cached ?? known, source };
+  }
+
+  #serve(known: KnownToken, source: TokenSource): TokenResult {
+    const remainingMs = known.expiresAt - this.#options.clock.now();
+    this.#emit({ type: 'served', source, generation: known.generation, versionId: known.versionId, remainingMs });
+    return { token: known.token, expiresAt: new Date(known.expiresAt), source, generation: known.generation, versionId: known.versionId };
+  }
+
+  // ---- fleet state -------------------------------------------------------------------------
+
+  #learn(state: RefreshLockState): void {
+    this.#learnRecord(readCommitRecord(state.attributes));
+  }
+
+  #learnRecord(record: CommitRecord): void {
+    if (record.failure !== undefined) {
+      const { reason, errorName, failureCount, retryNotBefore } = record.failure;
+      this.#fleetFailure = { reason, errorName, failureCount, retryNotBefore };
+    } else {
+      this.#fleetFailure = undefined;
+    }
+  }
+
+  #activeBackoff(): FailureRecord | undefined {
+    const failure = this.#fleetFailure;
+    return failure !== undefined && this.#options.clock.now() < failure.retryNotBefore ? failure : undefined;
+  }
+
+  #unavailable(situation: string, lastFailure: Error | FailureRecord | undefined, cause?: unknown): TokenUnavailableError {
+    return new TokenUnavailableError(this.secretId, this.label, situation, lastFailure, cause === undefined ? undefined : { cause });
+  }
+
+  #checkVersionBudget(lifetimeMs: number): void {
+    if (this.#quotaWarned) return;
+    const versionsPerDay = this.#options.policy.versionsPerDay(lifetimeMs);
+    if (versionsPerDay <= VERSIONS_PER_DAY_WARNING) return;
+    this.#quotaWarned = true;
+    this.#emit({ type: 'quota-warning', versionsPerDay, lifetimeMs, limit: VERSIONS_PER_DAY_WARNING });
+    this.#options.logger?.warn(
+      `token-refresher: tokens living ${Math.round(lifetimeMs / 1000)} s create about ${Math.round(versionsPerDay)} secret versions a day ` +
+        `(above ${VERSIONS_PER_DAY_WARNING}); Secrets Manager keeps versions for 24 h and refuses new ones at about 100. ` +
+        'Ask the identity provider for longer-lived tokens, or keep them in memory only.',
+      { secretId: this.secretId, label: this.label },
+    );
+  }
+
+  #emit(event: RefresherEvent): void {
+    const { onEvent, logger } = this.#options;
+    if (logger !== undefined && event.type !== 'served') logger.debug(`token-refresher: ${event.type}`, { secretId: this.secretId, ...event });
+    if (onEvent === undefined) return;
+    try {
+      onEvent(event);
+    } catch {
+      // A faulty listener must not break token delivery.
+    }
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new TokenRefresherError(`The TokenRefresher for "${this.secretId}" is closed; create a new one.`);
+  }
+}
+
+/** Settles with `promise`, or rejects with the signal's reason as soon as it aborts. */
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    promise.catch(() => undefined);
+    return Promise.reject(signal.reason);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
