@@ -70,7 +70,7 @@ export class SdkCallCounter {
           throw error;
         }
       },
-      { step: 'deserialize', name: 'loadtestCallCounter', override: true },
+      { step: 'deserialize', priority: 'high', name: 'loadtestCallCounter', override: true },
     );
     return client;
   }
@@ -90,6 +90,6 @@ type Handler = (args: unknown) => Promise<{ output: unknown; response: unknown }
 interface MiddlewareStackLike {
   add(
     middleware: (next: Handler, context: { commandName?: string }) => Handler,
-    options: { step: 'deserialize'; name: string; override: boolean },
+    options: { step: 'deserialize'; priority: 'high'; name: string; override: boolean },
   ): void;
 }

@@ -1,0 +1,369 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { CreateSecretCommand, ListSecretVersionIdsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { TokenRefresherError } from '../../src/index.js';
+import { startLocalStack, type LocalStack } from '../../src/local/stack.js';
+import { checkTargets, classifyDynamodbCalls, countRounds, projectRun } from './analysis.js';
+import { EmulatorControl, type EmulatorStats } from './emulator-control.js';
+import { armFault } from './faults.js';
+import { FleetAggregate } from './fleet-aggregate.js';
+import { ensureLoadTestLockTable } from './lock-table.js';
+import type { FaultName, LoadTestOptions } from './options.js';
+import { WORKER_CONFIG_VARIABLE, type WorkerConfig, type WorkerMessage } from './protocol.js';
+import type { RunResult } from './run-result.js';
+import type { StrategyName } from './strategies/types.js';
+import { startTokenIssuer } from './token-issuer.js';
+
+const WORKER_SCRIPT = fileURLToPath(new URL('./worker.ts', import.meta.url));
+const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+/** The contender poll interval the locked strategy is configured with (part of the recovery bound). */
+export const LOCK_POLL_MS = 250;
+
+/** A live view of a run for the terminal. */
+export interface RunProgress {
+  strategy: StrategyName;
+  fault: FaultName;
+  elapsedMs: number;
+  durationMs: number;
+  calls: number;
+  generations: number;
+  idpCalls: number;
+  versions: number;
+  errors: number;
+  minRemainingMs: number | null;
+  servedExpired: number;
+}
+
+/** A worker process misbehaved in a way that makes the run meaningless. */
+export class LoadTestRunError extends TokenRefresherError {}
+
+/**
+ * Runs one strategy under one fault: a fresh local stack (or AWS), a fresh secret, the token
+ * issuer, `processes` worker processes with `concurrency` callers each for `durationMs`, then the
+ * census and the emulator's counts.
+ *
+ * @example
+ * ```ts
+ * const result = await runLoadTest('locked', 'none', resolveLoadTestOptions({ durationMs: 10_000 }));
+ * console.log(result.idp.calls, result.generations);
+ * ```
+ */
+export async function runLoadTest(
+  strategy: StrategyName,
+  fault: FaultName,
+  options: LoadTestOptions,
+  onProgress?: (progress: RunProgress) => void,
+): Promise<RunResult> {
+  const stack: LocalStack | undefined =
+    options.target === 'local'
+      ? await startLocalStack({ secretsManager: { writeRatePerSecond: options.writeRatePerSecond } })
+      : undefined;
+  const environment: NodeJS.ProcessEnv = { ...process.env, ...stack?.environment(), AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING: '1' };
+  const local = stack === undefined ? {} : { region: 'us-east-1', credentials: LOCAL_CREDENTIALS };
+  const secretsManager = new SecretsManagerClient({ ...local, ...(stack ? { endpoint: stack.secretsManagerEndpoint } : {}) });
+  const dynamodb = new DynamoDBClient({ ...local, ...(stack ? { endpoint: stack.dynamodbEndpoint } : {}) });
+  const emulator = stack === undefined ? undefined : new EmulatorControl(stack.secretsManagerEndpoint);
+  const issuer = await startTokenIssuer({ lifetimeMs: options.lifetimeMs });
+  const workers = new Map<number, ChildProcess>();
+  const aggregate = new FleetAggregate();
+  let startAt = Number.NaN;
+  try {
+    const secretId = `${options.secretPrefix}-${strategy}-${fault}-${Date.now().toString(36)}`;
+    await secretsManager.send(new CreateSecretCommand({ Name: secretId, Description: 'token-refresher load test' }));
+    if (strategy === 'locked') await ensureLoadTestLockTable(dynamodb, options.lockTable);
+    const statsBefore = emulator === undefined ? undefined : await emulator.stats();
+    const armed = await armFault(fault, {
+      options,
+      issuer,
+      emulator,
+      workers,
+      aggregate,
+      startAt: () => startAt,
+      pollMs: LOCK_POLL_MS,
+    });
+
+    const stderr: string[] = [];
+    const exited = [...Array(options.processes).keys()].map((index) => {
+      const config: WorkerConfig = {
+        index,
+        strategy,
+        secretId,
+        lockTable: options.lockTable,
+        issuerUrl: issuer.url,
+        lifetimeMs: options.lifetimeMs,
+        leaseMs: options.leaseMs,
+        minValidityMs: options.minValidityMs,
+        refreshWindowMs: options.refreshWindowMs,
+        concurrency: options.concurrency,
+        durationMs: options.durationMs,
+        thinkMs: options.thinkMs,
+        binMs: options.binMs,
+        reportEveryMs: 250,
+        seed: options.seed,
+      };
+      const child = fork(WORKER_SCRIPT, [], {
+        execArgv: ['--import', 'tsx'],
+        env: { ...environment, [WORKER_CONFIG_VARIABLE]: JSON.stringify(config) },
+        stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      });
+      workers.set(index, child);
+      child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+        stderr.push(...chunk.split('\n').filter((line) => line.trim() !== ''));
+        stderr.splice(0, Math.max(0, stderr.length - 20));
+      });
+      const ready = new Promise<void>((resolve) => {
+        child.on('message', (message: WorkerMessage) => {
+          if (message.type === 'ready') resolve();
+          else aggregate.ingest(message);
+        });
+      });
+      const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      return { ready, exit };
+    });
+
+    await withDeadline(
+      Promise.all(exited.map(({ ready }) => ready)),
+      60_000,
+      () => new LoadTestRunError(`Worker processes did not start within 60 s. Last output:\n${stderr.join('\n')}`),
+    );
+    startAt = Date.now() + 200;
+    for (const child of workers.values()) child.send({ type: 'start', startAt });
+
+    const ticker =
+      onProgress === undefined
+        ? undefined
+        : setInterval(() => onProgress(progressOf(strategy, fault, options, aggregate, issuer.mints.length, startAt)), 500);
+    const codes = await withDeadline(
+      Promise.all(exited.map(({ exit }) => exit)),
+      options.durationMs + 60_000,
+      () => new LoadTestRunError('Worker processes did not finish within a minute after the run ended.'),
+    ).finally(() => {
+      if (ticker !== undefined) clearInterval(ticker);
+      for (const child of workers.values()) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    });
+    const endedAt = Date.now();
+    await armed.disarm();
+    const failed = codes.filter((code) => code !== 0 && code !== null);
+    if (failed.length > 0) {
+      throw new LoadTestRunError(`${failed.length} worker process(es) failed. Last output:\n${stderr.join('\n')}`);
+    }
+
+    const statsAfter = emulator === undefined ? undefined : await emulator.stats();
+    const alive = await countVersions(secretsManager, secretId);
+    const sdk = aggregate.sdk();
+    const seenVersions = aggregate.versions();
+    const generations = aggregate.servedGenerations();
+    const mints = issuer.mints;
+    const smCalls =
+      statsAfter === undefined
+        ? pick(sdk.attempts, isSecretsManagerOperation)
+        : difference(statsAfter.operations, statsBefore?.operations ?? {}, ['CreateSecret', 'ListSecretVersionIds']);
+    const ddb = classifyDynamodbCalls(sdk.attempts);
+    const latency = aggregate.latency('latency');
+    const whileValid = aggregate.latency('latencyWhileValid');
+    const summary = (histogram: typeof latency) => ({
+      calls: histogram.count,
+      p50: round3(histogram.quantile(0.5)),
+      p99: round3(histogram.quantile(0.99)),
+      max: round3(histogram.maxMs),
+    });
+    const withoutProjection: Omit<RunResult, 'projection' | 'targets'> = {
+      strategy,
+      target: options.target,
+      settings: {
+        processes: options.processes,
+        concurrency: options.concurrency,
+        lifetimeMs: options.lifetimeMs,
+        durationMs: options.durationMs,
+        thinkMs: options.thinkMs,
+        leaseMs: options.leaseMs,
+        minValidityMs: options.minValidityMs,
+        refreshWindowMs: options.refreshWindowMs,
+        writeRatePerSecond: options.writeRatePerSecond,
+        seed: options.seed,
+      },
+      startedAt: new Date(startAt).toISOString(),
+      measuredMs: endedAt - startAt,
+      generations: generations.length,
+      rounds: countRounds(
+        mints.map((mint) => mint.receivedAt),
+        options.lifetimeMs,
+      ),
+      idp: {
+        calls: mints.length,
+        minted: mints.filter((mint) => mint.outcome === 'minted').length,
+        failed: mints.filter((mint) => mint.outcome === 'failed').length,
+        abandoned: mints.filter((mint) => mint.outcome === 'abandoned' || mint.outcome === 'held').length,
+      },
+      secretsManager: {
+        countedBy: statsAfter === undefined ? 'sdk' : 'emulator',
+        calls: smCalls,
+        throttled:
+          statsAfter === undefined
+            ? sdk.throttled
+            : sumValues(difference(statsAfter.throttled, statsBefore?.throttled ?? {})) + injectedThrottles(statsAfter, statsBefore),
+        errors: statsAfter === undefined ? pick(sdk.errors, (key) => isSecretsManagerOperation(key.split(':')[0] ?? '')) : flattenErrors(statsAfter, statsBefore),
+      },
+      versions: { created: Math.max(seenVersions.length, alive === null ? 0 : alive), alive },
+      dynamodb: { ...ddb, failedConditionalWrites: sdk.conditionalFailures },
+      latencyMs: summary(latency),
+      latencyWhileValidMs: summary(whileValid),
+      validity: {
+        minRemainingMs: aggregate.minRemainingMs(),
+        servedExpired: aggregate.sum('servedExpired'),
+        servedBelowMinValidity: aggregate.sum('servedBelowMinValidity'),
+        olderAfterNewer: aggregate.sum('olderAfterNewer'),
+      },
+      waits: aggregate.countActivities('waited'),
+      takeovers: aggregate.countActivities('took-over'),
+      rollbacksPrevented: aggregate.countActivities('rollback-prevented'),
+      errors: aggregate.errors(),
+      getSecretValuePerProcessPerGeneration:
+        generations.length === 0 ? 0 : round3(aggregate.maxPerWorker('GetSecretValue') / generations.length),
+      fault: armed.outcome(),
+      timeline: {
+        binMs: options.binMs,
+        bins: aggregate.bins().map((bin) => ({
+          t: bin.start - startAt,
+          calls: bin.calls,
+          errors: bin.errors,
+          p50: round3(bin.latency.quantile(0.5)),
+          p99: round3(bin.latency.quantile(0.99)),
+          max: round3(bin.latency.maxMs),
+        })),
+        idpCalls: mints.map((mint) => ({ t: mint.receivedAt - startAt, worker: mint.worker, outcome: mint.outcome })),
+        versions: seenVersions.map(([, at]) => at - startAt),
+        generations: generations.map(([seq, at]) => ({ seq, t: at - startAt })),
+        idpIntervals: [...aggregate.idpIntervals, ...aggregate.openIntervals(endedAt)].map((interval) => ({
+          ...interval,
+          from: interval.from - startAt,
+          to: interval.to - startAt,
+        })),
+      },
+    };
+    const withProjection = { ...withoutProjection, projection: projectRun(withoutProjection, options.prices) };
+    return { ...withProjection, targets: checkTargets(withProjection) };
+  } finally {
+    for (const child of workers.values()) {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGCONT');
+        child.kill('SIGKILL');
+      }
+    }
+    secretsManager.destroy();
+    dynamodb.destroy();
+    await issuer.close();
+    await stack?.close();
+  }
+}
+
+function progressOf(
+  strategy: StrategyName,
+  fault: FaultName,
+  options: LoadTestOptions,
+  aggregate: FleetAggregate,
+  idpCalls: number,
+  startAt: number,
+): RunProgress {
+  return {
+    strategy,
+    fault,
+    elapsedMs: Math.max(0, Date.now() - startAt),
+    durationMs: options.durationMs,
+    calls: aggregate.sum('calls'),
+    generations: aggregate.servedGenerations().length,
+    idpCalls,
+    versions: aggregate.versions().length,
+    errors: sumValues(aggregate.errors()),
+    minRemainingMs: aggregate.minRemainingMs(),
+    servedExpired: aggregate.sum('servedExpired'),
+  };
+}
+
+async function countVersions(client: SecretsManagerClient, secretId: string): Promise<number | null> {
+  try {
+    let count = 0;
+    let nextToken: string | undefined;
+    do {
+      const page = await client.send(
+        new ListSecretVersionIdsCommand({ SecretId: secretId, IncludeDeprecated: true, MaxResults: 100, NextToken: nextToken }),
+      );
+      count += page.Versions?.length ?? 0;
+      nextToken = page.NextToken;
+    } while (nextToken !== undefined && nextToken !== '');
+    return count;
+  } catch {
+    return null;
+  }
+}
+
+async function withDeadline<T>(promise: Promise<T>, ms: number, error: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(error()), ms);
+  });
+  try {
+    return await Promise.race([promise, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const SECRETS_MANAGER_OPERATIONS = new Set([
+  'GetSecretValue',
+  'PutSecretValue',
+  'UpdateSecretVersionStage',
+  'DescribeSecret',
+  'ListSecretVersionIds',
+  'CreateSecret',
+  'UpdateSecret',
+  'BatchGetSecretValue',
+]);
+
+function isSecretsManagerOperation(operation: string): boolean {
+  return SECRETS_MANAGER_OPERATIONS.has(operation);
+}
+
+function pick(counts: Record<string, number>, keep: (key: string) => boolean): Record<string, number> {
+  return Object.fromEntries(Object.entries(counts).filter(([key]) => keep(key)));
+}
+
+function difference(after: Record<string, number>, before: Record<string, number>, exclude: string[] = []): Record<string, number> {
+  const result: Record<string, number> = {};
+  for (const [key, count] of Object.entries(after)) {
+    const delta = count - (before[key] ?? 0);
+    if (delta > 0 && !exclude.includes(key)) result[key] = delta;
+  }
+  return result;
+}
+
+function flattenErrors(after: EmulatorStats, before: EmulatorStats | undefined): Record<string, number> {
+  const result: Record<string, number> = {};
+  for (const [operation, byType] of Object.entries(after.errors)) {
+    for (const [type, count] of Object.entries(byType)) {
+      const delta = count - (before?.errors[operation]?.[type] ?? 0);
+      if (delta > 0) result[`${operation}:${type}`] = delta;
+    }
+  }
+  return result;
+}
+
+/** Throttling errors injected as faults (the rate limiter's own are in `throttled`). */
+function injectedThrottles(after: EmulatorStats, before: EmulatorStats | undefined): number {
+  let total = 0;
+  for (const [operation, byType] of Object.entries(after.errors)) {
+    const delta = (byType.ThrottlingException ?? 0) - (before?.errors[operation]?.ThrottlingException ?? 0);
+    const limiter = (after.throttled[operation] ?? 0) - (before?.throttled[operation] ?? 0);
+    total += Math.max(0, delta - limiter);
+  }
+  return total;
+}
+
+function sumValues(counts: Record<string, number>): number {
+  return Object.values(counts).reduce((sum, count) => sum + count, 0);
+}
+
+function round3(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
