@@ -40,7 +40,11 @@ export interface Lease extends AsyncDisposable {
   remainingMs(): number;
   /** Extends the lease by a full `leaseMs`. Rejects with {@link LockLostError} or {@link LockUnavailableError}. */
   renew(): Promise<void>;
-  /** Releases the lease: `released`, or `notHeld` when it had already been released or taken over. Idempotent. */
+  /**
+   * Releases the lease: `released` when this call released it, `notHeld` when it had already been
+   * released or taken over. Never throws for a lost lease; rejects with {@link LockUnavailableError}
+   * when DynamoDB cannot be reached (a retry then recognises a release that did land).
+   */
   release(): Promise<'released' | 'notHeld'>;
   /**
    * Writes non-secret attributes and releases, in one conditional write that applies only while this
@@ -214,7 +218,8 @@ export class HeldLease implements Lease {
   }
 
   async #release(attributes: AttributeUpdate | undefined): Promise<'released' | 'notHeld'> {
-    if (this.#result !== undefined) return this.#result;
+    // A second release finds the lease no longer held, whatever the first one found.
+    if (this.#result !== undefined) return 'notHeld';
     if (this.#phase === 'lost') return this.#end('notHeld', false);
     this.#releasing = true;
     if (this.#phase === 'held') this.#phase = 'aborted';

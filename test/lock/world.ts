@@ -1,0 +1,88 @@
+import { LeaseLock } from '../../src/lock/lease-lock.js';
+import { MemoryLockStore } from '../../src/lock/memory-store.js';
+import type { LeaseLockOptions } from '../../src/lock/options.js';
+import type { LockEvent } from '../../src/lock/events.js';
+import { SimulatedStore, type AppliedWrite, type NetworkFault, type Operation } from '../support/simulated-store.js';
+import { VirtualTime, type ProcessClockOptions, type VirtualClock } from '../support/virtual-time.js';
+
+/** One simulated process: its clock, its view of the table, its lock, what it saw. */
+export interface SimProcess {
+  id: string;
+  clock: VirtualClock;
+  lock: LeaseLock;
+  events: Array<LockEvent & { at: number }>;
+  writes: AppliedWrite[];
+  /** Sets the fate of this process's next requests (default: all delivered). */
+  network: { latency: () => number; fault: (operation: Operation) => NetworkFault };
+  pause(untilTrueTime: number): void;
+  crash(): void;
+  readonly dead: boolean;
+}
+
+/**
+ * Several processes sharing one in-memory lock table under virtual time. Each process has its
+ * own clocks (skew, drift), network (latency, faults) and life (pauses, crash).
+ *
+ * @example
+ * ```ts
+ * const world = new LockWorld();
+ * const a = world.process('a', { leaseMs: 1_000 });
+ * const outcome = await world.time.until(a.lock.tryAcquire('job'));
+ * ```
+ */
+export class LockWorld {
+  public readonly time = new VirtualTime();
+  public readonly table = new MemoryLockStore();
+  public readonly processes: SimProcess[] = [];
+
+  public process(id: string, options: Omit<LeaseLockOptions, 'store' | 'clock' | 'ownerId'> = {}, clockOptions: ProcessClockOptions = {}): SimProcess {
+    let pausedUntil: number | undefined;
+    let dead = false;
+    const events: SimProcess['events'] = [];
+    const writes: AppliedWrite[] = [];
+    const clock = this.time.clock({
+      ...clockOptions,
+      deferUntil: () => pausedUntil,
+      isDead: () => dead,
+    });
+    const network: SimProcess['network'] = { latency: () => 0, fault: () => 'none' };
+    const store = new SimulatedStore({
+      time: this.time,
+      table: this.table,
+      clock,
+      latency: () => network.latency(),
+      fault: (operation) => network.fault(operation),
+      onWrite: (write) => writes.push(write),
+    });
+    const time = this.time;
+    const lock = new LeaseLock({
+      ...options,
+      store,
+      clock,
+      ownerId: id,
+      onEvent: (event) => {
+        events.push({ ...event, at: time.now });
+        options.onEvent?.(event);
+      },
+    });
+    const process: SimProcess = {
+      id,
+      clock,
+      lock,
+      events,
+      writes,
+      network,
+      pause(until) {
+        pausedUntil = until;
+      },
+      crash() {
+        dead = true;
+      },
+      get dead() {
+        return dead;
+      },
+    };
+    this.processes.push(process);
+    return process;
+  }
+}

@@ -1,0 +1,118 @@
+import { LockUnavailableError } from '../../src/lock/errors.js';
+import type { MemoryLockStore } from '../../src/lock/memory-store.js';
+import type { LockRecord } from '../../src/lock/record.js';
+import type { AcquireWrite, LockStore, ReleaseWrite, RenewWrite, WriteOutcome } from '../../src/lock/store.js';
+import type { Clock } from '../../src/shared/clock.js';
+import type { VirtualTime } from './virtual-time.js';
+
+/** What the network does to one request. */
+export type NetworkFault =
+  /** Delivered both ways. */
+  | 'none'
+  /** Never reaches the table (5xx, connection reset): not applied, the caller sees an error. */
+  | 'failBefore'
+  /** Throttled by the table: not applied, the caller sees a throttling error. */
+  | 'throttle'
+  /** Applied, then the response is lost: the caller sees an error. */
+  | 'dropResponse'
+  /** Applied, response lost, and the SDK's retry is applied again: the caller sees the retry's result. */
+  | 'sdkRetry';
+
+export type Operation = 'read' | 'acquire' | 'renew' | 'release';
+
+/** One write as applied to the table, for checkers. */
+export interface AppliedWrite {
+  at: number;
+  operation: Exclude<Operation, 'read'>;
+  rvn: string;
+  applied: boolean;
+  record: LockRecord | undefined;
+}
+
+export interface SimulatedStoreOptions {
+  time: VirtualTime;
+  table: MemoryLockStore;
+  /** The calling process's clock: responses are delivered through it, so a paused process gets them late and a dead one never. */
+  clock: Clock;
+  /** One-way latency in true ms. Default 0. */
+  latency?: () => number;
+  /** The fate of each request. Default `none`. */
+  fault?: (operation: Operation) => NetworkFault;
+  /** Observes every write the table applied or refused. */
+  onWrite?: (write: AppliedWrite) => void;
+}
+
+/**
+ * A {@link LockStore} over a shared in-memory table as seen through a network under virtual time:
+ * latency each way, requests that never arrive, responses that get lost after the write applied,
+ * and SDK retries that apply a write twice.
+ */
+export class SimulatedStore implements LockStore {
+  readonly #options: SimulatedStoreOptions;
+
+  public constructor(options: SimulatedStoreOptions) {
+    this.#options = options;
+  }
+
+  public read(name: string): Promise<LockRecord | undefined> {
+    return this.#request(name, 'read', () => this.#options.table.peek(name));
+  }
+
+  public acquire(write: AcquireWrite): Promise<WriteOutcome> {
+    return this.#write(write.name, 'acquire', write.rvn, () => this.#options.table.applyAcquire(write));
+  }
+
+  public renew(write: RenewWrite): Promise<WriteOutcome> {
+    return this.#write(write.name, 'renew', write.rvn, () => this.#options.table.applyRenew(write));
+  }
+
+  public release(write: ReleaseWrite): Promise<WriteOutcome> {
+    return this.#write(write.name, 'release', write.rvn, () => this.#options.table.applyRelease(write));
+  }
+
+  #write(name: string, operation: Exclude<Operation, 'read'>, rvn: string, apply: () => WriteOutcome): Promise<WriteOutcome> {
+    return this.#request(name, operation, () => {
+      const outcome = apply();
+      this.#options.onWrite?.({ at: this.#options.time.now, operation, rvn, applied: outcome.applied, record: outcome.record });
+      return outcome;
+    });
+  }
+
+  #request<T>(name: string, operation: Operation, apply: () => T): Promise<T> {
+    const { time, clock } = this.#options;
+    const latency = this.#options.latency ?? (() => 0);
+    const fault = this.#options.fault?.(operation) ?? 'none';
+    return new Promise<T>((resolve, reject) => {
+      const deliver = (settle: () => void): void => {
+        time.at(latency(), () => clock.schedule(settle, 0));
+      };
+      const failure = (kind: 'throttled' | 'unknown'): Error =>
+        new LockUnavailableError(name, kind, { cause: Object.assign(new Error(`simulated ${fault}`), { name: 'SimulatedFault' }) });
+      time.at(latency(), () => {
+        switch (fault) {
+          case 'failBefore':
+            deliver(() => reject(failure('unknown')));
+            return;
+          case 'throttle':
+            deliver(() => reject(failure('throttled')));
+            return;
+          case 'dropResponse':
+            apply();
+            deliver(() => reject(failure('unknown')));
+            return;
+          case 'sdkRetry':
+            apply();
+            time.at(2 * latency(), () => {
+              const result = apply();
+              deliver(() => resolve(result));
+            });
+            return;
+          case 'none': {
+            const result = apply();
+            deliver(() => resolve(result));
+          }
+        }
+      });
+    });
+  }
+}
