@@ -1,0 +1,258 @@
+import { ConfigurationError } from '../shared/errors.js';
+import {
+  CREATE_SECRET_ACTIONS,
+  KMS_READ_ACTIONS,
+  KMS_WRITE_ACTIONS,
+  LOCK_ITEM_ACTIONS,
+  READER_ACTIONS,
+  REFRESHER_SECRET_ACTIONS,
+  TABLE_ADMIN_ACTIONS,
+} from './actions.js';
+import {
+  ACCOUNT_PATTERN,
+  PARTITION_PATTERN,
+  REGION_PATTERN,
+  parseSecret,
+  parseTable,
+  secretArnPattern,
+  tableArn,
+  type ResourceLocation,
+} from './arn.js';
+import type { PolicyDocument, PolicyStatement } from './policy-document.js';
+
+/** Options of {@link buildPolicies}. */
+export interface BuildPoliciesOptions {
+  /** The token's secret: its name, or its full ARN (as DescribeSecret shows it). */
+  secret: string;
+  /** The lock table: its name, or its ARN. */
+  table: string;
+  /** The lock item's partition key — the refresher's lock name for this secret and label. */
+  lockKey: string;
+  /** The label the refresher manages and readers read. Default `'AWSCURRENT'`. */
+  label?: string;
+  /** Region of resources given by name. Taken from an ARN when one is given; `*` when unknown. */
+  region?: string;
+  /** Account of resources given by name. Taken from an ARN when one is given; `*` when unknown. */
+  accountId?: string;
+  /** Partition of resources given by name. Default `'aws'`, or the one in an ARN. */
+  partition?: string;
+  /**
+   * Whether the refresher may create the secret when it is missing. Default: true when the secret is
+   * given by name; a secret given by ARN exists already, so this must then be false.
+   */
+  allowCreateSecret?: boolean;
+  /** The customer managed KMS key that encrypts the secret, if any (the AWS managed key needs no grant). */
+  kmsKeyArn?: string;
+}
+
+/**
+ * The three least-privilege policies, plus the caveats of the inputs (unknown region or account
+ * widen the resource patterns to `*` in that position).
+ */
+export interface TokenRefresherPolicies {
+  /** For processes that only read the token (they must pass `VersionStage`, as the library does). */
+  reader: PolicyDocument;
+  /** For processes that may refresh it: the reader's rights, writes to the secret, the lock item. */
+  refresher: PolicyDocument;
+  /** For whoever runs `init-table`: create and describe the lock table, enable its TTL. */
+  tableAdmin: PolicyDocument;
+  warnings: string[];
+}
+
+const KMS_KEY_ARN = /^arn:[a-z-]+:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]{1,128}$/;
+const KNOWN_OPTIONS = new Set([
+  'secret', 'table', 'lockKey', 'label', 'region', 'accountId', 'partition', 'allowCreateSecret', 'kmsKeyArn',
+]);
+
+/**
+ * Builds identity policies that grant each role exactly the calls the library makes, on exactly one
+ * secret, one label and one lock item:
+ *
+ * - `GetSecretValue` only with `secretsmanager:VersionStage` = the label (`ForAnyValue:StringEquals`:
+ *   a request without `VersionStage` — which would default to AWSCURRENT — is denied rather than
+ *   matched vacuously, and so is reading AWSPENDING or AWSPREVIOUS);
+ * - `UpdateSecretVersionStage` only for that label;
+ * - the lock table's `GetItem`/`UpdateItem` only on the lock item (`dynamodb:LeadingKeys`);
+ * - `CreateSecret` only for that name, on `name-??????` — the suffix is unknown before creation.
+ *
+ * @example
+ * ```ts
+ * const { reader, refresher, tableAdmin, warnings } = buildPolicies({
+ *   secret: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/api-token-AbC123',
+ *   table: 'arn:aws:dynamodb:eu-west-1:123456789012:table/token-locks',
+ *   lockKey: 'token-refresher/prod/api-token/AWSCURRENT',
+ * });
+ * console.log(JSON.stringify(refresher, null, 2));
+ * ```
+ */
+export function buildPolicies(options: BuildPoliciesOptions): TokenRefresherPolicies {
+  if (typeof options !== 'object' || options === null) {
+    throw new ConfigurationError('buildPolicies: pass an options object with secret, table and lockKey.');
+  }
+  for (const key of Object.keys(options)) {
+    if (!KNOWN_OPTIONS.has(key)) {
+      throw new ConfigurationError(`buildPolicies: unknown option ${key}; accepted: ${[...KNOWN_OPTIONS].join(', ')}.`);
+    }
+  }
+  const secret = parseSecret(options.secret);
+  const table = parseTable(options.table);
+  const label = labelOf(options.label);
+  const lockKey = lockKeyOf(options.lockKey);
+  const given = givenLocation(options);
+  const secretLocation = merge('secret', secret.location, given);
+  const tableLocation = merge('table', table.location, given);
+  if (secretLocation.partition !== tableLocation.partition) {
+    throw new ConfigurationError(
+      `buildPolicies: the secret is in partition ${secretLocation.partition} but the table in ${tableLocation.partition}; both must be in one partition.`,
+    );
+  }
+  const allowCreate = options.allowCreateSecret ?? secret.arn === undefined;
+  if (typeof allowCreate !== 'boolean') {
+    throw new ConfigurationError('buildPolicies: allowCreateSecret must be true or false.');
+  }
+  if (allowCreate && secret.arn !== undefined) {
+    throw new ConfigurationError(
+      'buildPolicies: allowCreateSecret needs the secret by name: a secret given by ARN exists already (the refresher never creates one from an ARN).',
+    );
+  }
+  const kmsKeyArn = kmsKeyOf(options.kmsKeyArn);
+
+  const secretResource = secret.arn ?? secretArnPattern(secret.name, secretLocation);
+  const tableResource = tableArn(table.name, tableLocation);
+  const readLabel: PolicyStatement = {
+    Sid: 'ReadManagedLabel',
+    Effect: 'Allow',
+    Action: [...READER_ACTIONS],
+    Resource: [secretResource],
+    Condition: { 'ForAnyValue:StringEquals': { 'secretsmanager:VersionStage': [label] } },
+  };
+  const decrypt = kmsStatement('DecryptSecret', [...KMS_READ_ACTIONS], kmsKeyArn, secretResource);
+
+  const refresherStatements: PolicyStatement[] = [
+    readLabel,
+    {
+      Sid: 'WriteAndCountVersions',
+      Effect: 'Allow',
+      Action: REFRESHER_SECRET_ACTIONS.filter((action) => action !== 'secretsmanager:UpdateSecretVersionStage'),
+      Resource: [secretResource],
+    },
+    {
+      Sid: 'PromoteManagedLabel',
+      Effect: 'Allow',
+      Action: ['secretsmanager:UpdateSecretVersionStage'],
+      Resource: [secretResource],
+      Condition: { 'ForAnyValue:StringEquals': { 'secretsmanager:VersionStage': [label] } },
+    },
+  ];
+  if (allowCreate) {
+    refresherStatements.push({
+      Sid: 'CreateSecretIfMissing',
+      Effect: 'Allow',
+      Action: [...CREATE_SECRET_ACTIONS],
+      Resource: [secretArnPattern(secret.name, secretLocation)],
+      Condition: { StringEquals: { 'secretsmanager:Name': secret.name } },
+    });
+  }
+  refresherStatements.push({
+    Sid: 'LeaseLockItem',
+    Effect: 'Allow',
+    Action: [...LOCK_ITEM_ACTIONS],
+    Resource: [tableResource],
+    // Item actions always carry the partition key, so ForAllValues cannot match vacuously here.
+    Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [lockKey] } },
+  });
+  const encrypt = kmsStatement('EncryptAndDecryptSecret', [...KMS_READ_ACTIONS, ...KMS_WRITE_ACTIONS], kmsKeyArn, secretResource);
+
+  return {
+    reader: document([readLabel, ...(decrypt === undefined ? [] : [decrypt])]),
+    refresher: document([...refresherStatements, ...(encrypt === undefined ? [] : [encrypt])]),
+    tableAdmin: document([
+      { Sid: 'InitLockTable', Effect: 'Allow', Action: [...TABLE_ADMIN_ACTIONS], Resource: [tableResource] },
+    ]),
+    warnings: [...widenings('secret', secretLocation), ...widenings('table', tableLocation)],
+  };
+}
+
+function document(statements: PolicyStatement[]): PolicyDocument {
+  return { Version: '2012-10-17', Statement: statements };
+}
+
+/**
+ * Secrets Manager passes the secret's ARN as KMS encryption context, so the grant is bound to this
+ * secret even though the key may protect others.
+ */
+function kmsStatement(sid: string, actions: string[], keyArn: string | undefined, secretResource: string): PolicyStatement | undefined {
+  if (keyArn === undefined) return undefined;
+  return {
+    Sid: sid,
+    Effect: 'Allow',
+    Action: actions,
+    Resource: [keyArn],
+    Condition: { StringLike: { 'kms:EncryptionContext:SecretARN': secretResource } },
+  };
+}
+
+function givenLocation(options: BuildPoliciesOptions): Partial<ResourceLocation> {
+  const location: Partial<ResourceLocation> = {};
+  if (options.partition !== undefined) {
+    location.partition = matching(options.partition, PARTITION_PATTERN, 'partition', 'aws, aws-cn or aws-us-gov');
+  }
+  if (options.region !== undefined) location.region = matching(options.region, REGION_PATTERN, 'region', 'a region such as eu-west-1');
+  if (options.accountId !== undefined) location.accountId = matching(options.accountId, ACCOUNT_PATTERN, 'accountId', '12 digits');
+  return location;
+}
+
+/** An ARN's location wins; a given option must agree with it, so a typo cannot silently re-point a policy. */
+function merge(what: string, fromArn: Partial<ResourceLocation>, given: Partial<ResourceLocation>): ResourceLocation {
+  for (const key of ['partition', 'region', 'accountId'] as const) {
+    const inArn = fromArn[key];
+    const option = given[key];
+    if (inArn !== undefined && option !== undefined && inArn !== option) {
+      throw new ConfigurationError(`buildPolicies: ${key} is ${option}, but the ${what} ARN says ${inArn}; drop ${key} or fix the ARN.`);
+    }
+  }
+  return {
+    partition: fromArn.partition ?? given.partition ?? 'aws',
+    region: fromArn.region ?? given.region,
+    accountId: fromArn.accountId ?? given.accountId,
+  };
+}
+
+function widenings(what: string, location: ResourceLocation): string[] {
+  const warnings: string[] = [];
+  if (location.region === undefined) {
+    warnings.push(`The ${what} is given by name and no region was passed: its ARN pattern matches every region. Pass region (or an ARN) to narrow it.`);
+  }
+  if (location.accountId === undefined) {
+    warnings.push(`The ${what} is given by name and no accountId was passed: its ARN pattern matches every account. Pass accountId (or an ARN) to narrow it.`);
+  }
+  return warnings;
+}
+
+function labelOf(value: unknown): string {
+  if (value === undefined) return 'AWSCURRENT';
+  if (typeof value === 'string' && /^[^\s*?]{1,256}$/.test(value)) return value;
+  throw new ConfigurationError(
+    `buildPolicies: label must be a Secrets Manager staging label (1-256 characters, no spaces, * or ?), got ${JSON.stringify(value)}.`,
+  );
+}
+
+function lockKeyOf(value: unknown): string {
+  if (typeof value === 'string' && value !== '' && Buffer.byteLength(value) <= 2048) return value;
+  throw new ConfigurationError(
+    'buildPolicies: lockKey must be the lock item\'s partition key (1-2048 bytes), e.g. token-refresher/<secret name>/AWSCURRENT.',
+  );
+}
+
+function kmsKeyOf(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string' && KMS_KEY_ARN.test(value)) return value;
+  throw new ConfigurationError(
+    `buildPolicies: kmsKeyArn must be a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<key id>), not an alias; got ${JSON.stringify(value)}.`,
+  );
+}
+
+function matching(value: unknown, pattern: RegExp, name: string, expected: string): string {
+  if (typeof value === 'string' && pattern.test(value)) return value;
+  throw new ConfigurationError(`buildPolicies: ${name} must be ${expected}; got ${JSON.stringify(value)}.`);
+}
