@@ -1,3 +1,4 @@
+import { lockNameFor } from '../refresher/lock-name.js';
 import { ConfigurationError } from '../shared/errors.js';
 import {
   CREATE_SECRET_ACTIONS,
@@ -26,8 +27,8 @@ export interface BuildPoliciesOptions {
   secret: string;
   /** The lock table: its name, or its ARN. */
   table: string;
-  /** The lock item's partition key — the refresher's lock name for this secret and label. */
-  lockKey: string;
+  /** The lock item's name (its partition key), if the refresher was given one. Default {@link lockNameFor}(secret, label). */
+  lockName?: string;
   /** The label the refresher manages and readers read. Default `'AWSCURRENT'`. */
   label?: string;
   /** Region of resources given by name. Taken from an ARN when one is given; `*` when unknown. */
@@ -61,7 +62,7 @@ export interface TokenRefresherPolicies {
 
 const KMS_KEY_ARN = /^arn:[a-z-]+:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]{1,128}$/;
 const KNOWN_OPTIONS = new Set([
-  'secret', 'table', 'lockKey', 'label', 'region', 'accountId', 'partition', 'allowCreateSecret', 'kmsKeyArn',
+  'secret', 'table', 'lockName', 'label', 'region', 'accountId', 'partition', 'allowCreateSecret', 'kmsKeyArn',
 ]);
 
 /**
@@ -72,7 +73,8 @@ const KNOWN_OPTIONS = new Set([
  *   a request without `VersionStage` — which would default to AWSCURRENT — is denied rather than
  *   matched vacuously, and so is reading AWSPENDING or AWSPREVIOUS);
  * - `UpdateSecretVersionStage` only for that label;
- * - the lock table's `GetItem`/`UpdateItem` only on the lock item (`dynamodb:LeadingKeys`);
+ * - the lock table's `GetItem`/`UpdateItem` only on the one lock item (`dynamodb:LeadingKeys`
+ *   = the lock name, exactly: narrower than the per-secret prefix, and one label needs no more);
  * - `CreateSecret` only for that name, on `name-??????` — the suffix is unknown before creation.
  *
  * @example
@@ -80,14 +82,13 @@ const KNOWN_OPTIONS = new Set([
  * const { reader, refresher, tableAdmin, warnings } = buildPolicies({
  *   secret: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/api-token-AbC123',
  *   table: 'arn:aws:dynamodb:eu-west-1:123456789012:table/token-locks',
- *   lockKey: 'token-refresher/prod/api-token/AWSCURRENT',
  * });
  * console.log(JSON.stringify(refresher, null, 2));
  * ```
  */
 export function buildPolicies(options: BuildPoliciesOptions): TokenRefresherPolicies {
   if (typeof options !== 'object' || options === null) {
-    throw new ConfigurationError('buildPolicies: pass an options object with secret, table and lockKey.');
+    throw new ConfigurationError('buildPolicies: pass an options object with secret and table.');
   }
   for (const key of Object.keys(options)) {
     if (!KNOWN_OPTIONS.has(key)) {
@@ -97,7 +98,7 @@ export function buildPolicies(options: BuildPoliciesOptions): TokenRefresherPoli
   const secret = parseSecret(options.secret);
   const table = parseTable(options.table);
   const label = labelOf(options.label);
-  const lockKey = lockKeyOf(options.lockKey);
+  const lockName = options.lockName === undefined ? lockNameFor(options.secret, label) : lockNameOf(options.lockName);
   const given = givenLocation(options);
   const secretLocation = merge('secret', secret.location, given);
   const tableLocation = merge('table', table.location, given);
@@ -159,7 +160,7 @@ export function buildPolicies(options: BuildPoliciesOptions): TokenRefresherPoli
     Action: [...LOCK_ITEM_ACTIONS],
     Resource: [tableResource],
     // Item actions always carry the partition key, so ForAllValues cannot match vacuously here.
-    Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [lockKey] } },
+    Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [lockName] } },
   });
   const encrypt = kmsStatement('EncryptAndDecryptSecret', [...KMS_READ_ACTIONS, ...KMS_WRITE_ACTIONS], kmsKeyArn, secretResource);
 
@@ -237,10 +238,10 @@ function labelOf(value: unknown): string {
   );
 }
 
-function lockKeyOf(value: unknown): string {
+function lockNameOf(value: unknown): string {
   if (typeof value === 'string' && value !== '' && Buffer.byteLength(value) <= 2048) return value;
   throw new ConfigurationError(
-    'buildPolicies: lockKey must be the lock item\'s partition key (1-2048 bytes), e.g. token-refresher/<secret name>/AWSCURRENT.',
+    'buildPolicies: lockName must be the lock item\'s name as given to the refresher (1-2048 bytes); omit it for the default.',
   );
 }
 

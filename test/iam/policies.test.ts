@@ -12,6 +12,7 @@ import {
   type BuildPoliciesOptions,
   type PolicyDocument,
 } from '../../src/iam/index.js';
+import { lockNameFor } from '../../src/refresher/index.js';
 import { ConfigurationError } from '../../src/shared/errors.js';
 import { allows, type IamRequest } from './policy-evaluator.js';
 
@@ -20,8 +21,8 @@ const SECRET_ARN = `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:prod/api-
 const TABLE_ARN = `arn:aws:dynamodb:eu-west-1:${ACCOUNT}:table/token-locks`;
 const LOCK_KEY = 'token-refresher/prod/api-token/AWSCURRENT';
 const KMS_KEY = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
-const BY_ARN: BuildPoliciesOptions = { secret: SECRET_ARN, table: TABLE_ARN, lockKey: LOCK_KEY };
-const BY_NAME: BuildPoliciesOptions = { secret: 'prod/api-token', table: 'token-locks', lockKey: LOCK_KEY, region: 'eu-west-1', accountId: ACCOUNT };
+const BY_ARN: BuildPoliciesOptions = { secret: SECRET_ARN, table: TABLE_ARN };
+const BY_NAME: BuildPoliciesOptions = { secret: 'prod/api-token', table: 'token-locks', region: 'eu-west-1', accountId: ACCOUNT };
 const IAM_OPERATORS = new Set(['StringEquals', 'StringLike', 'ForAnyValue:StringEquals', 'ForAllValues:StringEquals']);
 
 function documentsOf(options: BuildPoliciesOptions): Record<string, PolicyDocument> {
@@ -61,7 +62,7 @@ describe('Function: buildPolicies', () => {
       ['a secret and table given by ARN', BY_ARN],
       ['a secret and table given by name', BY_NAME],
       ['a customer managed KMS key', { ...BY_ARN, kmsKeyArn: KMS_KEY }],
-      ['names with unknown region and account', { secret: 'api-token', table: 'locks', lockKey: 'token-refresher/api-token/AWSCURRENT' }],
+      ['names with unknown region and account', { secret: 'api-token', table: 'locks' }],
     ];
     for (const [what, options] of variants) {
       it(`produces valid IAM JSON with no wildcard action or resource for ${what}`, () => {
@@ -159,6 +160,16 @@ describe('Function: buildPolicies', () => {
       expect(allows(refresher, lockItem('dynamodb:PutItem', LOCK_KEY))).toBe(false);
     });
 
+    it('locks the item the refresher names for this secret and label, or the lock name it was given', () => {
+      expect(lockNameFor(SECRET_ARN, 'AWSCURRENT')).toBe(LOCK_KEY);
+      const custom = buildPolicies({ ...BY_ARN, label: 'TOKEN' }).refresher;
+      expect(allows(custom, lockItem('dynamodb:UpdateItem', lockNameFor(SECRET_ARN, 'TOKEN')))).toBe(true);
+      expect(allows(custom, lockItem('dynamodb:UpdateItem', LOCK_KEY))).toBe(false);
+      const named = buildPolicies({ ...BY_ARN, lockName: 'my-lock' }).refresher;
+      expect(allows(named, lockItem('dynamodb:GetItem', 'my-lock'))).toBe(true);
+      expect(allows(named, lockItem('dynamodb:GetItem', LOCK_KEY))).toBe(false);
+    });
+
     it('cannot create a secret given by ARN, which exists already', () => {
       expect(actionsOf(refresher)).not.toContain('secretsmanager:CreateSecret');
       expect(rejection({ ...BY_ARN, allowCreateSecret: true }).message).toMatch(/allowCreateSecret needs the secret by name/);
@@ -189,7 +200,7 @@ describe('Function: buildPolicies', () => {
     });
 
     it('warns when the region or account is unknown and the patterns widen', () => {
-      const { warnings: unknown, reader: wide } = buildPolicies({ secret: 'api-token', table: 'locks', lockKey: 'k' });
+      const { warnings: unknown, reader: wide } = buildPolicies({ secret: 'api-token', table: 'locks' });
       expect(wide.Statement[0]?.Resource).toEqual(['arn:aws:secretsmanager:*:*:secret:api-token-??????']);
       expect(unknown).toHaveLength(4);
       expect(unknown.join('\n')).toMatch(/secret is given by name and no region was passed.*Pass region/);
@@ -254,7 +265,7 @@ describe('Function: buildPolicies', () => {
       expect(rejection({ ...BY_NAME, accountId: '12345' }).message).toMatch(/accountId must be 12 digits/);
       expect(rejection({ ...BY_NAME, partition: 'azure' }).message).toMatch(/partition must be aws, aws-cn or aws-us-gov/);
       expect(rejection({ ...BY_NAME, label: 'AWS*' }).message).toMatch(/label must be a Secrets Manager staging label/);
-      expect(rejection({ ...BY_NAME, lockKey: '' }).message).toMatch(/lockKey must be the lock item's partition key/);
+      expect(rejection({ ...BY_NAME, lockName: '' }).message).toMatch(/lockName must be the lock item's name/);
       expect(rejection({ ...BY_NAME, kmsKeyArn: `arn:aws:kms:eu-west-1:${ACCOUNT}:alias/secrets` }).message).toMatch(/not an alias/);
       expect(rejection({ ...BY_NAME, allowCreateSecret: 'yes' }).message).toMatch(/allowCreateSecret must be true or false/);
     });
@@ -262,7 +273,7 @@ describe('Function: buildPolicies', () => {
     it('names an unknown option and a missing options object', () => {
       expect(rejection({ ...BY_NAME, secretArn: SECRET_ARN }).message).toMatch(/unknown option secretArn; accepted: secret, table/);
       expect(rejection(undefined).message).toMatch(/pass an options object/);
-      expect(rejection({ table: TABLE_ARN, lockKey: LOCK_KEY }).message).toMatch(/secret must be the secret's name or its full ARN/);
+      expect(rejection({ table: TABLE_ARN }).message).toMatch(/secret must be the secret's name or its full ARN/);
     });
   });
 });
