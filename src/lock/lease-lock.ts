@@ -164,7 +164,7 @@ export class LeaseLock implements AsyncDisposable {
       }
       const remaining = deadline - clock.monotonic();
       if (remaining <= 0) throw new LockTimeoutError(name, timeoutMs, state?.holder, { cause: lastError });
-      await clock.sleep(Math.min(remaining, this.#pollDelay()), signal);
+      await clock.sleep(Math.min(remaining, this.#pollDelay(name)), signal);
       try {
         progress.requests += 1;
         const record = await this.#interruptible(store.read(name, signal), signal, deadline, name, timeoutMs, state);
@@ -388,9 +388,18 @@ export class LeaseLock implements AsyncDisposable {
     return ttlSeconds === false ? undefined : Math.ceil(expiresAt / 1000) + ttlSeconds;
   }
 
-  #pollDelay(): number {
-    const { pollMs, random } = this.#options;
-    return Math.max(1, Math.round(pollMs * (0.5 + 0.5 * random())));
+  /**
+   * The next read's delay: a jittered poll interval, cut short to read right when the observed
+   * version will have stood for a full lease, so that a dead holder is replaced within one lease
+   * plus one poll interval of its last write.
+   */
+  #pollDelay(name: string): number {
+    const { pollMs, random, clock } = this.#options;
+    const jittered = Math.max(1, Math.round(pollMs * (0.5 + 0.5 * random())));
+    const observation = this.#observations.get(name);
+    if (observation === undefined) return jittered;
+    const untilExpired = observation.firstSeenAt + observation.leaseMs - clock.monotonic();
+    return untilExpired > 0 ? Math.min(jittered, Math.ceil(untilExpired)) : jittered;
   }
 
   #emitContended(name: string, state: LockState): void {
