@@ -150,9 +150,9 @@ export class VirtualTime {
   }
 
   /** Runs events until `done` resolves (or time `limit` passes), returning its value. */
-  public async until<T>(done: Promise<T>, limit = Number.MAX_SAFE_INTEGER): Promise<T> {
+  public async until<T>(done: PromiseLike<T>, limit = Number.MAX_SAFE_INTEGER): Promise<T> {
     let result: { value: T } | { error: unknown } | undefined;
-    done.then(
+    Promise.resolve(done).then(
       (value) => (result = { value }),
       (error: unknown) => (result = { error }),
     );
