@@ -1,0 +1,237 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { ensureLockTable } from '../../src/lock/index.js';
+import {
+  startSecretsManagerEmulator,
+  throttleGroups,
+  type RunningSecretsManagerEmulator,
+  type SecretsManagerEmulatorOptions,
+  type ThrottleGroupName,
+} from '../../src/local/secrets-manager/index.js';
+import { TokenRefresher, type RefresherEvent, type TokenRefresherOptions } from '../../src/refresher/index.js';
+import { envelopeCodec } from '../../src/token/codec.js';
+import { SdkCallCounter } from '../../scripts/loadtest/sdk-counters.js';
+import { LOCAL_AWS, startLocalDynamoDb, uniqueTableName, type LocalDynamoDb } from '../support/dynamodb.js';
+import { OffsetClock } from '../support/offset-clock.js';
+
+const NO_THROTTLE = Object.fromEntries(Object.keys(throttleGroups).map((name) => [name, 0])) as Record<ThrottleGroupName, number>;
+
+/** dynalite and the Secrets Manager emulator for one test file, with counted SDK clients. */
+export interface RefresherStack {
+  emulator: RunningSecretsManagerEmulator;
+  dynamodb: LocalDynamoDb;
+  /** A fresh lock table. */
+  table(): Promise<string>;
+  /** A fresh secret name. */
+  secretName(prefix?: string): string;
+  /** What AWSCURRENT (or `label`) holds, read from the emulator's model (not counted). */
+  current(secretId: string, label?: string): { versionId: string; generation: number } | undefined;
+  /** Every version of the secret, labelled or not, from the model. */
+  versions(secretId: string): Array<{ versionId: string; stages: string[] }>;
+  close(): Promise<void>;
+}
+
+/** One process's view: SDK clients with a request counter, as a TokenRefresher would have. */
+export interface Clients {
+  secretsManager: SecretsManagerClient;
+  dynamodb: DynamoDBClient;
+  counter: SdkCallCounter;
+}
+
+let secretCounter = 0;
+
+/**
+ * Starts the local stack for a refresher test file (throttling off unless the options say so).
+ *
+ * @example
+ * ```ts
+ * let stack: RefresherStack;
+ * beforeAll(async () => { stack = await startRefresherStack(); });
+ * afterAll(() => stack.close());
+ * ```
+ */
+export async function startRefresherStack(options: SecretsManagerEmulatorOptions = {}): Promise<RefresherStack> {
+  const dynamodb = await startLocalDynamoDb();
+  const emulator = await startSecretsManagerEmulator({ rateLimits: NO_THROTTLE, ...options });
+  const setup = dynamodb.client();
+  const readVersion = (secretId: string, label: string) => {
+    try {
+      return emulator.model.getSecretValue({ SecretId: secretId, VersionStage: label });
+    } catch {
+      return undefined;
+    }
+  };
+  return {
+    emulator,
+    dynamodb,
+    async table() {
+      const tableName = uniqueTableName('refresher');
+      await ensureLockTable({ client: setup, tableName });
+      return tableName;
+    },
+    secretName(prefix = 'token') {
+      secretCounter += 1;
+      return `test/${prefix}-${process.pid}-${secretCounter}`;
+    },
+    current(secretId, label = 'AWSCURRENT') {
+      const output = readVersion(secretId, label);
+      if (output?.VersionId === undefined) return undefined;
+      let generation = 0;
+      try {
+        generation = envelopeCodec.decode(output.SecretString ?? '').generation ?? 0;
+      } catch {
+        generation = 0;
+      }
+      return { versionId: output.VersionId, generation };
+    },
+    versions(secretId) {
+      try {
+        const listed = emulator.model.listSecretVersionIds({ SecretId: secretId, IncludeDeprecated: true, MaxResults: 100 });
+        return (listed.Versions ?? []).map((version) => ({ versionId: version.VersionId ?? '', stages: version.VersionStages ?? [] }));
+      } catch {
+        return [];
+      }
+    },
+    async close() {
+      await emulator.close();
+      await dynamodb.close();
+    },
+  };
+}
+
+/** New counted clients pointed at the stack (one set per simulated process). */
+export function clientsFor(stack: RefresherStack, options: { maxAttempts?: number } = {}): Clients {
+  const counter = new SdkCallCounter();
+  const secretsManager = counter.attach(new SecretsManagerClient({ ...LOCAL_AWS, endpoint: stack.emulator.endpoint, ...options }));
+  const dynamodb = counter.attach(stack.dynamodb.client(options));
+  return { secretsManager, dynamodb, counter };
+}
+
+/** A refresh function that mints distinct tokens and remembers them (to scan output for leaks). */
+export interface Issuer {
+  refresh: NonNullable<TokenRefresherOptions['refresh']>;
+  /** Every token minted, in order. */
+  readonly minted: string[];
+  /** Replaces the behaviour of the next calls (throw, hang, garbage…); `undefined` restores minting. */
+  behave(next: ((context: Parameters<TokenRefresherOptions['refresh']>[0]) => unknown) | undefined): void;
+}
+
+/**
+ * A counting in-process issuer whose tokens live `lifetimeMs` on `clock`.
+ *
+ * @example
+ * ```ts
+ * const issuer = countingIssuer(clock, 3_600_000);
+ * new TokenRefresher({ …, refresh: issuer.refresh });
+ * ```
+ */
+export function countingIssuer(clock: { now(): number }, lifetimeMs: number): Issuer {
+  const minted: string[] = [];
+  let behaviour: ((context: Parameters<TokenRefresherOptions['refresh']>[0]) => unknown) | undefined;
+  return {
+    minted,
+    behave(next) {
+      behaviour = next;
+    },
+    async refresh(context) {
+      if (behaviour !== undefined) return (await behaviour(context)) as never;
+      const token = `tok-${process.pid}-${Math.random().toString(36).slice(2)}-${minted.length + 1}`;
+      minted.push(token);
+      return { token, expiresAt: clock.now() + lifetimeMs };
+    },
+  };
+}
+
+/** Everything a refresher said: events and log lines, for assertions and leak scans. */
+export interface Recorder {
+  events: RefresherEvent[];
+  logs: string[];
+  of<T extends RefresherEvent['type']>(type: T): Array<Extract<RefresherEvent, { type: T }>>;
+  /** Resolves with the next event of this type (or the `count`-th overall, counting those already seen). */
+  next<T extends RefresherEvent['type']>(type: T, count?: number): Promise<Extract<RefresherEvent, { type: T }>>;
+  logger: NonNullable<TokenRefresherOptions['logger']>;
+  onEvent(event: RefresherEvent): void;
+}
+
+export function recorder(): Recorder {
+  const events: RefresherEvent[] = [];
+  const logs: string[] = [];
+  const waiters: Array<{ type: string; count: number; resolve: (event: RefresherEvent) => void }> = [];
+  const seen = (type: string): number => events.filter((event) => event.type === type).length;
+  const log =
+    (level: string) =>
+    (message: string, ...attributes: unknown[]): void => {
+      logs.push(`${level} ${message} ${JSON.stringify(attributes)}`);
+    };
+  return {
+    events,
+    logs,
+    of: (type) => events.filter((event) => event.type === type) as never,
+    next(type, count) {
+      const target = count ?? seen(type) + 1;
+      const already = events.filter((event) => event.type === type)[target - 1];
+      if (already !== undefined) return Promise.resolve(already as never);
+      return new Promise((resolve) => waiters.push({ type, count: target, resolve: resolve as (event: RefresherEvent) => void }));
+    },
+    logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
+    onEvent(event) {
+      events.push(event);
+      for (const waiter of [...waiters]) {
+        if (waiter.type === event.type && seen(event.type) >= waiter.count) {
+          waiters.splice(waiters.indexOf(waiter), 1);
+          waiter.resolve(event);
+        }
+      }
+    },
+  };
+}
+
+/** Requests made since `before`, by operation (only those that changed). */
+export function requestsSince(counter: SdkCallCounter, before: Record<string, number>): Record<string, number> {
+  const now = counter.snapshot().attempts;
+  return Object.fromEntries(
+    Object.entries(now)
+      .map(([operation, count]): [string, number] => [operation, count - (before[operation] ?? 0)])
+      .filter(([, count]) => count > 0),
+  );
+}
+
+/** The parts of a refresher test: clock, issuer, clients, recorder, and the refresher itself. */
+export interface Rig {
+  refresher: TokenRefresher;
+  clock: OffsetClock;
+  issuer: Issuer;
+  clients: Clients;
+  record: Recorder;
+}
+
+/**
+ * Builds a TokenRefresher on the stack with an offset clock, counted clients, a counting issuer
+ * and a recorder. `share` reuses another rig's clock and issuer (a second process on the same secret).
+ *
+ * @example
+ * ```ts
+ * const rig = makeRig(stack, { secretId, lockTable });
+ * await rig.refresher.getToken();
+ * ```
+ */
+export function makeRig(
+  stack: RefresherStack,
+  options: Partial<TokenRefresherOptions> & { secretId: string; lockTable: string },
+  share?: { clock: OffsetClock; issuer: Issuer; lifetimeMs?: number },
+): Rig {
+  const clock = share?.clock ?? new OffsetClock();
+  const issuer = share?.issuer ?? countingIssuer(clock, share?.lifetimeMs ?? 3_600_000);
+  const clients = clientsFor(stack);
+  const record = recorder();
+  const refresher = new TokenRefresher({
+    refresh: issuer.refresh,
+    secretsManager: clients.secretsManager,
+    dynamodb: clients.dynamodb,
+    clock,
+    logger: record.logger,
+    onEvent: record.onEvent,
+    ...options,
+  });
+  return { refresher, clock, issuer, clients, record };
+}

@@ -1,0 +1,127 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readCommitRecord } from '../../src/refresher/index.js';
+import { LeaseLock } from '../../src/lock/index.js';
+import { makeRig, requestsSince, startRefresherStack, type RefresherStack } from './harness.js';
+
+const HOUR = 3_600_000;
+
+describe('Class: TokenRefresher', () => {
+  let stack: RefresherStack;
+  beforeAll(async () => {
+    stack = await startRefresherStack();
+  });
+  afterAll(() => stack.close());
+
+  it('creates a missing secret on first use and costs exactly the protocol requests', async () => {
+    const secretId = stack.secretName();
+    const lockTable = await stack.table();
+    const first = makeRig(stack, { secretId, lockTable });
+
+    const result = await first.refresher.getToken();
+
+    expect(result).toMatchObject({ source: 'refreshed', generation: 1, token: first.issuer.minted[0] });
+    expect(result.expiresAt).toBeInstanceOf(Date);
+    expect(stack.current(secretId)).toEqual({ versionId: result.versionId, generation: 1 });
+    expect(first.clients.counter.snapshot().attempts).toEqual({
+      GetSecretValue: 2, // the read, then the double-check under the lease
+      ListSecretVersionIds: 1, // the first census of this secret
+      CreateSecret: 1,
+      PutSecretValue: 1,
+      UpdateSecretVersionStage: 1,
+      UpdateItem: 2, // acquire; commit-and-release
+    });
+    expect(first.record.of('secret-created')).toHaveLength(1);
+    await first.refresher.close();
+  });
+
+  it('serves a valid cached token with no request, and a new process with one GetSecretValue', async () => {
+    const secretId = stack.secretName();
+    const lockTable = await stack.table();
+    const writer = makeRig(stack, { secretId, lockTable });
+    const written = await writer.refresher.getToken();
+
+    const reader = makeRig(stack, { secretId, lockTable }, writer);
+    const read = await reader.refresher.getToken();
+    expect(read).toMatchObject({ source: 'secret', token: written.token, versionId: written.versionId, generation: 1 });
+    expect(reader.clients.counter.snapshot().attempts).toEqual({ GetSecretValue: 1 });
+
+    const before = reader.clients.counter.snapshot().attempts;
+    for (let call = 0; call < 50; call += 1) {
+      expect(await reader.refresher.getToken()).toMatchObject({ source: 'memory', token: written.token });
+    }
+    expect(requestsSince(reader.clients.counter, before)).toEqual({});
+    await Promise.all([writer.refresher.close(), reader.refresher.close()]);
+  });
+
+  it('refreshes in its window with at most 2 GetSecretValue, 1 PutSecretValue, 1 UpdateSecretVersionStage and 2 DynamoDB writes', async () => {
+    const secretId = stack.secretName();
+    const lockTable = await stack.table();
+    const rig = makeRig(stack, { secretId, lockTable });
+    const first = await rig.refresher.getToken();
+    const before = rig.clients.counter.snapshot().attempts;
+
+    rig.clock.advance(HOUR - 2.5 * 60_000 + 1_000); // past every jittered point in the first half of the 5-minute window
+    const served = await rig.refresher.getToken();
+    expect(served).toMatchObject({ source: 'memory', token: first.token }); // the caller does not wait
+    const refreshed = await rig.record.next('refreshed');
+
+    expect(requestsSince(rig.clients.counter, before)).toEqual({
+      GetSecretValue: 2,
+      PutSecretValue: 1,
+      UpdateSecretVersionStage: 1,
+      UpdateItem: 2,
+    });
+    expect(refreshed.generation).toBe(2);
+    const next = await rig.refresher.getToken();
+    expect(next).toMatchObject({ source: 'memory', generation: 2, versionId: refreshed.versionId, token: rig.issuer.minted[1] });
+    expect(stack.current(secretId)).toEqual({ versionId: refreshed.versionId, generation: 2 });
+    await rig.refresher.close();
+  });
+
+  it('commits the new version to the lock item and releases the lease in one write', async () => {
+    const secretId = stack.secretName();
+    const lockTable = await stack.table();
+    const rig = makeRig(stack, { secretId, lockTable });
+    const result = await rig.refresher.getToken();
+
+    const lock = new LeaseLock({ client: stack.dynamodb.client(), tableName: lockTable });
+    const state = await lock.inspect(rig.refresher.lockName);
+    expect(state?.holder).toBeUndefined();
+    expect(readCommitRecord(state?.attributes ?? {})).toMatchObject({
+      versionId: result.versionId,
+      generation: 1,
+      highestGeneration: 1,
+      tokenExpiresAt: result.expiresAt.getTime(),
+      recordFence: state?.fence,
+    });
+    expect(JSON.stringify(state)).not.toContain(result.token);
+    await rig.refresher.close();
+  });
+
+  it('shares one in-flight read between concurrent callers of one process', async () => {
+    const secretId = stack.secretName();
+    const lockTable = await stack.table();
+    const writer = makeRig(stack, { secretId, lockTable });
+    await writer.refresher.getToken();
+    const reader = makeRig(stack, { secretId, lockTable }, writer);
+
+    const results = await Promise.all(Array.from({ length: 25 }, () => reader.refresher.getToken()));
+
+    expect(new Set(results.map((result) => result.versionId)).size).toBe(1);
+    expect(reader.clients.counter.snapshot().attempts).toEqual({ GetSecretValue: 1 });
+    await Promise.all([writer.refresher.close(), reader.refresher.close()]);
+  });
+
+  it('shares one refresh between concurrent callers when no token exists', async () => {
+    const secretId = stack.secretName();
+    const lockTable = await stack.table();
+    const rig = makeRig(stack, { secretId, lockTable });
+
+    const results = await Promise.all(Array.from({ length: 25 }, () => rig.refresher.getToken()));
+
+    expect(rig.issuer.minted).toHaveLength(1);
+    expect(new Set(results.map((result) => result.token))).toEqual(new Set(rig.issuer.minted));
+    expect(stack.versions(secretId)).toHaveLength(1);
+    await rig.refresher.close();
+  });
+});
