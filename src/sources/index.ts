@@ -7,4 +7,4 @@ export type {
   StoredClientSecretOptions,
 } from './oauth2-options.js';
 export { OAuthError, ClientSecretUnavailableError } from './errors.js';
-export type { SourcedToken, TokenSource, TokenSourceContext } from './types.js';
+export type { SourcedToken, RefreshSource, RefreshSourceContext } from './types.js';

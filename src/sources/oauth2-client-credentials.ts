@@ -4,7 +4,7 @@ import { clientSecretSource } from './client-secret.js';
 import { OAuthError } from './errors.js';
 import { resolveOAuthOptions, type OAuth2ClientCredentialsOptions, type ResolvedOAuthOptions } from './oauth2-options.js';
 import { interpretTokenResponse, type TokenEndpointResponse } from './token-response.js';
-import type { SourcedToken, TokenSource } from './types.js';
+import type { SourcedToken, RefreshSource } from './types.js';
 
 /**
  * A token source for the OAuth 2.0 client credentials grant (RFC 6749 §4.4): pass it as the
@@ -33,7 +33,7 @@ import type { SourcedToken, TokenSource } from './types.js';
  * const { token, expiresAt } = await refresh({ signal: AbortSignal.timeout(30_000) });
  * ```
  */
-export function oauth2ClientCredentials(options: OAuth2ClientCredentialsOptions): TokenSource {
+export function oauth2ClientCredentials(options: OAuth2ClientCredentialsOptions): RefreshSource {
   const resolved = resolveOAuthOptions(options);
   const secrets = clientSecretSource(resolved.clientSecret);
 

@@ -4,7 +4,7 @@ import type { IssuedToken } from '../token/index.js';
  * What a token source receives. A source must stop (and reject) when `signal` aborts: the
  * TokenRefresher aborts before its lease could expire.
  */
-export interface TokenSourceContext {
+export interface RefreshSourceContext {
   readonly signal?: AbortSignal;
 }
 
@@ -14,12 +14,12 @@ export interface SourcedToken extends IssuedToken {
 }
 
 /**
- * A function that obtains a new token — the `refresh` option of the TokenRefresher.
+ * A ready-made `refresh` function for the TokenRefresher: obtains a new token from an identity provider.
  *
  * @example
  * ```ts
- * const refresh: TokenSource = oauth2ClientCredentials({ tokenUrl, clientId, clientSecret });
+ * const refresh: RefreshSource = oauth2ClientCredentials({ tokenUrl, clientId, clientSecret });
  * const { token, expiresAt } = await refresh({ signal: AbortSignal.timeout(10_000) });
  * ```
  */
-export type TokenSource = (context?: TokenSourceContext) => Promise<SourcedToken>;
+export type RefreshSource = (context?: RefreshSourceContext) => Promise<SourcedToken>;
