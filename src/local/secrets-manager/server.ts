@@ -116,21 +116,23 @@ async function handle(parts: HttpServerParts, request: IncomingMessage, response
  */
 function readBody(parts: HttpServerParts, request: IncomingMessage, response: ServerResponse): Promise<string | undefined> {
   return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let timer: NodeJS.Timeout | undefined;
+    const stopReading = (): void => {
+      clearTimeout(timer);
+      request.off('data', onData);
+      request.off('end', onEnd);
+      request.off('close', onAborted);
+    };
     const refuse = (statusCode: number, type: string, message: string): void => {
-      cleanup();
+      stopReading();
       request.pause();
       response.shouldKeepAlive = false;
-      send(response, { ...failure(new SecretsManagerServiceError(type, message, { statusCode })) });
+      send(response, failure(new SecretsManagerServiceError(type, message, { statusCode })));
       response.once('finish', () => request.socket.destroy());
       resolve(undefined);
     };
-    const declared = Number(request.headers['content-length']);
-    if (Number.isFinite(declared) && declared > parts.maxBodyBytes) {
-      refuse(413, 'RequestEntityTooLargeException', `The request body is ${declared} bytes; the emulator accepts at most ${parts.maxBodyBytes}.`);
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
     const onData = (chunk: Buffer): void => {
       size += chunk.length;
       if (size > parts.maxBodyBytes) {
@@ -140,23 +142,22 @@ function readBody(parts: HttpServerParts, request: IncomingMessage, response: Se
       chunks.push(chunk);
     };
     const onEnd = (): void => {
-      cleanup();
+      stopReading();
       resolve(Buffer.concat(chunks).toString('utf8'));
     };
     const onAborted = (): void => {
-      cleanup();
+      stopReading();
       resolve(undefined);
     };
-    const timer = setTimeout(() => {
+    const declared = Number(request.headers['content-length']);
+    if (Number.isFinite(declared) && declared > parts.maxBodyBytes) {
+      refuse(413, 'RequestEntityTooLargeException', `The request body is ${declared} bytes; the emulator accepts at most ${parts.maxBodyBytes}.`);
+      return;
+    }
+    timer = setTimeout(() => {
       refuse(408, 'RequestTimeoutException', `The request body did not arrive within ${parts.bodyTimeoutMs} ms.`);
     }, parts.bodyTimeoutMs);
     timer.unref();
-    const cleanup = (): void => {
-      clearTimeout(timer);
-      request.off('data', onData);
-      request.off('end', onEnd);
-      request.off('close', onAborted);
-    };
     request.on('data', onData);
     request.on('end', onEnd);
     request.on('close', onAborted);
