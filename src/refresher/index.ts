@@ -5,3 +5,13 @@ export { RefreshFailedError, RefreshTimeoutError, TokenUnavailableError, type Fa
 export { LOCK_NAME_PREFIX, lockNameFor, lockNamePrefixFor } from './lock-name.js';
 export type { CommitValue, RefreshAcquireOutcome, RefreshLease, RefreshLock, RefreshLockState } from './lock-port.js';
 export { readCommitRecord, type CommitRecord } from './commit-record.js';
+export {
+  RollbackError,
+  rollback,
+  status,
+  type RollbackOptions,
+  type RollbackResult,
+  type SecretOperationOptions,
+  type SecretStatus,
+  type StatusOptions,
+} from './operations.js';

@@ -136,6 +136,28 @@ export class SecretStore {
   }
 
   /**
+   * Reads one version by id (for rollback and status, which address versions rather than labels).
+   * Returns `undefined` when the version does not exist or was purged.
+   */
+  public async readVersion(versionId: string, signal?: AbortSignal): Promise<Extract<LabelRead, { found: true }> | undefined> {
+    try {
+      const output = await this.client.send(new GetSecretValueCommand({ SecretId: this.secretId, VersionId: versionId }), { abortSignal: signal });
+      return {
+        found: true,
+        versionId: output.VersionId ?? versionId,
+        value: output.SecretString ?? '',
+        createdAt: output.CreatedDate?.getTime(),
+        stages: output.VersionStages ?? [],
+      };
+    } catch (error) {
+      const name = errorName(error);
+      if (name === 'ResourceNotFoundException') return undefined;
+      if (name === 'InvalidRequestException' && /was deleted/i.test(error instanceof Error ? error.message : '')) return undefined;
+      throw this.failure('GetSecretValue', error);
+    }
+  }
+
+  /**
    * Creates the secret, without a value, when it does not exist. Returns `existed` when someone else
    * created it first. A secret given by ARN cannot be created: that is an error saying so.
    */

@@ -1,0 +1,310 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { LeaseLock } from '../lock/index.js';
+import { systemClock, type Clock } from '../shared/clock.js';
+import { ConfigurationError, TokenRefresherError } from '../shared/errors.js';
+import type { VersionCensus } from '../secret/errors.js';
+import { assertSecretId } from '../secret/secret-id.js';
+import { AWSCURRENT, AWSPREVIOUS, SecretStore } from '../secret/secret-store.js';
+import { envelopeCodec, type TokenCodec } from '../token/codec.js';
+import type { DecodedToken } from '../token/token.js';
+import { CLEAR_FAILURE, RECORD, readCommitRecord, type CommitRecord } from './commit-record.js';
+import { lockNameFor } from './lock-name.js';
+import type { RefreshLock } from './lock-port.js';
+
+/** Where a secret and its lock live; the same connection options as {@link TokenRefresher}. */
+export interface SecretOperationOptions {
+  secretId: string;
+  /** The lease table. Required unless `lock` is given. */
+  lockTable?: string;
+  /** Default `AWSCURRENT`. */
+  label?: string;
+  /** Default {@link lockNameFor}(secretId, label). */
+  lockName?: string;
+  codec?: TokenCodec;
+  secretsManager?: SecretsManagerClient;
+  dynamodb?: DynamoDBClient;
+  lock?: RefreshLock;
+  clock?: Clock;
+  signal?: AbortSignal;
+}
+
+/** Options for {@link status}. */
+export interface StatusOptions extends SecretOperationOptions {
+  /** Version quota for the census. Default 100. */
+  versionQuota?: number;
+  /** Headroom at which refreshers refuse to write. Default 10. */
+  quotaGuard?: number;
+}
+
+/** What {@link status} reports. Never contains the token. */
+export interface SecretStatus {
+  secretId: string;
+  label: string;
+  lockName: string;
+  /** False when the secret does not exist yet (the first refresher creates it). */
+  secretExists: boolean;
+  /** The version on the label, or `undefined` when the label holds nothing yet. */
+  current:
+    | {
+        versionId: string;
+        stages: readonly string[];
+        createdAt: string | undefined;
+        /** `envelope` when the codec reads it; `unreadable` otherwise (see `problem`). */
+        format: 'envelope' | 'unreadable';
+        problem?: string;
+        generation?: number;
+        expiresAt?: string;
+        refreshedAt?: string;
+        /** Ms until expiry (negative once expired). */
+        remainingMs?: number;
+      }
+    | undefined;
+  /** The lease: `undefined` when the lock item does not exist yet. */
+  lease: { held: boolean; holder?: string; fence: number; expiresAt?: string } | undefined;
+  /** The last commit record in the lock item. */
+  commit: CommitRecord;
+  /** Set while the fleet backs off after failed refreshes. */
+  backoff: { reason: string; errorName: string; failureCount: number; retryNotBefore: string } | undefined;
+  census: VersionCensus;
+}
+
+interface Resources {
+  store: SecretStore;
+  lock: RefreshLock;
+  label: string;
+  lockName: string;
+  codec: TokenCodec;
+  clock: Clock;
+  dispose(): Promise<void>;
+}
+
+function open(options: SecretOperationOptions): Resources {
+  if (typeof options !== 'object' || options === null) throw new ConfigurationError('Pass an options object: { secretId, lockTable }.');
+  assertSecretId(options.secretId);
+  const label = options.label ?? AWSCURRENT;
+  if (typeof label !== 'string' || label.length === 0 || label.length > 256) {
+    throw new ConfigurationError(`Option "label" must be a staging label of 1 to 256 characters; got ${JSON.stringify(label)}.`);
+  }
+  if (options.lock === undefined && (typeof options.lockTable !== 'string' || options.lockTable.length < 3)) {
+    throw new ConfigurationError(`Option "lockTable" must name the lease table; got ${JSON.stringify(options.lockTable)}.`);
+  }
+  const owned: Array<{ destroy(): void }> = [];
+  const secretsManager = options.secretsManager ?? new SecretsManagerClient({});
+  if (options.secretsManager === undefined) owned.push(secretsManager);
+  const clock = options.clock ?? systemClock;
+  let lock = options.lock;
+  let ownedLock: LeaseLock | undefined;
+  if (lock === undefined) {
+    const dynamodb = options.dynamodb ?? new DynamoDBClient({});
+    if (options.dynamodb === undefined) owned.push(dynamodb);
+    lock = ownedLock = new LeaseLock({ client: dynamodb, tableName: options.lockTable, clock });
+  }
+  return {
+    store: new SecretStore({ client: secretsManager, secretId: options.secretId, clock }),
+    lock,
+    label,
+    lockName: options.lockName ?? lockNameFor(options.secretId, label),
+    codec: options.codec ?? envelopeCodec,
+    clock,
+    async dispose() {
+      await ownedLock?.close();
+      for (const client of owned) client.destroy();
+    },
+  };
+}
+
+function tryDecode(codec: TokenCodec, value: string): { decoded: DecodedToken } | { problem: string } {
+  try {
+    return { decoded: codec.decode(value) };
+  } catch (error) {
+    return { problem: error instanceof Error ? error.message : 'the codec rejected it' };
+  }
+}
+
+const iso = (ms: number | undefined): string | undefined => (ms === undefined ? undefined : new Date(ms).toISOString());
+
+/**
+ * Reports a secret's token state without revealing the token: the current generation, its expiry and
+ * version id, the lease holder and fence, the fleet's back-off, and the version census against the
+ * quota. Costs one GetSecretValue, one GetItem and one ListSecretVersionIds per 100 versions.
+ *
+ * @example
+ * ```ts
+ * const report = await status({ secretId: 'my-api-token', lockTable: 'token-refresher-locks' });
+ * console.log(report.current?.generation, report.census.headroom);
+ * ```
+ */
+export async function status(options: StatusOptions): Promise<SecretStatus> {
+  const resources = open(options);
+  const { store, lock, label, lockName, codec, clock } = resources;
+  try {
+    const versionQuota = options.versionQuota ?? 100;
+    const quotaGuard = options.quotaGuard ?? Math.min(10, versionQuota - 1);
+    const [read, state, census] = await Promise.all([
+      store.read(label, options.signal),
+      lock.inspect(lockName),
+      store.census({ quota: versionQuota, guard: quotaGuard, ...(options.signal === undefined ? {} : { signal: options.signal }) }),
+    ]);
+    let current: SecretStatus['current'];
+    if (read.found) {
+      const decoding = tryDecode(codec, read.value);
+      current = {
+        versionId: read.versionId,
+        stages: read.stages,
+        createdAt: iso(read.createdAt),
+        ...('decoded' in decoding
+          ? {
+              format: 'envelope' as const,
+              ...(decoding.decoded.generation === undefined ? {} : { generation: decoding.decoded.generation }),
+              expiresAt: new Date(decoding.decoded.expiresAt).toISOString(),
+              ...(decoding.decoded.refreshedAt === undefined ? {} : { refreshedAt: new Date(decoding.decoded.refreshedAt).toISOString() }),
+              remainingMs: decoding.decoded.expiresAt - clock.now(),
+            }
+          : { format: 'unreadable' as const, problem: decoding.problem }),
+      };
+    }
+    const commit = readCommitRecord(state?.attributes ?? {});
+    const failure = commit.failure;
+    return {
+      secretId: options.secretId,
+      label,
+      lockName,
+      secretExists: read.found || read.missing === 'label',
+      current,
+      lease:
+        state === undefined
+          ? undefined
+          : {
+              held: state.holder !== undefined,
+              ...(state.holder === undefined ? {} : { holder: state.holder }),
+              fence: state.fence,
+              ...(state.holder === undefined || state.expiresAt === undefined ? {} : { expiresAt: new Date(state.expiresAt).toISOString() }),
+            },
+      commit,
+      backoff:
+        failure === undefined || failure.retryNotBefore <= clock.now()
+          ? undefined
+          : {
+              reason: failure.reason,
+              errorName: failure.errorName,
+              failureCount: failure.failureCount,
+              retryNotBefore: new Date(failure.retryNotBefore).toISOString(),
+            },
+      census,
+    };
+  } finally {
+    await resources.dispose();
+  }
+}
+
+/** Options for {@link rollback}. */
+export interface RollbackOptions extends SecretOperationOptions {
+  /** The version to move the label to. Default: AWSPREVIOUS for AWSCURRENT, else the version the last refresh replaced. */
+  toVersionId?: string;
+  /** How long to wait for a refresh in progress to finish. Default 30 000 ms. */
+  timeoutMs?: number;
+}
+
+/** What {@link rollback} did. */
+export interface RollbackResult {
+  label: string;
+  /** The version that held the label before. */
+  fromVersionId: string;
+  /** The version that holds it now. */
+  toVersionId: string;
+  /** The generation of the restored token, when its envelope says. */
+  generation: number | undefined;
+  /** When the restored token expires, when its envelope says; a past date means refreshers will replace it at once. */
+  expiresAt: string | undefined;
+  /** The fence of the lease the rollback held. */
+  fence: number;
+}
+
+/** A rollback could not be done; the message says why and what to pass instead. */
+export class RollbackError extends TokenRefresherError {}
+
+/**
+ * Moves the label back to the previous version (or `toVersionId`) with the compare-and-swap
+ * `RemoveFromVersionId` that AWS requires, while holding the lease — so it cannot interleave with a
+ * refresh — and records the move in the lock item. Refreshers keep serving the token they cached
+ * until their refresh point; from then on they read the restored version (and replace it if it is
+ * already too old).
+ *
+ * @example
+ * ```ts
+ * const result = await rollback({ secretId: 'my-api-token', lockTable: 'token-refresher-locks' });
+ * console.log(`${result.fromVersionId} -> ${result.toVersionId}`);
+ * ```
+ */
+export async function rollback(options: RollbackOptions): Promise<RollbackResult> {
+  const resources = open(options);
+  const { store, lock, label, lockName, codec, clock } = resources;
+  try {
+    const outcome = await lock.acquire(lockName, {
+      timeoutMs: options.timeoutMs ?? 30_000,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    });
+    if (!outcome.acquired) throw new RollbackError(`Could not take the lease "${lockName}" to roll back; retry.`);
+    const lease = outcome.lease;
+    let released = false;
+    try {
+      const record = readCommitRecord(lease.attributes);
+      const current = await store.read(label, options.signal);
+      if (!current.found) throw new RollbackError(`Secret "${options.secretId}" has no version labelled ${label}: there is nothing to roll back.`);
+      let target = options.toVersionId;
+      if (target === undefined) {
+        if (label === AWSCURRENT) {
+          const previous = await store.read(AWSPREVIOUS, options.signal);
+          target = previous.found ? previous.versionId : undefined;
+        } else {
+          target = record.previousVersionId;
+        }
+      }
+      if (target === undefined) {
+        throw new RollbackError(`Secret "${options.secretId}" has no previous version of ${label} on record: pass toVersionId (see list-secret-version-ids).`);
+      }
+      if (target === current.versionId) {
+        throw new RollbackError(`Version ${target} already holds ${label} on "${options.secretId}": nothing to roll back.`);
+      }
+      const restored = await store.readVersion(target, options.signal);
+      if (restored === undefined) {
+        throw new RollbackError(`Secret "${options.secretId}" has no version ${target} (it may have been purged): pass an existing toVersionId.`);
+      }
+      const decoding = tryDecode(codec, restored.value);
+      const decoded = 'decoded' in decoding ? decoding.decoded : undefined;
+      const moved = await store.moveLabel({ label, moveTo: target, removeFrom: current.versionId, ...(options.signal === undefined ? {} : { signal: options.signal }) });
+      if (moved === 'conflict') {
+        const after = await store.read(label, options.signal);
+        if (!after.found || after.versionId !== target) {
+          throw new RollbackError(`${label} on "${options.secretId}" moved while rolling back (someone else changed it); check status and retry.`);
+        }
+      }
+      released = true;
+      await lease.commitAndRelease({
+        ...CLEAR_FAILURE,
+        [RECORD.versionId]: target,
+        [RECORD.generation]: decoded?.generation ?? null,
+        [RECORD.highestGeneration]: Math.max(record.highestGeneration ?? 0, record.generation ?? 0, decoded?.generation ?? 0),
+        [RECORD.tokenExpiresAt]: decoded?.expiresAt ?? null,
+        [RECORD.refreshedAt]: decoded?.refreshedAt ?? null,
+        [RECORD.recordFence]: lease.fence,
+        [RECORD.previousVersionId]: current.versionId,
+        [RECORD.rolledBackAt]: clock.now(),
+        [RECORD.rolledBackFrom]: current.versionId,
+      });
+      return {
+        label,
+        fromVersionId: current.versionId,
+        toVersionId: target,
+        generation: decoded?.generation,
+        expiresAt: iso(decoded?.expiresAt),
+        fence: lease.fence,
+      };
+    } finally {
+      if (!released) await lease.release().catch(() => undefined);
+    }
+  } finally {
+    await resources.dispose();
+  }
+}
