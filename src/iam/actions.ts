@@ -1,6 +1,12 @@
 /**
  * The IAM actions each role needs, and nothing else. Tests compare them with the calls the library
  * actually sends in a full run, so an action added to the code without a grant (or the reverse) fails.
+ *
+ * @example
+ * ```ts
+ * const granted = new Set([...READER_ACTIONS, ...REFRESHER_SECRET_ACTIONS, ...LOCK_ITEM_ACTIONS]);
+ * for (const sent of recordedCalls) if (!granted.has(sent)) throw new Error(`${sent} is not granted`);
+ * ```
  */
 
 /** A process that only reads the token: `GetSecretValue` on the managed label. */

@@ -21,7 +21,14 @@ import {
 } from './arn.js';
 import type { PolicyDocument, PolicyStatement } from './policy-document.js';
 
-/** Options of {@link buildPolicies}. */
+/**
+ * Options of {@link buildPolicies}.
+ *
+ * @example
+ * ```ts
+ * const options: BuildPoliciesOptions = { secret: 'prod/api-token', table: 'token-locks', region: 'eu-west-1', accountId: '123456789012' };
+ * ```
+ */
 export interface BuildPoliciesOptions {
   /** The token's secret: its name, or its full ARN (as DescribeSecret shows it). */
   secret: string;
@@ -49,6 +56,12 @@ export interface BuildPoliciesOptions {
 /**
  * The three least-privilege policies, plus the caveats of the inputs (unknown region or account
  * widen the resource patterns to `*` in that position).
+ *
+ * @example
+ * ```ts
+ * const { refresher, warnings }: TokenRefresherPolicies = buildPolicies({ secret: 'api-token', table: 'locks' });
+ * for (const warning of warnings) console.warn(warning);
+ * ```
  */
 export interface TokenRefresherPolicies {
   /** For processes that only read the token (they must pass `VersionStage`, as the library does). */

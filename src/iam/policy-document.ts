@@ -1,7 +1,21 @@
-/** IAM condition block: operator → condition key → value(s). */
+/**
+ * IAM condition block: operator → condition key → value(s).
+ *
+ * @example
+ * ```ts
+ * const condition: PolicyCondition = { 'ForAnyValue:StringEquals': { 'secretsmanager:VersionStage': ['AWSCURRENT'] } };
+ * ```
+ */
 export type PolicyCondition = Record<string, Record<string, string | string[]>>;
 
-/** One statement of an identity-based IAM policy. */
+/**
+ * One statement of an identity-based IAM policy.
+ *
+ * @example
+ * ```ts
+ * const statement: PolicyStatement = { Sid: 'Read', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: [secretArn] };
+ * ```
+ */
 export interface PolicyStatement {
   Sid: string;
   Effect: 'Allow';

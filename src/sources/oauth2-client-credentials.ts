@@ -163,8 +163,11 @@ function formEncode(value: string): string {
   return new URLSearchParams({ v: value }).toString().slice(2);
 }
 
+/** fetch says only "fetch failed"; the reason (ECONNREFUSED, a reset socket, a bad port) is on its cause. */
 function networkFailure(cause: unknown): string {
-  const inner = cause instanceof Error ? (cause.cause as { code?: unknown } | undefined) : undefined;
-  if (typeof inner?.code === 'string') return inner.code;
+  const inner = cause instanceof Error ? cause.cause : undefined;
+  const code = (inner as { code?: unknown } | undefined)?.code;
+  if (typeof code === 'string') return code;
+  if (inner instanceof Error && inner.message !== '') return inner.message;
   return cause instanceof Error ? cause.message : 'unknown error';
 }

@@ -2,10 +2,25 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { systemClock, type Clock } from '../shared/clock.js';
 import { ConfigurationError } from '../shared/errors.js';
 
-/** How the client authenticates at the token endpoint (RFC 6749 §2.3.1). */
+/**
+ * How the client authenticates at the token endpoint (RFC 6749 §2.3.1): an `Authorization: Basic`
+ * header, or `client_id` and `client_secret` form fields.
+ *
+ * @example
+ * ```ts
+ * const authMethod: ClientAuthMethod = 'client_secret_post';
+ * ```
+ */
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post';
 
-/** Bounds on retrying transient failures (5xx, 429, timeouts, network errors). */
+/**
+ * Bounds on retrying transient failures (5xx, 429, timeouts, network errors).
+ *
+ * @example
+ * ```ts
+ * const retry: OAuthRetryOptions = { retries: 5, maxElapsedMs: 20_000 };
+ * ```
+ */
 export interface OAuthRetryOptions {
   /** Retries after the first attempt. Default 3. */
   retries?: number;
@@ -48,7 +63,14 @@ interface CommonOptions {
   fetch?: typeof globalThis.fetch;
 }
 
-/** The client secret given directly. */
+/**
+ * The client secret given directly.
+ *
+ * @example
+ * ```ts
+ * const options: StaticClientSecretOptions = { tokenUrl, clientId: 'worker', clientSecret: process.env.CLIENT_SECRET! };
+ * ```
+ */
 export interface StaticClientSecretOptions extends CommonOptions {
   clientSecret: string;
   clientSecretId?: undefined;
@@ -57,6 +79,16 @@ export interface StaticClientSecretOptions extends CommonOptions {
 /**
  * The client secret read from another Secrets Manager secret — once, then cached, and read again
  * after the token endpoint answers `invalid_client` (the secret may have been rotated).
+ *
+ * @example
+ * ```ts
+ * const options: StoredClientSecretOptions = {
+ *   tokenUrl,
+ *   clientId: 'worker',
+ *   clientSecretId: 'prod/worker/oauth-client',
+ *   clientSecretJsonKey: 'client_secret',
+ * };
+ * ```
  */
 export interface StoredClientSecretOptions extends CommonOptions {
   clientSecret?: undefined;
@@ -70,7 +102,21 @@ export interface StoredClientSecretOptions extends CommonOptions {
   secretsManager?: SecretsManagerClient;
 }
 
-/** Options of {@link oauth2ClientCredentials}. */
+/**
+ * Options of `oauth2ClientCredentials`: the client secret is given either directly or by the id of
+ * the Secrets Manager secret that holds it.
+ *
+ * @example
+ * ```ts
+ * const options: OAuth2ClientCredentialsOptions = {
+ *   tokenUrl: 'https://idp.example.com/oauth2/token',
+ *   clientId: 'worker',
+ *   clientSecret: 's3cr3t',
+ *   scope: ['invoices:read'],
+ *   audience: 'https://billing.example.com',
+ * };
+ * ```
+ */
 export type OAuth2ClientCredentialsOptions = StaticClientSecretOptions | StoredClientSecretOptions;
 
 export type ClientSecretSpec =

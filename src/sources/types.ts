@@ -1,14 +1,26 @@
 import type { IssuedToken } from '../token/index.js';
 
 /**
- * What a token source receives. A source must stop (and reject) when `signal` aborts: the
- * TokenRefresher aborts before its lease could expire.
+ * What a refresh source receives. A source must stop (and reject with the signal's reason) when
+ * `signal` aborts: the TokenRefresher aborts before its lease could expire.
+ *
+ * @example
+ * ```ts
+ * const context: RefreshSourceContext = { signal: AbortSignal.timeout(10_000) };
+ * ```
  */
 export interface RefreshSourceContext {
   readonly signal?: AbortSignal;
 }
 
-/** A freshly issued token; sources always report the expiry as a `Date`. */
+/**
+ * A freshly issued token; sources always report the expiry as a `Date`.
+ *
+ * @example
+ * ```ts
+ * const { token, expiresAt }: SourcedToken = await refresh();
+ * ```
+ */
 export interface SourcedToken extends IssuedToken {
   expiresAt: Date;
 }

@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { oauth2ClientCredentials, OAuthError, type OAuth2ClientCredentialsOptions } from '../../src/sources/index.js';
@@ -31,7 +33,7 @@ afterAll(async () => {
 });
 
 afterEach(() => {
-  server.setLatency(0);
+  server.resetFaults();
 });
 
 function source(overrides: Partial<OAuth2ClientCredentialsOptions> = {}, clock = new ManualClock()) {
@@ -60,6 +62,15 @@ async function failure(promise: Promise<unknown>): Promise<OAuthError> {
   );
   expect(error).toBeInstanceOf(OAuthError);
   return error as OAuthError;
+}
+
+/** A loopback port that was just free and is closed again: connecting to it is refused. */
+async function closedPort(): Promise<number> {
+  const probe = createServer().listen(0, '127.0.0.1');
+  await once(probe, 'listening');
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
 }
 
 /** Everything an error shows a log or a report: message, stack, own fields and the cause chain. */
@@ -185,6 +196,19 @@ describe('Function: oauth2ClientCredentials', () => {
       expect(error.message).toMatch(/did not answer within 2000 ms/);
     });
 
+    it('cuts an attempt short at retry.maxElapsedMs, the bound on the whole call', async () => {
+      server.setLatency(60_000);
+      const clock = new ManualClock();
+      const arrived = server.nextTokenRequest();
+      const pending = source({ attemptTimeoutMs: 10_000, retry: { maxElapsedMs: 1_500 } }, clock)();
+      await arrived;
+      clock.advance(1_500);
+
+      const error = await failure(pending);
+      expect(error.message).toMatch(/did not answer within 1500 ms/);
+      expect(clock.sleeps).toEqual([]);
+    });
+
     it('leaves no timer behind after a call', async () => {
       const clock = new ManualClock();
       await source({}, clock)();
@@ -223,6 +247,17 @@ describe('Function: oauth2ClientCredentials', () => {
       });
 
       expect(requests).toBe(2);
+    });
+
+    it('reports a dropped connection or a refused one as a retryable network failure', async () => {
+      server.dropConnections(1);
+      const dropped = await failure(source({ retry: { retries: 0 } })());
+      expect(dropped).toMatchObject({ retryable: true, status: undefined, code: undefined });
+      expect(dropped.message).toMatch(/^Could not reach token endpoint http:\/\/127\.0\.0\.1:\d+\/token: \S+\.$/);
+
+      const port = await closedPort();
+      const refused = await failure(source({ tokenUrl: `http://127.0.0.1:${port}/token`, retry: { retries: 0 } })());
+      expect(refused.message).toBe(`Could not reach token endpoint http://127.0.0.1:${port}/token: ECONNREFUSED.`);
     });
 
     it('stops after retry.retries and reports the last failure', async () => {

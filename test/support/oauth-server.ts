@@ -114,6 +114,8 @@ export interface OAuthServer {
   injectResponses(response: InjectedResponse, times?: number): void;
   /** Destroys the connection of the next `times` token requests without answering. */
   dropConnections(times?: number): void;
+  /** Turns latency off and forgets queued injected responses and drops — for an `afterEach`. */
+  resetFaults(): void;
   /** Resolves when the next token request arrives (before latency, injection or handling). */
   nextTokenRequest(): Promise<void>;
   /** Registers a client, or replaces the one with the same id. */
@@ -297,6 +299,11 @@ export async function startOAuthServer(options: StartOAuthServerOptions): Promis
     },
     dropConnections(times = 1) {
       dropsLeft += times;
+    },
+    resetFaults() {
+      latencyMs = 0;
+      injected.length = 0;
+      dropsLeft = 0;
     },
     nextTokenRequest() {
       return new Promise<void>((resolve) => requestWaiters.push(resolve));
