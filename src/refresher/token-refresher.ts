@@ -393,6 +393,7 @@ export class TokenRefresher {
       const highest = Math.max(record.highestGeneration ?? 0, record.generation ?? 0, previous?.generation ?? 0);
       try {
         census = await this.#guardQuota(record, highest);
+        if (!current.found && current.missing === 'secret') await this.#createSecret();
         if (lease.signal.aborted || lease.remainingMs() < this.#options.leaseMs / 4) {
           this.#emit({ type: 'lease-lost', fence: lease.fence, stage: 'before-refresh' });
           return { retry: current };
@@ -413,10 +414,9 @@ export class TokenRefresher {
         }
         if (this.#closeController.signal.aborted) throw error;
         settled = true;
-        const reason = error instanceof VersionQuotaError ? 'quota' : error instanceof RefreshFailedError ? error.reason : 'threw';
-        await this.#recordFailure(lease, record, error, reason);
+        await this.#recordFailure(lease, record, error, failureReason(error));
         if (fallbackNow !== undefined && intent.allowFallback) return this.#adopt(fallbackNow, 'secret');
-        throw error instanceof VersionQuotaError ? error : this.#unavailable('the refresh failed', error instanceof Error ? error : undefined);
+        throw needsPerson(error) ? error : this.#unavailable('the refresh failed', error instanceof Error ? error : undefined);
       }
 
       if (lease.signal.aborted) {
@@ -426,7 +426,6 @@ export class TokenRefresher {
       }
       const versionId = pendingVersionId({ secretName: this.#store.secretName, label: this.label, epoch: lease.epoch, fence: lease.fence });
       try {
-        if (!current.found && current.missing === 'secret') await this.#createSecret();
         await this.#store.putPending({ value, versionId, pendingLabel: this.#options.pendingLabel, signal: this.#closeController.signal });
         const moved = await this.#store.moveLabel({
           label: this.label,
@@ -454,7 +453,7 @@ export class TokenRefresher {
       } catch (error) {
         if (this.#closeController.signal.aborted) throw error;
         settled = true;
-        await this.#recordFailure(lease, record, error, error instanceof VersionQuotaError ? 'quota' : 'write-failed');
+        await this.#recordFailure(lease, record, error, failureReason(error));
         if (fallbackNow !== undefined && intent.allowFallback) return this.#adopt(fallbackNow, 'secret');
         throw error;
       }
@@ -742,6 +741,20 @@ export class TokenRefresher {
   #assertOpen(): void {
     if (this.#closed) throw new TokenRefresherError(`The TokenRefresher for "${this.secretId}" is closed; create a new one.`);
   }
+}
+
+/** The short reason recorded in the lock item and events for a failed refresh. */
+function failureReason(error: unknown): string {
+  if (error instanceof RefreshFailedError) return error.reason;
+  if (error instanceof VersionQuotaError) return 'quota';
+  if (error instanceof SecretAccessError) return 'secret-access';
+  if (error instanceof InvalidSecretPayloadError) return 'invalid-secret';
+  return 'error';
+}
+
+/** Failures that retrying cannot fix: thrown as they are, since their messages say what a person must do. */
+function needsPerson(error: unknown): boolean {
+  return error instanceof VersionQuotaError || error instanceof SecretAccessError || error instanceof InvalidSecretPayloadError;
 }
 
 /** Settles with `promise`, or rejects with the signal's reason as soon as it aborts. */
