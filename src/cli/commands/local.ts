@@ -1,0 +1,53 @@
+import type { Command } from 'commander';
+import { startLocalStack } from '../../local/stack.js';
+import { parsePort } from '../options.js';
+
+interface LocalOptions {
+  dynamodbPort: number;
+  secretsManagerPort: number;
+  dataDir?: string;
+  json?: boolean;
+}
+
+export function registerLocalCommand(program: Command): void {
+  program
+    .command('local')
+    .description('Run dynalite and the Secrets Manager emulator on loopback until SIGINT or SIGTERM.')
+    .option('--dynamodb-port <port>', 'port for DynamoDB (0 = any free port)', parsePort, 0)
+    .option('--secrets-manager-port <port>', 'port for Secrets Manager (0 = any free port)', parsePort, 0)
+    .option('--data-dir <dir>', 'keep state in this folder across restarts (in memory otherwise)')
+    .option('--json', 'print one JSON line with both endpoints once they accept connections')
+    .action(async (options: LocalOptions) => {
+      const stack = await startLocalStack({
+        dynamodbPort: options.dynamodbPort,
+        secretsManagerPort: options.secretsManagerPort,
+        ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+      });
+      if (options.json) {
+        process.stdout.write(
+          `${JSON.stringify({ dynamodbEndpoint: stack.dynamodbEndpoint, secretsManagerEndpoint: stack.secretsManagerEndpoint })}\n`,
+        );
+      } else {
+        process.stdout.write(
+          [
+            `DynamoDB (dynalite)        ${stack.dynamodbEndpoint}`,
+            `Secrets Manager (emulator) ${stack.secretsManagerEndpoint}`,
+            options.dataDir === undefined ? 'State: in memory' : `State: ${options.dataDir}`,
+            '',
+            'Point the AWS SDK and CLI in another shell at this stack:',
+            `  export AWS_ENDPOINT_URL_DYNAMODB=${stack.dynamodbEndpoint}`,
+            `  export AWS_ENDPOINT_URL_SECRETS_MANAGER=${stack.secretsManagerEndpoint}`,
+            '  export AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local',
+            '',
+            'Press Ctrl-C to stop.',
+            '',
+          ].join('\n'),
+        );
+      }
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await stack.close();
+    });
+}

@@ -1,0 +1,19 @@
+import { InvalidArgumentError } from 'commander';
+
+/** Parses a TCP port option: a whole number from 0 (any free port) to 65535. */
+export function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65_535) {
+    throw new InvalidArgumentError(`expected a port from 0 to 65535, got "${value}"`);
+  }
+  return port;
+}
+
+/** Parses a positive whole number of milliseconds. */
+export function parseMilliseconds(value: string): number {
+  const ms = Number(value);
+  if (!/^\d+$/.test(value) || ms <= 0) {
+    throw new InvalidArgumentError(`expected a positive whole number of milliseconds, got "${value}"`);
+  }
+  return ms;
+}

@@ -1,0 +1,15 @@
+import { Command } from 'commander';
+import { registerLocalCommand } from './commands/local.js';
+
+/**
+ * The `token-refresher` command line. Every AWS call uses the SDK's standard configuration (credential
+ * chain, region, and the `AWS_ENDPOINT_URL_*` variables that point it at the local stack).
+ */
+export function buildProgram(): Command {
+  const program = new Command('token-refresher')
+    .description('One refresh per token lifetime for a whole fleet: a DynamoDB lease elects the refresher, Secrets Manager holds the token.')
+    .showHelpAfterError()
+    .configureOutput({ outputError: (text, write) => write(text) });
+  registerLocalCommand(program);
+  return program;
+}
