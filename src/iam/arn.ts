@@ -80,7 +80,10 @@ export function parseTable(table: unknown): TableRef {
 
 /**
  * The ARN pattern of a secret known by name: `-??????` matches exactly the six characters Secrets
- * Manager appends, so a secret whose name merely starts the same way does not match.
+ * Manager appends, so a secret whose name merely starts the same way does not match. It also covers
+ * a secret that does not exist yet: AWS authorizes such requests (and CreateSecret) against the name
+ * with a six-character suffix, as its AccessDenied messages show — so the refresher still gets
+ * ResourceNotFoundException, and creates the secret.
  */
 export function secretArnPattern(name: string, location: ResourceLocation): string {
   return `arn:${location.partition}:secretsmanager:${location.region ?? '*'}:${location.accountId ?? '*'}:secret:${name}-??????`;
