@@ -218,7 +218,7 @@ export interface Rig {
 export function makeRig(
   stack: RefresherStack,
   options: Partial<TokenRefresherOptions> & { secretId: string; lockTable: string },
-  share?: { clock: OffsetClock; issuer: Issuer; lifetimeMs?: number },
+  share?: { clock?: OffsetClock; issuer?: Issuer; lifetimeMs?: number },
 ): Rig {
   const clock = share?.clock ?? new OffsetClock();
   const issuer = share?.issuer ?? countingIssuer(clock, share?.lifetimeMs ?? 3_600_000);
