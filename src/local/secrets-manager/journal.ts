@@ -80,36 +80,41 @@ export class DurableJournal {
   public static async open(directory: string, options: DurableJournalOptions = {}): Promise<{ journal: DurableJournal; changes: StateChange[] }> {
     await mkdir(directory, { recursive: true });
     await takeLock(directory);
-    const changes: StateChange[] = [];
-    let lastSeq = 0;
-    const snapshot = await readLines(join(directory, SNAPSHOT), false);
-    if (snapshot.length > 0) {
-      const [header, ...records] = snapshot;
-      const parsed = header as { snapshotOf?: unknown } | undefined;
-      if (typeof parsed?.snapshotOf !== 'number') throw new EmulatorStorageError(`${join(directory, SNAPSHOT)} does not start with a snapshot header.`);
-      lastSeq = parsed.snapshotOf;
-      for (const record of records) changes.push(...(record as { c: StateChange[] }).c);
-    }
-    const journals = (await readdir(directory))
-      .map((name) => ({ name, match: JOURNAL_PATTERN.exec(name) }))
-      .filter((entry): entry is { name: string; match: RegExpExecArray } => entry.match !== null)
-      .map(({ name, match }) => ({ name, startSeq: Number(match[1]) }))
-      .sort((a, b) => a.startSeq - b.startSeq);
-    for (const [index, { name }] of journals.entries()) {
-      const records = await readLines(join(directory, name), index === journals.length - 1);
-      for (const record of records) {
-        const { s, c } = record as { s: number; c: StateChange[] };
-        if (s <= lastSeq) continue;
-        if (s !== lastSeq + 1) throw new EmulatorStorageError(`${join(directory, name)} skips from batch ${lastSeq} to ${s}.`);
-        changes.push(...c);
-        lastSeq = s;
+    try {
+      const changes: StateChange[] = [];
+      let lastSeq = 0;
+      const snapshot = await readLines(join(directory, SNAPSHOT), false);
+      if (snapshot.length > 0) {
+        const [header, ...records] = snapshot;
+        const parsed = header as { snapshotOf?: unknown } | undefined;
+        if (typeof parsed?.snapshotOf !== 'number') throw new EmulatorStorageError(`${join(directory, SNAPSHOT)} does not start with a snapshot header.`);
+        lastSeq = parsed.snapshotOf;
+        for (const record of records) changes.push(...(record as { c: StateChange[] }).c);
       }
+      const journals = (await readdir(directory))
+        .map((name) => ({ name, match: JOURNAL_PATTERN.exec(name) }))
+        .filter((entry): entry is { name: string; match: RegExpExecArray } => entry.match !== null)
+        .map(({ name, match }) => ({ name, startSeq: Number(match[1]) }))
+        .sort((a, b) => a.startSeq - b.startSeq);
+      for (const [index, { name }] of journals.entries()) {
+        const records = await readLines(join(directory, name), index === journals.length - 1);
+        for (const record of records) {
+          const { s, c } = record as { s: number; c: StateChange[] };
+          if (s <= lastSeq) continue;
+          if (s !== lastSeq + 1) throw new EmulatorStorageError(`${join(directory, name)} skips from batch ${lastSeq} to ${s}.`);
+          changes.push(...c);
+          lastSeq = s;
+        }
+      }
+      const startSeq = lastSeq + 1;
+      const handle = await open(join(directory, journalName(startSeq)), constants.O_CREAT | constants.O_APPEND | constants.O_WRONLY);
+      await syncDirectory(directory);
+      const journal = new DurableJournal(directory, handle, startSeq, lastSeq, options.compactAfterBytes ?? 64 * 1024 * 1024);
+      return { journal, changes };
+    } catch (error) {
+      await rm(join(directory, LOCK), { force: true });
+      throw error;
     }
-    const startSeq = lastSeq + 1;
-    const handle = await open(join(directory, journalName(startSeq)), constants.O_CREAT | constants.O_APPEND | constants.O_WRONLY);
-    await syncDirectory(directory);
-    const journal = new DurableJournal(directory, handle, startSeq, lastSeq, options.compactAfterBytes ?? 64 * 1024 * 1024);
-    return { journal, changes };
   }
 
   /** Queues one batch of changes; {@link durable} tells when it is on disk. */

@@ -1,3 +1,5 @@
+import { EmulatorStorageError } from './errors.js';
+
 /**
  * The emulator's state and the only way to change it: {@link StateChange} records. Every operation
  * of the model computes the changes it makes, then applies them here; the durable journal stores
@@ -149,7 +151,7 @@ export class EmulatorState {
 
   private require(arn: string): SecretState {
     const secret = this.byArn.get(arn);
-    if (!secret) throw new Error(`State change refers to an unknown secret ${arn}.`);
+    if (!secret) throw new EmulatorStorageError(`A stored change refers to secret ${arn}, which the stored state does not contain.`);
     return secret;
   }
 }
