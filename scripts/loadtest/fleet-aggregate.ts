@@ -124,26 +124,55 @@ export class FleetAggregate {
     return total;
   }
 
-  /** SDK counts summed over the fleet. */
-  public sdk(): SdkCallCounts {
+  /**
+   * SDK counts summed over the fleet; with `steadyState`, without what each worker spent before it
+   * served its first token (the cold start, when every process finds no token at once).
+   */
+  public sdk(steadyState = false): SdkCallCounts {
     const total: SdkCallCounts = { attempts: {}, errors: {}, throttled: 0, conditionalFailures: 0 };
     for (const report of this.latest.values()) {
-      for (const [op, count] of Object.entries(report.sdk.attempts)) total.attempts[op] = (total.attempts[op] ?? 0) + count;
-      for (const [key, count] of Object.entries(report.sdk.errors)) total.errors[key] = (total.errors[key] ?? 0) + count;
-      total.throttled += report.sdk.throttled;
-      total.conditionalFailures += report.sdk.conditionalFailures;
+      const counts = steadyState ? subtract(report.sdk, report.sdkAtFirstToken) : report.sdk;
+      for (const [op, count] of Object.entries(counts.attempts)) total.attempts[op] = (total.attempts[op] ?? 0) + count;
+      for (const [key, count] of Object.entries(counts.errors)) total.errors[key] = (total.errors[key] ?? 0) + count;
+      total.throttled += counts.throttled;
+      total.conditionalFailures += counts.conditionalFailures;
     }
     return total;
   }
 
-  /** The most attempts of `operation` made by any one worker. */
-  public maxPerWorker(operation: string): number {
+  /** The most attempts of `operation` made by any one worker (after its cold start with `steadyState`). */
+  public maxPerWorker(operation: string, steadyState = false): number {
     let max = 0;
-    for (const report of this.latest.values()) max = Math.max(max, report.sdk.attempts[operation] ?? 0);
+    for (const report of this.latest.values()) {
+      const counts = steadyState ? subtract(report.sdk, report.sdkAtFirstToken) : report.sdk;
+      max = Math.max(max, counts.attempts[operation] ?? 0);
+    }
     return max;
+  }
+
+  /** Activities by kind, with strategy events by their own type. */
+  public eventCounts(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const activity of this.activities) {
+      const key = activity.kind === 'event' ? activity.type : activity.kind;
+      counts[key] = (counts[key] ?? 0) + 1;
+    }
+    return counts;
   }
 
   public countActivities(kind: StrategyActivity['kind']): number {
     return this.activities.filter((activity) => activity.kind === kind).length;
   }
+}
+
+function subtract(total: SdkCallCounts, before: SdkCallCounts | null): SdkCallCounts {
+  if (before === null) return total;
+  const minus = (a: Record<string, number>, b: Record<string, number>): Record<string, number> =>
+    Object.fromEntries(Object.entries(a).map(([key, count]) => [key, count - (b[key] ?? 0)]));
+  return {
+    attempts: minus(total.attempts, before.attempts),
+    errors: minus(total.errors, before.errors),
+    throttled: total.throttled - before.throttled,
+    conditionalFailures: total.conditionalFailures - before.conditionalFailures,
+  };
 }

@@ -93,6 +93,7 @@ export async function runLoadTest(
         issuerUrl: issuer.url,
         lifetimeMs: options.lifetimeMs,
         leaseMs: options.leaseMs,
+        pollMs: LOCK_POLL_MS,
         minValidityMs: options.minValidityMs,
         refreshWindowMs: options.refreshWindowMs,
         concurrency: options.concurrency,
@@ -160,6 +161,8 @@ export async function runLoadTest(
         ? pick(sdk.attempts, isSecretsManagerOperation)
         : difference(statsAfter.operations, statsBefore?.operations ?? {}, ['CreateSecret', 'ListSecretVersionIds']);
     const ddb = classifyDynamodbCalls(sdk.attempts);
+    const steady = aggregate.sdk(true);
+    const steadyDdb = classifyDynamodbCalls(steady.attempts);
     const latency = aggregate.latency('latency');
     const whileValid = aggregate.latency('latencyWhileValid');
     const summary = (histogram: typeof latency) => ({
@@ -206,7 +209,7 @@ export async function runLoadTest(
         errors: statsAfter === undefined ? pick(sdk.errors, (key) => isSecretsManagerOperation(key.split(':')[0] ?? '')) : flattenErrors(statsAfter, statsBefore),
       },
       versions: { created: Math.max(seenVersions.length, alive === null ? 0 : alive), alive },
-      dynamodb: { ...ddb, failedConditionalWrites: sdk.conditionalFailures },
+      dynamodb: { ...ddb, failedConditionalWrites: sdk.conditionalFailures, operations: pick(sdk.attempts, (op) => !isSecretsManagerOperation(op)) },
       latencyMs: summary(latency),
       latencyWhileValidMs: summary(whileValid),
       validity: {
@@ -218,9 +221,18 @@ export async function runLoadTest(
       waits: aggregate.countActivities('waited'),
       takeovers: aggregate.countActivities('took-over'),
       rollbacksPrevented: aggregate.countActivities('rollback-prevented'),
+      events: aggregate.eventCounts(),
       errors: aggregate.errors(),
       getSecretValuePerProcessPerGeneration:
         generations.length === 0 ? 0 : round3(aggregate.maxPerWorker('GetSecretValue') / generations.length),
+      steadyState: {
+        generations: Math.max(0, generations.length - 1),
+        dynamodbReads: steadyDdb.reads,
+        dynamodbWrites: steadyDdb.writes,
+        failedConditionalWrites: steady.conditionalFailures,
+        getSecretValueMaxPerProcess: aggregate.maxPerWorker('GetSecretValue', true),
+        operations: steady.attempts,
+      },
       fault: armed.outcome(),
       timeline: {
         binMs: options.binMs,

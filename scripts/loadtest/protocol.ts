@@ -11,6 +11,7 @@ export interface WorkerConfig {
   issuerUrl: string;
   lifetimeMs: number;
   leaseMs: number;
+  pollMs: number;
   minValidityMs: number;
   refreshWindowMs: number;
   concurrency: number;
@@ -59,6 +60,11 @@ export interface WorkerReport {
   /** Latency of calls answered from memory: callers that already had a valid token. */
   latencyWhileValid: SerializedHistogram;
   sdk: SdkCallCounts;
+  /**
+   * The SDK counts at the moment this worker served its first token: what its cold start cost.
+   * `null` until then. Steady-state costs are `sdk` minus these.
+   */
+  sdkAtFirstToken: SdkCallCounts | null;
   bins: WorkerBin[];
   activities: StrategyActivity[];
   /** `[tokenSeq, epochMs]` when this worker first served each token. */

@@ -88,7 +88,7 @@ export interface RunResult {
     errors: Record<string, number>;
   };
   versions: { created: number; alive: number | null };
-  dynamodb: { reads: number; writes: number; failedConditionalWrites: number };
+  dynamodb: { reads: number; writes: number; failedConditionalWrites: number; operations: Record<string, number> };
   latencyMs: LatencySummary;
   /** Calls answered from memory: callers that had a valid token. */
   latencyWhileValidMs: LatencySummary;
@@ -96,10 +96,25 @@ export interface RunResult {
   waits: number;
   takeovers: number;
   rollbacksPrevented: number;
+  /** Strategy events by type (for `locked`: the refresher's events other than `served`). */
+  events: Record<string, number>;
   /** Errors that reached load-test callers, by error name. */
   errors: Record<string, number>;
   /** The most GetSecretValue calls of one process, per generation. */
   getSecretValuePerProcessPerGeneration: number;
+  /**
+   * Costs after the cold start (each worker's calls up to the first token it served are left out;
+   * at the start every process finds no token at once and races for a free lease), per generation
+   * after the first.
+   */
+  steadyState: {
+    generations: number;
+    dynamodbReads: number;
+    dynamodbWrites: number;
+    failedConditionalWrites: number;
+    getSecretValueMaxPerProcess: number;
+    operations: Record<string, number>;
+  };
   fault: FaultOutcome;
   projection: Projection;
   targets: TargetCheck[];

@@ -18,7 +18,7 @@ import {
   type WorkerReport,
 } from './protocol.js';
 import { seededRandom } from './random.js';
-import { SdkCallCounter } from './sdk-counters.js';
+import { SdkCallCounter, type SdkCallCounts } from './sdk-counters.js';
 import { createStrategy } from './strategies/index.js';
 import type { StrategyActivity, TokenSource } from './strategies/types.js';
 
@@ -52,12 +52,14 @@ let minRemainingMs: number | null = null;
 let olderAfterNewer = 0;
 let highestSeq = 0;
 let startAt = Number.NaN;
+let sdkAtFirstToken: SdkCallCounts | null = null;
 
 const strategy = createStrategy(config.strategy, {
   secretId: config.secretId,
   lockTable: config.lockTable,
   lifetimeMs: config.lifetimeMs,
   leaseMs: config.leaseMs,
+  pollMs: config.pollMs,
   minValidityMs: config.minValidityMs,
   refreshWindowMs: config.refreshWindowMs,
   secretsManager,
@@ -106,6 +108,7 @@ async function caller(until: () => number): Promise<void> {
       bin.latency.record(elapsed);
       sources[served.source] += 1;
       if (served.source === 'memory') latencyWhileValid.record(elapsed);
+      sdkAtFirstToken ??= counter.snapshot();
       const claims = decodeIssuedToken(served.token);
       if (claims === undefined) {
         countError('UnrecognisedTokenServed');
@@ -150,6 +153,7 @@ function report(type: WorkerReport['type']): WorkerReport {
     latency: latency.toJSON(),
     latencyWhileValid: latencyWhileValid.toJSON(),
     sdk: counter.snapshot(),
+    sdkAtFirstToken,
     bins: closedBins,
     activities: pendingActivities,
     firstServed: served.slice(sentFirstServed),

@@ -1,5 +1,6 @@
 import { ConfigurationError } from '../../../src/index.js';
 import { createInProcessStrategy } from './in-process.js';
+import { createLockedStrategy } from './locked.js';
 import { createNaiveStrategy } from './naive.js';
 import { STRATEGY_NAMES, type Strategy, type StrategyContext, type StrategyName } from './types.js';
 
@@ -17,6 +18,8 @@ export function createStrategy(name: StrategyName, context: StrategyContext): St
       return createNaiveStrategy(context);
     case 'in-process':
       return createInProcessStrategy(context);
+    case 'locked':
+      return createLockedStrategy(context);
     default:
       throw new ConfigurationError(`strategy must be one of ${STRATEGY_NAMES.join(', ')}; got ${String(name)}.`);
   }

@@ -36,6 +36,8 @@ export interface StrategyContext {
   lockTable: string;
   lifetimeMs: number;
   leaseMs: number;
+  /** How often a contender of the locked strategy polls the lease. */
+  pollMs: number;
   /** Minimum remaining validity a served token should have (the locked strategy enforces it). */
   minValidityMs: number;
   /** Length of the refresh window at the end of a token's life. */

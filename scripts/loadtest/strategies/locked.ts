@@ -1,0 +1,53 @@
+import { TokenRefresher } from '../../../src/refresher/index.js';
+import type { ServedToken, Strategy, StrategyContext } from './types.js';
+
+/**
+ * Ours: the real {@link TokenRefresher}, with the lease in DynamoDB and the token in Secrets
+ * Manager, on the same clients (so the same counters) and the same identity provider as the
+ * baselines.
+ *
+ * @example
+ * ```ts
+ * const strategy = createLockedStrategy(context);
+ * const { token, source } = await strategy.getToken();
+ * ```
+ */
+export function createLockedStrategy(context: StrategyContext): Strategy {
+  const refresher = new TokenRefresher({
+    secretId: context.secretId,
+    lockTable: context.lockTable,
+    refresh: async ({ signal }) => {
+      const minted = await context.callIdentityProvider(signal);
+      return { token: minted.token, expiresAt: minted.expiresAt };
+    },
+    leaseMs: context.leaseMs,
+    pollMs: context.pollMs,
+    refreshWindowMs: context.refreshWindowMs,
+    minValidityMs: context.minValidityMs,
+    expectedLifetimeMs: context.lifetimeMs,
+    secretsManager: context.secretsManager,
+    dynamodb: context.dynamodb,
+    random: context.random,
+    onEvent(event) {
+      const at = Date.now();
+      switch (event.type) {
+        case 'served':
+          return;
+        case 'waited':
+        case 'took-over':
+        case 'rollback-prevented':
+          context.report({ kind: event.type, at });
+          return;
+        default:
+          context.report({ kind: 'event', at, type: event.type });
+      }
+    },
+  });
+  return {
+    async getToken(): Promise<ServedToken> {
+      const result = await refresher.getToken();
+      return { token: result.token, source: result.source };
+    },
+    close: () => refresher.close(),
+  };
+}
