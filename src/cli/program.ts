@@ -1,5 +1,9 @@
 import { Command } from 'commander';
+import { registerInitTableCommand } from './commands/init-table.js';
 import { registerLocalCommand } from './commands/local.js';
+import { registerPolicyCommand } from './commands/policy.js';
+import { registerRollbackCommand } from './commands/rollback.js';
+import { registerStatusCommand } from './commands/status.js';
 
 /**
  * The `token-refresher` command line. Every AWS call uses the SDK's standard configuration (credential
@@ -8,8 +12,11 @@ import { registerLocalCommand } from './commands/local.js';
 export function buildProgram(): Command {
   const program = new Command('token-refresher')
     .description('One refresh per token lifetime for a whole fleet: a DynamoDB lease elects the refresher, Secrets Manager holds the token.')
-    .showHelpAfterError()
-    .configureOutput({ outputError: (text, write) => write(text) });
+    .showHelpAfterError();
   registerLocalCommand(program);
+  registerInitTableCommand(program);
+  registerStatusCommand(program);
+  registerRollbackCommand(program);
+  registerPolicyCommand(program);
   return program;
 }

@@ -37,7 +37,7 @@ export interface SpawnedScript {
 export function spawnTypeScript(script: string, args: readonly string[] = [], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): SpawnedScript {
   const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
     cwd: options.cwd ?? process.cwd(),
-    env: { ...process.env, AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING: '1', ...options.env },
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   if (child.pid === undefined) throw new Error(`Could not spawn ${script}.`);

@@ -1,0 +1,54 @@
+import type { Command } from 'commander';
+import { buildPolicies } from '../../iam/index.js';
+
+interface PolicyCommandOptions {
+  secretId: string;
+  table: string;
+  label?: string;
+  lockName?: string;
+  region?: string;
+  account?: string;
+  kmsKeyArn?: string;
+  role: 'all' | 'reader' | 'refresher' | 'table-admin';
+  createSecret?: boolean;
+}
+
+const ROLES = ['all', 'reader', 'refresher', 'table-admin'] as const;
+
+export function registerPolicyCommand(program: Command): void {
+  program
+    .command('policy')
+    .description('Print least-privilege IAM policy documents: reader, refresher, and table admin (for init-table).')
+    .requiredOption('--secret-id <id>', 'the secret: name or full ARN')
+    .requiredOption('--table <name>', 'the lease table: name or ARN')
+    .option('--label <label>', 'the staging label the refreshers manage', 'AWSCURRENT')
+    .option('--lock-name <name>', 'the lock item name, if the refreshers were given one')
+    .option('--region <region>', 'Region of resources given by name (default: any)')
+    .option('--account <id>', 'account of resources given by name (default: any)')
+    .option('--kms-key-arn <arn>', 'the customer managed KMS key that encrypts the secret, if any')
+    .option('--no-create-secret', 'do not let refreshers create the secret (it exists already)')
+    .option('--role <role>', `which document to print: ${ROLES.join(', ')}`, 'all')
+    .action((options: PolicyCommandOptions) => {
+      if (!ROLES.includes(options.role)) {
+        throw new Error(`--role must be one of ${ROLES.join(', ')}; got "${options.role}".`);
+      }
+      const policies = buildPolicies({
+        secret: options.secretId,
+        table: options.table,
+        ...(options.label ? { label: options.label } : {}),
+        ...(options.lockName ? { lockName: options.lockName } : {}),
+        ...(options.region ? { region: options.region } : {}),
+        ...(options.account ? { accountId: options.account } : {}),
+        ...(options.kmsKeyArn ? { kmsKeyArn: options.kmsKeyArn } : {}),
+        ...(options.createSecret === false ? { allowCreateSecret: false } : {}),
+      });
+      for (const warning of policies.warnings) process.stderr.write(`warning: ${warning}\n`);
+      const chosen =
+        options.role === 'all'
+          ? { reader: policies.reader, refresher: policies.refresher, tableAdmin: policies.tableAdmin }
+          : options.role === 'table-admin'
+            ? policies.tableAdmin
+            : policies[options.role];
+      process.stdout.write(`${JSON.stringify(chosen, null, 2)}\n`);
+    });
+}

@@ -1,0 +1,52 @@
+import type { Command } from 'commander';
+import { status, type SecretStatus } from '../../refresher/index.js';
+import { formatDuration, print } from '../output.js';
+
+interface StatusCommandOptions {
+  secretId: string;
+  table: string;
+  label?: string;
+  json?: boolean;
+}
+
+export function registerStatusCommand(program: Command): void {
+  program
+    .command('status')
+    .description('Show the managed token\'s generation, expiry and version, the lease, and the version census. Never the token.')
+    .requiredOption('--secret-id <id>', 'the secret: name or ARN')
+    .requiredOption('--table <name>', 'the lease table')
+    .option('--label <label>', 'the staging label the refreshers manage', 'AWSCURRENT')
+    .option('--json', 'print the report as JSON')
+    .action(async (options: StatusCommandOptions) => {
+      const report = await status({ secretId: options.secretId, lockTable: options.table, ...(options.label ? { label: options.label } : {}) });
+      print(options.json, report, () => render(report));
+    });
+}
+
+function render(report: SecretStatus): string {
+  const lines = [`Secret     ${report.secretId} (${report.label}; lock item ${report.lockName})`];
+  const current = report.current;
+  if (!report.secretExists) lines.push('Token      none yet: the secret does not exist (the first refresher creates it)');
+  else if (current === undefined) lines.push(`Token      none yet: no version is labelled ${report.label}`);
+  else if (current.format === 'unreadable') lines.push(`Token      version ${current.versionId} is not a token envelope: ${current.problem}`);
+  else {
+    const remaining = current.remainingMs ?? 0;
+    lines.push(
+      `Token      generation ${current.generation ?? '?'}, version ${current.versionId}`,
+      `           expires ${current.expiresAt} (${remaining > 0 ? `in ${formatDuration(remaining)}` : `expired ${formatDuration(-remaining)} ago`})`,
+    );
+  }
+  const lease = report.lease;
+  if (lease === undefined) lines.push('Lease      never taken');
+  else if (lease.held) lines.push(`Lease      held by ${lease.holder} (fence ${lease.fence}, until ${lease.expiresAt ?? '?'})`);
+  else lines.push(`Lease      free (last fence ${lease.fence})`);
+  if (report.backoff) {
+    lines.push(`Back-off   ${report.backoff.failureCount} failed refresh(es), last ${report.backoff.errorName}: ${report.backoff.reason}; next try at ${report.backoff.retryNotBefore}`);
+  }
+  const census = report.census;
+  lines.push(
+    `Versions   ${census.total} (${census.labelled} labelled, ${census.deprecated} deprecated, ${census.createdLast24h} created in the last 24 h)`,
+    `           headroom ${census.headroom} of ${census.quota} before the quota (refreshers stop at ${census.guard})`,
+  );
+  return lines.join('\n');
+}
