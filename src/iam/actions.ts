@@ -36,6 +36,16 @@ export const TABLE_ADMIN_ACTIONS = [
   'dynamodb:UpdateTimeToLive',
 ] as const;
 
+/**
+ * The `status` and `rollback` operations (beyond the lock item actions): they read versions by id
+ * and AWSPREVIOUS, count versions and move the managed label back — but never write a value.
+ */
+export const OPERATOR_SECRET_ACTIONS = [
+  'secretsmanager:GetSecretValue',
+  'secretsmanager:ListSecretVersionIds',
+  'secretsmanager:UpdateSecretVersionStage',
+] as const;
+
 /** Reading a secret encrypted with a customer managed KMS key. */
 export const KMS_READ_ACTIONS = ['kms:Decrypt'] as const;
 

@@ -5,6 +5,7 @@ import {
   KMS_READ_ACTIONS,
   KMS_WRITE_ACTIONS,
   LOCK_ITEM_ACTIONS,
+  OPERATOR_SECRET_ACTIONS,
   READER_ACTIONS,
   REFRESHER_SECRET_ACTIONS,
   TABLE_ADMIN_ACTIONS,
@@ -70,6 +71,8 @@ export interface TokenRefresherPolicies {
   refresher: PolicyDocument;
   /** For whoever runs `init-table`: create and describe the lock table, enable its TTL. */
   tableAdmin: PolicyDocument;
+  /** For whoever runs `status` and `rollback`: read any version, count versions, move the label back, use the lock item. */
+  operator: PolicyDocument;
   warnings: string[];
 }
 
@@ -80,7 +83,8 @@ const KNOWN_OPTIONS = new Set([
 
 /**
  * Builds identity policies that grant each role exactly the calls the library makes, on exactly one
- * secret, one label and one lock item:
+ * secret, one label and one lock item — readers, refreshers, the `init-table` admin and the operator
+ * who runs `status` and `rollback`:
  *
  * - `GetSecretValue` only with `secretsmanager:VersionStage` = the label (`ForAnyValue:StringEquals`:
  *   a request without `VersionStage` — which would default to AWSCURRENT — is denied rather than
@@ -167,14 +171,15 @@ export function buildPolicies(options: BuildPoliciesOptions): TokenRefresherPoli
       Condition: { StringEquals: { 'secretsmanager:Name': secret.name } },
     });
   }
-  refresherStatements.push({
+  const lockItem: PolicyStatement = {
     Sid: 'LeaseLockItem',
     Effect: 'Allow',
     Action: [...LOCK_ITEM_ACTIONS],
     Resource: [tableResource],
     // Item actions always carry the partition key, so ForAllValues cannot match vacuously here.
     Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [lockName] } },
-  });
+  };
+  refresherStatements.push(lockItem);
   const encrypt = kmsStatement('EncryptAndDecryptSecret', [...KMS_READ_ACTIONS, ...KMS_WRITE_ACTIONS], kmsKeyArn, secretResource);
 
   return {
@@ -182,6 +187,24 @@ export function buildPolicies(options: BuildPoliciesOptions): TokenRefresherPoli
     refresher: document([...refresherStatements, ...(encrypt === undefined ? [] : [encrypt])]),
     tableAdmin: document([
       { Sid: 'InitLockTable', Effect: 'Allow', Action: [...TABLE_ADMIN_ACTIONS], Resource: [tableResource] },
+    ]),
+    operator: document([
+      {
+        Sid: 'InspectAndRollBack',
+        Effect: 'Allow',
+        // Rollback reads its target by VersionId alone, so reads here cannot be tied to a label.
+        Action: OPERATOR_SECRET_ACTIONS.filter((action) => action !== 'secretsmanager:UpdateSecretVersionStage'),
+        Resource: [secretResource],
+      },
+      {
+        Sid: 'MoveManagedLabelBack',
+        Effect: 'Allow',
+        Action: ['secretsmanager:UpdateSecretVersionStage'],
+        Resource: [secretResource],
+        Condition: { 'ForAnyValue:StringEquals': { 'secretsmanager:VersionStage': [label] } },
+      },
+      lockItem,
+      ...(decrypt === undefined ? [] : [decrypt]),
     ]),
     warnings: [...widenings('secret', secretLocation), ...widenings('table', tableLocation)],
   };

@@ -4,6 +4,7 @@ import {
   KMS_READ_ACTIONS,
   KMS_WRITE_ACTIONS,
   LOCK_ITEM_ACTIONS,
+  OPERATOR_SECRET_ACTIONS,
   READER_ACTIONS,
   REFRESHER_SECRET_ACTIONS,
   TABLE_ADMIN_ACTIONS,
@@ -26,8 +27,8 @@ const BY_NAME: BuildPoliciesOptions = { secret: 'prod/api-token', table: 'token-
 const IAM_OPERATORS = new Set(['StringEquals', 'StringLike', 'ForAnyValue:StringEquals', 'ForAllValues:StringEquals']);
 
 function documentsOf(options: BuildPoliciesOptions): Record<string, PolicyDocument> {
-  const { reader, refresher, tableAdmin } = buildPolicies(options);
-  return { reader, refresher, tableAdmin };
+  const { reader, refresher, tableAdmin, operator } = buildPolicies(options);
+  return { reader, refresher, tableAdmin, operator };
 }
 
 function rejection(options: unknown): ConfigurationError {
@@ -96,13 +97,14 @@ describe('Function: buildPolicies', () => {
     }
 
     it('grants exactly the exported action lists, so a test can compare them with the calls a run sends', () => {
-      const { reader, refresher, tableAdmin } = buildPolicies({ ...BY_NAME, kmsKeyArn: KMS_KEY });
+      const { reader, refresher, tableAdmin, operator } = buildPolicies({ ...BY_NAME, kmsKeyArn: KMS_KEY });
 
       expect(actionsOf(reader)).toEqual([...READER_ACTIONS, ...KMS_READ_ACTIONS].sort());
       expect(actionsOf(refresher)).toEqual(
         [...READER_ACTIONS, ...REFRESHER_SECRET_ACTIONS, ...CREATE_SECRET_ACTIONS, ...LOCK_ITEM_ACTIONS, ...KMS_READ_ACTIONS, ...KMS_WRITE_ACTIONS].sort(),
       );
       expect(actionsOf(tableAdmin)).toEqual([...TABLE_ADMIN_ACTIONS].sort());
+      expect(actionsOf(operator)).toEqual([...OPERATOR_SECRET_ACTIONS, ...LOCK_ITEM_ACTIONS, ...KMS_READ_ACTIONS].sort());
     });
 
     it('names the lock calls the lease lock makes and the table calls init-table makes', () => {
@@ -224,6 +226,25 @@ describe('Function: buildPolicies', () => {
 
     it('grants nothing on KMS without a customer managed key', () => {
       expect(actionsOf(buildPolicies(BY_ARN).refresher).filter((action) => action.startsWith('kms:'))).toEqual([]);
+    });
+  });
+
+  describe('operator', () => {
+    const { operator } = buildPolicies(BY_ARN);
+
+    it('reads any version of the secret (rollback reads its target by VersionId alone) and moves only the managed label back', () => {
+      expect(allows(operator, { action: 'secretsmanager:GetSecretValue', resource: SECRET_ARN, context: { 'secretsmanager:VersionId': ['v-1'] } })).toBe(true);
+      expect(allows(operator, getValue('AWSPREVIOUS'))).toBe(true);
+      expect(allows(operator, { action: 'secretsmanager:ListSecretVersionIds', resource: SECRET_ARN })).toBe(true);
+      expect(allows(operator, moveLabel('AWSCURRENT'))).toBe(true);
+      expect(allows(operator, moveLabel('AWSPENDING'))).toBe(false);
+      expect(allows(operator, lockItem('dynamodb:UpdateItem', LOCK_KEY))).toBe(true);
+    });
+
+    it('cannot write a token, create a secret or touch another lock item', () => {
+      expect(allows(operator, { action: 'secretsmanager:PutSecretValue', resource: SECRET_ARN })).toBe(false);
+      expect(allows(operator, { action: 'secretsmanager:CreateSecret', resource: SECRET_ARN })).toBe(false);
+      expect(allows(operator, lockItem('dynamodb:GetItem', 'token-refresher/other/AWSCURRENT'))).toBe(false);
     });
   });
 
