@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { checkTargets, classifyDynamodbCalls, countRounds, projectRun } from '../../../scripts/loadtest/analysis.js';
+import { DEFAULT_PRICES } from '../../../scripts/loadtest/prices.js';
+import { runResultFixture } from '../support/run-result-fixture.js';
+
+describe('Function: countRounds', () => {
+  it('counts a herd of calls close together as one refresh round', () => {
+    expect(countRounds([0, 5, 9, 4_000, 4_010, 8_000], 4_000)).toBe(3);
+    expect(countRounds([], 4_000)).toBe(0);
+  });
+});
+
+describe('Function: classifyDynamodbCalls', () => {
+  it('splits reads from writes and ignores table administration', () => {
+    expect(classifyDynamodbCalls({ GetItem: 3, Query: 1, UpdateItem: 5, PutItem: 1, DescribeTable: 9 })).toEqual({ reads: 4, writes: 6 });
+  });
+});
+
+describe('Function: projectRun', () => {
+  it('scales measured counts to versions per day and to a monthly bill at the given prices', () => {
+    const run = runResultFixture({
+      measuredMs: 60_000,
+      versions: { created: 6, alive: 6 },
+      idp: { calls: 6, minted: 6, failed: 0, abandoned: 0 },
+      secretsManager: { countedBy: 'emulator', calls: { GetSecretValue: 100 }, throttled: 0, errors: {} },
+      dynamodb: { reads: 60, writes: 12, failedConditionalWrites: 0, operations: {} },
+    });
+    const projection = projectRun(run, { ...DEFAULT_PRICES, identityProviderPerCall: 0.001 });
+    expect(projection.versionsPer24h).toBe(6 * 1_440);
+    expect(projection.withinQuota).toBe(false);
+    expect(projection.secretsManagerCallsPerMonth).toBe(100 * 1_440 * 30);
+    expect(projection.monthlyUsd.secretsManagerCalls).toBeCloseTo((4_320_000 / 10_000) * 0.05, 6);
+    expect(projection.monthlyUsd.dynamodb).toBeCloseTo((2_592_000 / 1e6) * 0.125 + (518_400 / 1e6) * 0.625, 6);
+    expect(projection.monthlyUsd.identityProvider).toBeCloseTo(259_200 * 0.001, 6);
+    expect(projection.monthlyUsd.total).toBeCloseTo(
+      0.4 + projection.monthlyUsd.secretsManagerCalls + projection.monthlyUsd.dynamodb + projection.monthlyUsd.identityProvider,
+      6,
+    );
+    expect(projection.pricesReadOn).toBe(DEFAULT_PRICES.readOn);
+  });
+
+  it('keeps a day-long token well within the version quota', () => {
+    const run = runResultFixture({ measuredMs: 86_400_000, versions: { created: 2, alive: 2 } });
+    expect(projectRun(run, DEFAULT_PRICES)).toMatchObject({ versionsPer24h: 2, withinQuota: true });
+  });
+});
+
+describe('Function: checkTargets', () => {
+  it('passes a locked run that meets every target', () => {
+    const checks = checkTargets(runResultFixture());
+    expect(checks.length).toBeGreaterThanOrEqual(8);
+    expect(checks.filter((check) => !check.ok)).toEqual([]);
+  });
+
+  it('fails each target that a locked run misses', () => {
+    const run = runResultFixture({
+      idp: { calls: 5, minted: 5, failed: 0, abandoned: 0 },
+      versions: { created: 4, alive: 4 },
+      validity: { minRemainingMs: -5, servedExpired: 2, servedBelowMinValidity: 3, olderAfterNewer: 1 },
+      latencyWhileValidMs: { calls: 10, p50: 0.5, p99: 3, max: 4 },
+      steadyState: { generations: 2, dynamodbReads: 4, dynamodbWrites: 9, failedConditionalWrites: 2, getSecretValueMaxPerProcess: 7, operations: {} },
+    });
+    const failed = checkTargets(run).filter((check) => !check.ok).map((check) => check.name);
+    expect(failed).toEqual([
+      'tokens served expired',
+      'older token served after a newer one (rollback)',
+      'versions created per generation',
+      'IdP calls per generation',
+      'DynamoDB writes per generation (after cold start)',
+      'failed conditional writes (after cold start)',
+      'GetSecretValue per process per generation (after cold start)',
+      'p99 getToken latency with a valid token (ms)',
+    ]);
+  });
+
+  it('bounds recovery after a killed holder by lease plus poll interval', () => {
+    const late = runResultFixture({ fault: { kind: 'kill-holder', description: '', recoveryMs: 1_500, recoveryBoundMs: 1_250 } });
+    const inTime = runResultFixture({ fault: { kind: 'kill-holder', description: '', recoveryMs: 1_100, recoveryBoundMs: 1_250 } });
+    const never = runResultFixture({ fault: { kind: 'kill-holder', description: '', recoveryBoundMs: 1_250 } });
+    const recovery = (run: ReturnType<typeof runResultFixture>) => checkTargets(run).find((check) => check.name.startsWith('new token'));
+    expect(recovery(late)?.ok).toBe(false);
+    expect(recovery(inTime)?.ok).toBe(true);
+    expect(recovery(never)?.ok).toBe(false);
+  });
+
+  it('reports whether a baseline herds instead of holding it to the locked targets', () => {
+    const herd = runResultFixture({ strategy: 'naive', rounds: 3, idp: { calls: 24, minted: 24, failed: 0, abandoned: 0 } });
+    expect(checkTargets(herd)).toEqual([{ name: 'herd: IdP calls per refresh round', ok: true, actual: 8, limit: '> 1 shows the herd' }]);
+  });
+});

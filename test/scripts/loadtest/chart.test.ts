@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { renderChart } from '../../../scripts/loadtest/chart.js';
+import { allElements, parseXml } from '../support/xml.js';
+import { runResultFixture } from '../support/run-result-fixture.js';
+
+const NUMBER = /^-?\d+(\.\d+)?$/;
+
+describe('Function: renderChart', () => {
+  const runs = [
+    runResultFixture({ strategy: 'naive', rounds: 3, idp: { calls: 12, minted: 12, failed: 0, abandoned: 0 } }),
+    runResultFixture({ fault: { kind: 'kill-holder', description: 'killed', atMs: 4_000, recoveryMs: 900, recoveryBoundMs: 1_250 } }),
+  ];
+
+  it('produces well-formed SVG with a size a browser can lay out', () => {
+    const root = parseXml(renderChart(runs));
+    expect(root.name).toBe('svg');
+    expect(root.attributes.xmlns).toBe('http://www.w3.org/2000/svg');
+    expect(root.attributes.width).toMatch(NUMBER);
+    expect(root.attributes.height).toMatch(NUMBER);
+    expect(root.attributes.viewBox).toBe(`0 0 ${root.attributes.width} ${root.attributes.height}`);
+  });
+
+  it('draws one panel per run with the three plots and the fault marker', () => {
+    const root = parseXml(renderChart(runs));
+    const panels = root.children.filter((child) => child.name === 'g');
+    expect(panels).toHaveLength(2);
+    const texts = (index: number) => allElements(panels[index]!).filter((e) => e.name === 'text').map((e) => e.text);
+    for (const index of [0, 1]) {
+      expect(texts(index).some((t) => t.startsWith('IdP calls / versions'))).toBe(true);
+      expect(texts(index).some((t) => t.startsWith('processes calling the IdP'))).toBe(true);
+      expect(texts(index).some((t) => t.startsWith('getToken latency'))).toBe(true);
+    }
+    expect(texts(0)[0]).toContain('naive');
+    expect(texts(1)).toContain('kill-holder');
+    const bars = allElements(panels[1]!).filter((e) => e.name === 'rect' && e.attributes.fill === '#2ca02c');
+    expect(bars).toHaveLength(3);
+  });
+
+  it('keeps every coordinate numeric and inside the canvas', () => {
+    const root = parseXml(renderChart(runs));
+    const width = Number(root.attributes.width);
+    const height = Number(root.attributes.height);
+    for (const element of allElements(root)) {
+      for (const key of ['x', 'y', 'x1', 'x2', 'y1', 'y2', 'cx', 'cy', 'width', 'height']) {
+        const value = element.attributes[key];
+        if (value === undefined) continue;
+        expect(value, `${element.name}.${key}`).toMatch(NUMBER);
+        expect(Number(value)).toBeGreaterThanOrEqual(0);
+        expect(Number(value)).toBeLessThanOrEqual(Math.max(width, height));
+      }
+      if (element.name === 'polyline') {
+        for (const point of (element.attributes.points ?? '').split(' ')) expect(point).toMatch(/^-?\d+(\.\d+)?,-?\d+(\.\d+)?$/);
+      }
+    }
+  });
+
+  it('escapes text so a title with markup characters stays well-formed', () => {
+    const root = parseXml(renderChart(runs, 'a <b> & "c"'));
+    expect(root.children.find((child) => child.name === 'title')?.text).toBe('a <b> & "c"');
+  });
+
+  it('draws an empty run without failing', () => {
+    const empty = runResultFixture({
+      generations: 0,
+      timeline: { binMs: 1_000, bins: [], idpCalls: [], versions: [], generations: [], idpIntervals: [] },
+    });
+    expect(() => parseXml(renderChart([empty]))).not.toThrow();
+  });
+});

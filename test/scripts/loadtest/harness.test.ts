@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { runLoadTest } from '../../../scripts/loadtest/harness.js';
+import { resolveLoadTestOptions } from '../../../scripts/loadtest/options.js';
+import type { RunResult } from '../../../scripts/loadtest/run-result.js';
+
+// The CI form of the load test: real worker processes on the embedded stack, few and short.
+// Only count-based outcomes are asserted; latency and recovery-time targets are measured by
+// `npm run loadtest` (timed assertions do not belong in the suite).
+const options = resolveLoadTestOptions({
+  processes: 3,
+  concurrency: 5,
+  lifetimeMs: 3_000,
+  durationMs: 5_000,
+  thinkMs: 5,
+  progress: false,
+});
+
+const ISSUED_TOKEN_PREFIX = 'lt1.';
+
+function expectNoTokenIn(result: RunResult): void {
+  expect(JSON.stringify(result)).not.toContain(ISSUED_TOKEN_PREFIX);
+}
+
+describe('Function: runLoadTest', () => {
+  it('shows the locked strategy refreshing exactly once per generation across processes, never serving an expired or older token', async () => {
+    const result = await runLoadTest('locked', 'none', options);
+    expect(result.generations).toBeGreaterThanOrEqual(2);
+    expect(result.idp.calls).toBe(result.generations);
+    expect(result.versions.created).toBe(result.generations);
+    expect(result.secretsManager.calls.PutSecretValue).toBe(result.generations);
+    expect(result.secretsManager.calls.UpdateSecretVersionStage).toBe(result.generations);
+    expect(result.validity.servedExpired).toBe(0);
+    expect(result.validity.servedBelowMinValidity).toBe(0);
+    expect(result.validity.olderAfterNewer).toBe(0);
+    expect(result.errors).toEqual({});
+    expect(result.latencyMs.calls).toBeGreaterThan(100);
+    expect(result.targets.find((check) => check.name === 'IdP calls per generation')?.ok).toBe(true);
+    expectNoTokenIn(result);
+  });
+
+  it('shows the naive blog-post pattern herding: several IdP calls and versions per refresh round', async () => {
+    const result = await runLoadTest('naive', 'none', options);
+    expect(result.rounds).toBeGreaterThanOrEqual(2);
+    expect(result.idp.calls).toBeGreaterThan(result.rounds);
+    expect(result.versions.created).toBe(result.secretsManager.calls.PutSecretValue);
+    expect(result.versions.created).toBeGreaterThan(result.rounds);
+    expect(result.targets).toEqual([expect.objectContaining({ name: 'herd: IdP calls per refresh round', ok: true })]);
+    expectNoTokenIn(result);
+  });
+
+  it('runs the in-process single-flight baseline on the same workload and counts what it costs', async () => {
+    const result = await runLoadTest('in-process', 'none', options);
+    expect(result.rounds).toBeGreaterThanOrEqual(2);
+    expect(result.idp.calls).toBeGreaterThanOrEqual(result.rounds);
+    expect(result.idp.calls).toBeLessThanOrEqual(options.processes * result.rounds);
+    expect(result.versions.created).toBe(result.idp.minted);
+    expect(result.validity.servedExpired).toBe(0);
+    expect(result.errors).toEqual({});
+    expectNoTokenIn(result);
+  });
+});

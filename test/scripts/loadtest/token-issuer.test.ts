@@ -1,0 +1,68 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigurationError } from '../../../src/index.js';
+import { callTokenIssuer, IdentityProviderError } from '../../../scripts/loadtest/idp-client.js';
+import { decodeIssuedToken } from '../../../scripts/loadtest/issued-token.js';
+import { startTokenIssuer, type InterceptDecision, type TokenIssuer } from '../../../scripts/loadtest/token-issuer.js';
+
+let issuer: TokenIssuer | undefined;
+afterEach(async () => {
+  await issuer?.close();
+  issuer = undefined;
+});
+
+describe('Function: startTokenIssuer', () => {
+  it('numbers every call in order of arrival and mints tokens of the configured lifetime', async () => {
+    let now = 1_000_000;
+    issuer = await startTokenIssuer({ lifetimeMs: 5_000, now: () => now });
+    const first = await callTokenIssuer(issuer.url, 3);
+    now += 10;
+    const second = await callTokenIssuer(issuer.url, 4);
+    expect(decodeIssuedToken(first.token)).toEqual({ seq: 1, exp: 1_005_000 });
+    expect(decodeIssuedToken(second.token)).toEqual({ seq: 2, exp: 1_005_010 });
+    expect(first.expiresAt).toBe(1_005_000);
+    expect(issuer.mints.map(({ seq, worker, outcome }) => ({ seq, worker, outcome }))).toEqual([
+      { seq: 1, worker: 3, outcome: 'minted' },
+      { seq: 2, worker: 4, outcome: 'minted' },
+    ]);
+  });
+
+  it('fails every call inside an error burst with HTTP 503, and none outside it', async () => {
+    let now = 0;
+    issuer = await startTokenIssuer({ lifetimeMs: 5_000, errorBursts: { everyMs: 1_000, burstMs: 250 }, now: () => now });
+    await expect(callTokenIssuer(issuer.url, 0)).rejects.toBeInstanceOf(IdentityProviderError);
+    now = 500;
+    await expect(callTokenIssuer(issuer.url, 0)).resolves.toMatchObject({ expiresAt: 5_500 });
+    now = 1_100;
+    await expect(callTokenIssuer(issuer.url, 0)).rejects.toThrow('HTTP 503');
+    expect(issuer.mints.map((mint) => mint.outcome)).toEqual(['failed', 'minted', 'failed']);
+  });
+
+  it('holds an intercepted call until the fault decides, with claims fixed at arrival', async () => {
+    let now = 0;
+    let release: ((decision: InterceptDecision) => void) | undefined;
+    issuer = await startTokenIssuer({ lifetimeMs: 5_000, now: () => now });
+    issuer.configure({ intercept: () => new Promise((resolve) => (release = resolve)) });
+    const held = callTokenIssuer(issuer.url, 1);
+    await new Promise<void>((resolve) => {
+      const poll = (): void => (release === undefined ? void setImmediate(poll) : resolve());
+      poll();
+    });
+    expect(issuer.mints[0]?.outcome).toBe('held');
+    now = 9_999;
+    release?.('answer');
+    expect(decodeIssuedToken((await held).token)).toEqual({ seq: 1, exp: 5_000 });
+  });
+
+  it('drops the connection of an abandoned call, as a killed holder would see it', async () => {
+    issuer = await startTokenIssuer({ lifetimeMs: 5_000 });
+    issuer.configure({ intercept: () => Promise.resolve('abandon') });
+    await expect(callTokenIssuer(issuer.url, 1)).rejects.toThrow();
+    expect(issuer.mints[0]?.outcome).toBe('abandoned');
+  });
+
+  it('refuses settings that cannot work, naming the option', async () => {
+    await expect(startTokenIssuer({ lifetimeMs: 0 })).rejects.toThrow(ConfigurationError);
+    await expect(startTokenIssuer({ lifetimeMs: 1_000, errorBursts: { everyMs: 100, burstMs: 100 } })).rejects.toThrow(/errorBursts/);
+    await expect(startTokenIssuer({ lifetimeMs: 1_000, latencyMs: -1 })).rejects.toThrow(/latencyMs/);
+  });
+});

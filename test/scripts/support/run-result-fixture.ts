@@ -1,0 +1,85 @@
+import type { RunResult } from '../../../scripts/loadtest/run-result.js';
+import { DEFAULT_PRICES } from '../../../scripts/loadtest/prices.js';
+
+/** A plausible `locked` run of 3 generations that meets every target; override what a test varies. */
+export function runResultFixture(overrides: Partial<RunResult> = {}): RunResult {
+  return {
+    strategy: 'locked',
+    target: 'local',
+    settings: {
+      processes: 2,
+      concurrency: 3,
+      lifetimeMs: 4_000,
+      durationMs: 10_000,
+      thinkMs: 10,
+      leaseMs: 1_000,
+      minValidityMs: 400,
+      refreshWindowMs: 2_000,
+      writeRatePerSecond: 50,
+      seed: 1,
+    },
+    startedAt: '2026-01-01T00:00:00.000Z',
+    measuredMs: 10_000,
+    generations: 3,
+    rounds: 3,
+    idp: { calls: 3, minted: 3, failed: 0, abandoned: 0 },
+    secretsManager: { countedBy: 'emulator', calls: { GetSecretValue: 8, PutSecretValue: 3, UpdateSecretVersionStage: 3 }, throttled: 0, errors: {} },
+    versions: { created: 3, alive: 3 },
+    dynamodb: { reads: 0, writes: 6, failedConditionalWrites: 0, operations: { UpdateItem: 6 } },
+    latencyMs: { calls: 5_000, p50: 0.01, p99: 0.05, max: 30 },
+    latencyWhileValidMs: { calls: 4_990, p50: 0.01, p99: 0.04, max: 0.9 },
+    validity: { minRemainingMs: 900, servedExpired: 0, servedBelowMinValidity: 0, olderAfterNewer: 0 },
+    waits: 0,
+    takeovers: 0,
+    rollbacksPrevented: 0,
+    events: { refreshed: 3 },
+    errors: {},
+    getSecretValuePerProcessPerGeneration: 1.33,
+    steadyState: {
+      generations: 2,
+      dynamodbReads: 0,
+      dynamodbWrites: 4,
+      failedConditionalWrites: 0,
+      getSecretValueMaxPerProcess: 2,
+      operations: { UpdateItem: 4, GetSecretValue: 4 },
+    },
+    fault: { kind: 'none', description: 'healthy run' },
+    projection: {
+      versionsPer24h: 25_920,
+      versionQuota: 100,
+      withinQuota: false,
+      secretsManagerCallsPerMonth: 3_628_800,
+      dynamodbReadsPerMonth: 0,
+      dynamodbWritesPerMonth: 1_555_200,
+      identityProviderCallsPerMonth: 777_600,
+      monthlyUsd: { secret: 0.4, secretsManagerCalls: 18.14, dynamodb: 0.97, identityProvider: 0, total: 19.51 },
+      pricesReadOn: DEFAULT_PRICES.readOn,
+      pricesSource: DEFAULT_PRICES.source,
+    },
+    targets: [],
+    timeline: {
+      binMs: 1_000,
+      bins: [
+        { t: 0, calls: 500, errors: 0, p50: 0.01, p99: 0.05, max: 30 },
+        { t: 1_000, calls: 500, errors: 0, p50: 0.01, p99: 0.04, max: 0.2 },
+      ],
+      idpCalls: [
+        { t: 5, worker: 0, outcome: 'minted' },
+        { t: 2_400, worker: 1, outcome: 'minted' },
+        { t: 5_900, worker: 0, outcome: 'minted' },
+      ],
+      versions: [20, 2_420, 5_920],
+      generations: [
+        { seq: 1, t: 25 },
+        { seq: 2, t: 2_430 },
+        { seq: 3, t: 5_930 },
+      ],
+      idpIntervals: [
+        { worker: 0, from: 5, to: 15, ok: true },
+        { worker: 1, from: 2_400, to: 2_410, ok: true },
+        { worker: 0, from: 5_900, to: 5_912, ok: true },
+      ],
+    },
+    ...overrides,
+  };
+}
