@@ -21,6 +21,7 @@ export type RefresherEvent =
   | { type: 'secret-created' }
   | { type: 'census'; census: VersionCensus }
   | { type: 'quota-warning'; versionsPerDay: number; lifetimeMs: number; limit: number }
+  | { type: 'lock-unavailable'; errorName: string }
   | { type: 'background-check-failed'; errorName: string };
 
 /** The names of {@link RefresherEvent}s. */

@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { LeaseLock } from '../lock/index.js';
+import { LeaseLock, LockUnavailableError } from '../lock/index.js';
 import { ConfigurationError, TokenRefresherError } from '../shared/errors.js';
 import { SecretAccessError, VersionQuotaError } from '../secret/errors.js';
 import { SecretStore } from '../secret/secret-store.js';
@@ -64,6 +64,8 @@ interface Obtained {
 type HoldResult = Obtained | { retry: CurrentRead | undefined };
 
 const MAX_ROUNDS = 4;
+/** Attempts of one lock write when its outcome is unknown, on top of the SDK's retries. */
+const LOCK_WRITE_ATTEMPTS = 3;
 const MAX_FAILURE_MESSAGE = 300;
 
 function describeError(error: unknown): { name: string; message: string } {
@@ -269,9 +271,10 @@ export class TokenRefresher {
       }
       let attempt;
       try {
-        attempt = await this.#lock.tryAcquire(this.lockName, { leaseMs: this.#options.leaseMs });
+        attempt = await this.#retryLock(() => this.#lock.tryAcquire(this.lockName, { leaseMs: this.#options.leaseMs }));
       } catch (error) {
         if (signal.aborted || error instanceof ConfigurationError) throw error;
+        this.#emit({ type: 'lock-unavailable', errorName: describeError(error).name });
         this.#nextCheckAt = clock.monotonic() + this.#options.pollMs;
         if (fallback !== undefined) return this.#adopt(fallback, 'secret');
         throw this.#unavailable('the lock table could not be reached', this.#lastFailure, error);
@@ -461,11 +464,12 @@ export class TokenRefresher {
       const known = this.#known({ ...envelope, versionId });
       settled = true;
       try {
-        await lease.commitAndRelease({
+        const commit = {
           ...currentVersionAttributes({ ...known, refreshedAt: envelope.refreshedAt, fence: lease.fence, highestGeneration: known.generation }),
           [RECORD.previousVersionId]: previous?.versionId ?? null,
           ...census,
-        });
+        };
+        await this.#retryLock(() => lease.commitAndRelease(commit));
         this.#fleetFailure = undefined;
       } catch {
         // The token is promoted; only the record is missing. The next holder's double-check reads the
@@ -495,6 +499,23 @@ export class TokenRefresher {
       return this.#adopt(known, 'refreshed');
     } finally {
       if (!settled) await lease.release().catch(() => undefined);
+    }
+  }
+
+  /**
+   * Repeats a lock write whose outcome is unknown (throttling, lost response after the SDK's own
+   * retries). The lock recognises its own earlier attempts, so a repeat is never a false "held by
+   * someone else" nor a duplicate.
+   */
+  async #retryLock<T>(write: () => Promise<T>): Promise<T> {
+    const { clock, random } = this.#options;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await write();
+      } catch (error) {
+        if (!(error instanceof LockUnavailableError) || attempt >= LOCK_WRITE_ATTEMPTS || this.#closeController.signal.aborted) throw error;
+        await clock.sleep((0.5 + random() / 2) * 50 * 2 ** attempt, this.#closeController.signal);
+      }
     }
   }
 
@@ -566,14 +587,15 @@ export class TokenRefresher {
     const errorName = describeError(error).name;
     this.#fleetFailure = { reason, errorName, failureCount, retryNotBefore };
     if (error instanceof Error) this.#lastFailure = error;
+    const commit = {
+      [RECORD.retryNotBefore]: retryNotBefore,
+      [RECORD.failureCount]: failureCount,
+      [RECORD.failureReason]: reason,
+      [RECORD.failureError]: errorName,
+      [RECORD.failedFence]: lease.fence,
+    };
     try {
-      await lease.commitAndRelease({
-        [RECORD.retryNotBefore]: retryNotBefore,
-        [RECORD.failureCount]: failureCount,
-        [RECORD.failureReason]: reason,
-        [RECORD.failureError]: errorName,
-        [RECORD.failedFence]: lease.fence,
-      });
+      await this.#retryLock(() => lease.commitAndRelease(commit));
     } catch {
       await lease.release().catch(() => undefined);
     }
@@ -590,15 +612,14 @@ export class TokenRefresher {
 
   /** Releases after finding a fresh token, recording it so that waiting processes stop waiting. */
   async #commitObserved(lease: RefreshLease, record: CommitRecord, known: KnownToken): Promise<void> {
+    const commit = currentVersionAttributes({
+      ...known,
+      refreshedAt: known.expiresAt - known.lifetimeMs,
+      fence: lease.fence,
+      highestGeneration: Math.max(record.highestGeneration ?? 0, known.generation),
+    });
     try {
-      await lease.commitAndRelease(
-        currentVersionAttributes({
-          ...known,
-          refreshedAt: known.expiresAt - known.lifetimeMs,
-          fence: lease.fence,
-          highestGeneration: Math.max(record.highestGeneration ?? 0, known.generation),
-        }),
-      );
+      await this.#retryLock(() => lease.commitAndRelease(commit));
     } catch {
       this.#emit({ type: 'lease-lost', fence: lease.fence, stage: 'commit' });
     }
@@ -679,6 +700,7 @@ export class TokenRefresher {
   #adopt(known: KnownToken, source: 'secret' | 'refreshed'): Obtained {
     // Keep the cached copy of the same version so that this process's refresh point stays put.
     if (this.#cached?.versionId !== known.versionId) this.#cached = known;
+    if (this.#cached.refreshPoint > this.#options.clock.now()) this.#nextCheckAt = Number.NEGATIVE_INFINITY;
     this.#checkVersionBudget(known.lifetimeMs);
     return { known: this.#cached ?? known, source };
   }

@@ -26,6 +26,11 @@ export interface RefresherStack {
   secretName(prefix?: string): string;
   /** What AWSCURRENT (or `label`) holds, read from the emulator's model (not counted). */
   current(secretId: string, label?: string): { versionId: string; generation: number } | undefined;
+  /**
+   * Records the generation on AWSCURRENT after every write the emulator applies to the secret, so a
+   * test can prove it only moved forward (G4).
+   */
+  watchCurrent(secretId: string): number[];
   /** Every version of the secret, labelled or not, from the model. */
   versions(secretId: string): Array<{ versionId: string; stages: string[] }>;
   close(): Promise<void>;
@@ -61,9 +66,21 @@ export async function startRefresherStack(options: SecretsManagerEmulatorOptions
       return undefined;
     }
   };
+  const current = (secretId: string, label = 'AWSCURRENT'): { versionId: string; generation: number } | undefined => {
+    const output = readVersion(secretId, label);
+    if (output?.VersionId === undefined) return undefined;
+    let generation = 0;
+    try {
+      generation = envelopeCodec.decode(output.SecretString ?? '').generation ?? 0;
+    } catch {
+      generation = 0;
+    }
+    return { versionId: output.VersionId, generation };
+  };
   return {
     emulator,
     dynamodb,
+    current,
     async table() {
       const tableName = uniqueTableName('refresher');
       await ensureLockTable({ client: setup, tableName });
@@ -73,16 +90,24 @@ export async function startRefresherStack(options: SecretsManagerEmulatorOptions
       secretCounter += 1;
       return `test/${prefix}-${process.pid}-${secretCounter}`;
     },
-    current(secretId, label = 'AWSCURRENT') {
-      const output = readVersion(secretId, label);
-      if (output?.VersionId === undefined) return undefined;
-      let generation = 0;
-      try {
-        generation = envelopeCodec.decode(output.SecretString ?? '').generation ?? 0;
-      } catch {
-        generation = 0;
+    watchCurrent(secretId) {
+      const history: number[] = [];
+      const model = emulator.model;
+      const observe = (): void => {
+        const generation = current(secretId)?.generation;
+        if (generation !== undefined && history.at(-1) !== generation) history.push(generation);
+      };
+      for (const method of ['putSecretValue', 'updateSecretVersionStage', 'updateSecret'] as const) {
+        const original = model[method].bind(model) as (input: never) => unknown;
+        (model as unknown as Record<string, unknown>)[method] = (input: never) => {
+          try {
+            return original(input);
+          } finally {
+            observe();
+          }
+        };
       }
-      return { versionId: output.VersionId, generation };
+      return history;
     },
     versions(secretId) {
       try {
