@@ -83,8 +83,9 @@ export class SimulatedStore implements LockStore {
     const latency = this.#options.latency ?? (() => 0);
     const fault = this.#options.fault?.(operation) ?? 'none';
     return new Promise<T>((resolve, reject) => {
+      // The response travels for one latency and is then handled by the process, unless it is paused (later) or dead (never).
       const deliver = (settle: () => void): void => {
-        time.at(latency(), () => clock.schedule(settle, 0));
+        clock.schedule(settle, latency());
       };
       const failure = (kind: 'throttled' | 'unknown'): Error =>
         new LockUnavailableError(name, kind, { cause: Object.assign(new Error(`simulated ${fault}`), { name: 'SimulatedFault' }) });
