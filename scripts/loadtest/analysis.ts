@@ -102,9 +102,16 @@ export function checkTargets(result: Omit<RunResult, 'targets'>): TargetCheck[] 
     add('p99 getToken latency with a valid token (ms)', result.latencyWhileValidMs.p99 < 1, result.latencyWhileValidMs.p99, '< 1');
   }
   if (result.fault.kind === 'kill-holder' || result.fault.kind === 'pause-holder') {
-    const recovery = result.fault.recoveryMs ?? null;
+    // The fleet is delayed from the moment a process needs the lease and finds it held by the
+    // stopped holder; before its own refresh point comes, nobody waits.
+    const recovery = result.fault.recoveryAfterContentionMs ?? null;
     const bound = result.fault.recoveryBoundMs ?? 0;
-    add('new token after the holder stopped (ms)', recovery !== null && recovery <= bound, recovery, `≤ ${bound} (lease + poll)`);
+    add(
+      `new token after a process found the stopped holder's lease (ms; ${result.fault.recoveryMs ?? '–'} after the fault)`,
+      recovery !== null && recovery <= bound,
+      recovery,
+      `≤ ${bound} (lease + poll)`,
+    );
   }
   return checks;
 }

@@ -26,6 +26,8 @@ export interface ArmedFault {
   disarm(): Promise<void>;
 }
 
+/** How many IdP calls fail at the start of each refresh round under `idp-errors`. */
+const IDP_ERRORS_PER_ROUND = 2;
 const WRITE_OPERATIONS = ['PutSecretValue', 'UpdateSecretVersionStage'];
 
 /**
@@ -54,9 +56,8 @@ export async function armFault(kind: FaultName, targets: FaultTargets): Promise<
       issuer.configure({ latencyMs: options.slowIdpMs });
       return fixed({ kind, description: `every IdP call takes ${options.slowIdpMs} ms longer` });
     case 'idp-errors': {
-      const burstMs = Math.round(options.lifetimeMs / 4);
-      issuer.configure({ errorBursts: { everyMs: options.lifetimeMs, burstMs } });
-      return fixed({ kind, description: `the IdP answers 503 for ${burstMs} ms of every ${options.lifetimeMs} ms` });
+      issuer.configure({ errorBursts: { calls: IDP_ERRORS_PER_ROUND, roundGapMs: options.lifetimeMs / 2 } });
+      return fixed({ kind, description: `the IdP answers 503 to the first ${IDP_ERRORS_PER_ROUND} calls of every refresh round` });
     }
     case 'sm-throttle': {
       const rule = { errorRate: options.faultRate, errorType: 'ThrottlingException' };
@@ -136,11 +137,14 @@ function holderFault(kind: 'kill-holder' | 'pause-holder', targets: FaultTargets
       };
       if (struck === undefined) return { ...base, description: `${base.description} — no IdP call came to strike` };
       const recovery = recoveredAt ?? aggregate.firstServedNewerThan(struck.record.seq, struck.at);
+      const contention = firstContention(aggregate, struck.record.worker, struck.at);
       return {
         ...base,
         victim: struck.record.worker,
         atMs: struck.at - targets.startAt(),
         ...(recovery === undefined ? {} : { recoveryMs: recovery - struck.at }),
+        ...(contention === undefined ? {} : { firstContentionMs: contention - struck.at }),
+        ...(contention === undefined || recovery === undefined ? {} : { recoveryAfterContentionMs: recovery - contention }),
       };
     },
     async disarm() {
@@ -149,4 +153,20 @@ function holderFault(kind: 'kill-holder' | 'pause-holder', targets: FaultTargets
       issuer.configure({ intercept: undefined });
     },
   };
+}
+
+/** When a process other than `victim` first found the lease held (busy, or started waiting) after `since`. */
+function firstContention(aggregate: FleetAggregate, victim: number, since: number): number | undefined {
+  let first: number | undefined;
+  for (const activity of aggregate.activities) {
+    if (activity.worker === victim) continue;
+    const at =
+      activity.kind === 'waited'
+        ? activity.at - activity.durationMs
+        : activity.kind === 'event' && activity.type === 'lease-busy'
+          ? activity.at
+          : undefined;
+    if (at !== undefined && at >= since && (first === undefined || at < first)) first = at;
+  }
+  return first;
 }

@@ -59,7 +59,7 @@ export async function runLoadTest(
     options.target === 'local'
       ? await startLocalStack({ secretsManager: { writeRatePerSecond: options.writeRatePerSecond } })
       : undefined;
-  const environment: NodeJS.ProcessEnv = { ...process.env, ...stack?.environment(), AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING: '1' };
+  const environment: NodeJS.ProcessEnv = { ...process.env, ...stack?.environment(), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
   const local = stack === undefined ? {} : { region: 'us-east-1', credentials: LOCAL_CREDENTIALS };
   const secretsManager = new SecretsManagerClient({ ...local, ...(stack ? { endpoint: stack.secretsManagerEndpoint } : {}) });
   const dynamodb = new DynamoDBClient({ ...local, ...(stack ? { endpoint: stack.dynamodbEndpoint } : {}) });

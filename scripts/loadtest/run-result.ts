@@ -18,6 +18,12 @@ export interface FaultOutcome {
   atMs?: number;
   /** For kill/pause: ms from the fault to the first token of a newer generation served. */
   recoveryMs?: number;
+  /**
+   * For kill/pause: ms from the fault until another process first found the lease held (it only
+   * looks once its own refresh point comes), and from then to the newer token.
+   */
+  firstContentionMs?: number;
+  recoveryAfterContentionMs?: number;
   /** The bound that recovery must meet (lease + poll interval). */
   recoveryBoundMs?: number;
   /** Free text: what was injected. */

@@ -26,10 +26,11 @@ export interface TokenIssuerOptions {
   /** Added delay before every answer (a slow identity provider). Default 0. */
   latencyMs?: number;
   /**
-   * Error bursts: while `(now - startedAt) % everyMs < burstMs`, every request gets HTTP 503.
-   * Default: none.
+   * Error bursts: the first `calls` requests of every refresh round get HTTP 503. A round starts
+   * with a request that arrives more than `roundGapMs` after the previous round started, so the
+   * burst hits whoever refreshes first, every generation. Default: none.
    */
-  errorBursts?: { everyMs: number; burstMs: number };
+  errorBursts?: { calls: number; roundGapMs: number };
   /**
    * Called for each request before it is answered; the answer waits for the returned promise.
    * The load test uses it to freeze or kill a holder while its IdP call is in flight.
@@ -68,7 +69,7 @@ export async function startTokenIssuer(options: TokenIssuerOptions): Promise<Tok
     throw new ConfigurationError(`lifetimeMs must be a positive number of milliseconds; got ${options.lifetimeMs}.`);
   }
   const now = options.now ?? Date.now;
-  const startedAt = now();
+  let round = { startedAt: Number.NEGATIVE_INFINITY, calls: 0 };
   let settings: Pick<TokenIssuerOptions, 'latencyMs' | 'errorBursts' | 'intercept'> = {
     latencyMs: options.latencyMs,
     errorBursts: options.errorBursts,
@@ -77,9 +78,12 @@ export async function startTokenIssuer(options: TokenIssuerOptions): Promise<Tok
   validateSettings(settings);
   const mints: MintRecord[] = [];
 
-  const inBurst = (): boolean => {
+  const inBurst = (at: number): boolean => {
     const bursts = settings.errorBursts;
-    return bursts !== undefined && (now() - startedAt) % bursts.everyMs < bursts.burstMs;
+    if (bursts === undefined) return false;
+    if (at - round.startedAt > bursts.roundGapMs) round = { startedAt: at, calls: 0 };
+    round.calls += 1;
+    return round.calls <= bursts.calls;
   };
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
@@ -94,7 +98,7 @@ export async function startTokenIssuer(options: TokenIssuerOptions): Promise<Tok
     // exactly what a paused holder has in hand when it wakes up.
     const exp = record.receivedAt + options.lifetimeMs;
     mints.push(record);
-    const failing = inBurst();
+    const failing = inBurst(record.receivedAt);
     const decision = (await settings.intercept?.(record)) ?? 'answer';
     if (decision === 'abandon' || response.destroyed) {
       record.outcome = 'abandoned';
@@ -154,9 +158,9 @@ function validateSettings(settings: Pick<TokenIssuerOptions, 'latencyMs' | 'erro
     throw new ConfigurationError(`latencyMs must be a number of milliseconds ≥ 0; got ${settings.latencyMs}.`);
   }
   const bursts = settings.errorBursts;
-  if (bursts !== undefined && !(bursts.everyMs > 0 && bursts.burstMs >= 0 && bursts.burstMs < bursts.everyMs)) {
+  if (bursts !== undefined && !(Number.isInteger(bursts.calls) && bursts.calls >= 1 && bursts.roundGapMs > 0)) {
     throw new ConfigurationError(
-      `errorBursts needs everyMs > 0 and 0 ≤ burstMs < everyMs; got everyMs=${bursts.everyMs}, burstMs=${bursts.burstMs}.`,
+      `errorBursts needs a whole number of calls ≥ 1 and roundGapMs > 0; got calls=${bursts.calls}, roundGapMs=${bursts.roundGapMs}.`,
     );
   }
 }

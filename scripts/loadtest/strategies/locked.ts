@@ -34,6 +34,8 @@ export function createLockedStrategy(context: StrategyContext): Strategy {
         case 'served':
           return;
         case 'waited':
+          context.report({ kind: 'waited', at, durationMs: event.durationMs });
+          return;
         case 'took-over':
         case 'rollback-prevented':
           context.report({ kind: event.type, at });

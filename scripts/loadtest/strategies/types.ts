@@ -18,7 +18,7 @@ export type StrategyName = (typeof STRATEGY_NAMES)[number];
 export type StrategyActivity =
   | { kind: 'idp-call-started'; at: number }
   | { kind: 'idp-call-ended'; at: number; ok: boolean }
-  | { kind: 'waited'; at: number }
+  | { kind: 'waited'; at: number; durationMs: number }
   | { kind: 'took-over'; at: number }
   | { kind: 'rollback-prevented'; at: number }
   | { kind: 'event'; at: number; type: string };

@@ -73,10 +73,11 @@ describe('Function: checkTargets', () => {
     ]);
   });
 
-  it('bounds recovery after a killed holder by lease plus poll interval', () => {
-    const late = runResultFixture({ fault: { kind: 'kill-holder', description: '', recoveryMs: 1_500, recoveryBoundMs: 1_250 } });
-    const inTime = runResultFixture({ fault: { kind: 'kill-holder', description: '', recoveryMs: 1_100, recoveryBoundMs: 1_250 } });
-    const never = runResultFixture({ fault: { kind: 'kill-holder', description: '', recoveryBoundMs: 1_250 } });
+  it('bounds recovery after a killed holder by lease plus poll interval, from when the fleet first needed the lease', () => {
+    const fault = { kind: 'kill-holder' as const, description: '', recoveryBoundMs: 1_250 };
+    const late = runResultFixture({ fault: { ...fault, recoveryMs: 1_500, recoveryAfterContentionMs: 1_300 } });
+    const inTime = runResultFixture({ fault: { ...fault, recoveryMs: 1_900, recoveryAfterContentionMs: 1_100 } });
+    const never = runResultFixture({ fault });
     const recovery = (run: ReturnType<typeof runResultFixture>) => checkTargets(run).find((check) => check.name.startsWith('new token'));
     expect(recovery(late)?.ok).toBe(false);
     expect(recovery(inTime)?.ok).toBe(true);

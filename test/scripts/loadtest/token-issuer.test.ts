@@ -26,15 +26,17 @@ describe('Function: startTokenIssuer', () => {
     ]);
   });
 
-  it('fails every call inside an error burst with HTTP 503, and none outside it', async () => {
+  it('fails the first calls of every refresh round with HTTP 503, and the rest of the round not', async () => {
     let now = 0;
-    issuer = await startTokenIssuer({ lifetimeMs: 5_000, errorBursts: { everyMs: 1_000, burstMs: 250 }, now: () => now });
+    issuer = await startTokenIssuer({ lifetimeMs: 5_000, errorBursts: { calls: 2, roundGapMs: 1_000 }, now: () => now });
     await expect(callTokenIssuer(issuer.url, 0)).rejects.toBeInstanceOf(IdentityProviderError);
-    now = 500;
-    await expect(callTokenIssuer(issuer.url, 0)).resolves.toMatchObject({ expiresAt: 5_500 });
+    now = 400;
+    await expect(callTokenIssuer(issuer.url, 1)).rejects.toThrow('HTTP 503');
+    now = 900;
+    await expect(callTokenIssuer(issuer.url, 0)).resolves.toMatchObject({ expiresAt: 5_900 });
     now = 1_100;
-    await expect(callTokenIssuer(issuer.url, 0)).rejects.toThrow('HTTP 503');
-    expect(issuer.mints.map((mint) => mint.outcome)).toEqual(['failed', 'minted', 'failed']);
+    await expect(callTokenIssuer(issuer.url, 2)).rejects.toThrow('HTTP 503');
+    expect(issuer.mints.map((mint) => mint.outcome)).toEqual(['failed', 'failed', 'minted', 'failed']);
   });
 
   it('holds an intercepted call until the fault decides, with claims fixed at arrival', async () => {
@@ -62,7 +64,7 @@ describe('Function: startTokenIssuer', () => {
 
   it('refuses settings that cannot work, naming the option', async () => {
     await expect(startTokenIssuer({ lifetimeMs: 0 })).rejects.toThrow(ConfigurationError);
-    await expect(startTokenIssuer({ lifetimeMs: 1_000, errorBursts: { everyMs: 100, burstMs: 100 } })).rejects.toThrow(/errorBursts/);
+    await expect(startTokenIssuer({ lifetimeMs: 1_000, errorBursts: { calls: 0, roundGapMs: 100 } })).rejects.toThrow(/errorBursts/);
     await expect(startTokenIssuer({ lifetimeMs: 1_000, latencyMs: -1 })).rejects.toThrow(/latencyMs/);
   });
 });
