@@ -99,7 +99,7 @@ describe('Commands: init-table, status, rollback, policy', () => {
     const result = await cli('policy', '--secret-id', secretId, '--table', table, '--region', 'us-east-1', '--account', '123456789012');
     expect(result.code).toBe(0);
     const documents = JSON.parse(result.stdout);
-    expect(Object.keys(documents)).toEqual(['reader', 'refresher', 'tableAdmin']);
+    expect(Object.keys(documents)).toEqual(['reader', 'refresher', 'operator', 'tableAdmin']);
     for (const document of Object.values(documents)) expect(document).toMatchObject({ Version: '2012-10-17' });
   });
 

@@ -45,9 +45,17 @@ export function registerLocalCommand(program: Command): void {
         );
       }
       await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
+        let signals = 0;
+        const onSignal = (): void => {
+          signals += 1;
+          // A second Ctrl-C means "now": do not wait for open connections to drain.
+          if (signals > 1) process.exit(130);
+          resolve();
+        };
+        process.on('SIGINT', onSignal);
+        process.on('SIGTERM', onSignal);
       });
       await stack.close();
+      process.exit(0);
     });
 }

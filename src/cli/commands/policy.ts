@@ -1,5 +1,7 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { buildPolicies } from '../../iam/index.js';
+
+const ROLES = ['all', 'reader', 'refresher', 'operator', 'table-admin'] as const;
 
 interface PolicyCommandOptions {
   secretId: string;
@@ -9,16 +11,14 @@ interface PolicyCommandOptions {
   region?: string;
   account?: string;
   kmsKeyArn?: string;
-  role: 'all' | 'reader' | 'refresher' | 'table-admin';
+  role: (typeof ROLES)[number];
   createSecret?: boolean;
 }
-
-const ROLES = ['all', 'reader', 'refresher', 'table-admin'] as const;
 
 export function registerPolicyCommand(program: Command): void {
   program
     .command('policy')
-    .description('Print least-privilege IAM policy documents: reader, refresher, and table admin (for init-table).')
+    .description('Print least-privilege IAM policy documents: reader, refresher, operator (status, rollback) and table admin (init-table).')
     .requiredOption('--secret-id <id>', 'the secret: name or full ARN')
     .requiredOption('--table <name>', 'the lease table: name or ARN')
     .option('--label <label>', 'the staging label the refreshers manage', 'AWSCURRENT')
@@ -27,11 +27,8 @@ export function registerPolicyCommand(program: Command): void {
     .option('--account <id>', 'account of resources given by name (default: any)')
     .option('--kms-key-arn <arn>', 'the customer managed KMS key that encrypts the secret, if any')
     .option('--no-create-secret', 'do not let refreshers create the secret (it exists already)')
-    .option('--role <role>', `which document to print: ${ROLES.join(', ')}`, 'all')
+    .addOption(new Option('--role <role>', 'which document to print').choices(ROLES).default('all'))
     .action((options: PolicyCommandOptions) => {
-      if (!ROLES.includes(options.role)) {
-        throw new Error(`--role must be one of ${ROLES.join(', ')}; got "${options.role}".`);
-      }
       const policies = buildPolicies({
         secret: options.secretId,
         table: options.table,
@@ -45,7 +42,7 @@ export function registerPolicyCommand(program: Command): void {
       for (const warning of policies.warnings) process.stderr.write(`warning: ${warning}\n`);
       const chosen =
         options.role === 'all'
-          ? { reader: policies.reader, refresher: policies.refresher, tableAdmin: policies.tableAdmin }
+          ? { reader: policies.reader, refresher: policies.refresher, operator: policies.operator, tableAdmin: policies.tableAdmin }
           : options.role === 'table-admin'
             ? policies.tableAdmin
             : policies[options.role];
