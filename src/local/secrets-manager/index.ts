@@ -12,9 +12,9 @@ export { EmulatorConfigurationError, EmulatorStorageError, SecretsManagerService
 export { FaultInjector, type FaultConfig, type FaultRule } from './faults.js';
 export { SecretsManagerModel, type SecretsManagerModelOptions } from './model.js';
 export type { StateChange } from './state.js';
-export type { EmulatorStatsSnapshot } from './stats.js';
+export { EmulatorStats, type EmulatorStatsSnapshot } from './stats.js';
 export { Throttle, TokenBucket, throttleGroups, type ThrottleGroupName } from './throttle.js';
-export { dispatch, operationNames, operationOf, type OperationName, type WireResponse } from './wire.js';
+export { createDispatcher, dispatch, operationNames, operationOf, type OperationName, type WireResponse } from './wire.js';
 
 /** Options for {@link startSecretsManagerEmulator}. Quotas and rates default to AWS's. */
 export interface SecretsManagerEmulatorOptions {

@@ -12,7 +12,16 @@ export interface EmulatorStatsSnapshot {
   droppedResponses: Record<string, number>;
 }
 
-/** Per-operation counters for load tests (G6 counts calls; the reports show throttling and errors). */
+/**
+ * Per-operation counters for load tests (G6 counts calls; the reports show throttling and errors).
+ *
+ * @example
+ * ```ts
+ * const stats = new EmulatorStats();
+ * stats.received('GetSecretValue');
+ * stats.snapshot().operations.GetSecretValue; // 1
+ * ```
+ */
 export class EmulatorStats {
   private data: EmulatorStatsSnapshot = emptySnapshot();
 

@@ -236,6 +236,20 @@ export function dispatch(model: SecretsManagerModel, target: string | undefined,
   }
 }
 
+/**
+ * `dispatch` bound to one model: `(target, body) => response`, the shape an in-process SDK request
+ * handler needs.
+ *
+ * @example
+ * ```ts
+ * const handle = createDispatcher(model);
+ * const { statusCode, headers, body } = handle('secretsmanager.DescribeSecret', '{"SecretId":"app/token"}');
+ * ```
+ */
+export function createDispatcher(model: SecretsManagerModel): (target: string | undefined, body: string) => WireResponse {
+  return (target, body) => dispatch(model, target, body);
+}
+
 /** The wire form of an error: `{"__type","Message"}`, `x-amzn-errortype`, status 400 (500 if internal). */
 export function failure(error: unknown): WireResponse {
   const known =
