@@ -1,0 +1,21 @@
+/**
+ * `token-refresher/lambda`: module-scope tokens for Lambda handlers, bounded per invocation by the
+ * remaining time, and a Middy middleware. Everything a handler needs is exported from here.
+ */
+export { LambdaTokenProvider, MIN_BUDGET_MS, type LambdaGetTokenOptions, type LambdaTokenProviderOptions } from './token-provider.js';
+export { tokenMiddleware, type TokenContext, type TokenMiddleware, type TokenMiddlewareOptions } from './middleware.js';
+export { InvocationDeadlineError } from './errors.js';
+export type { LambdaContextLike } from './context.js';
+export { ConfigurationError, TokenRefresherError } from '../shared/errors.js';
+export {
+  RefreshFailedError,
+  RefreshTimeoutError,
+  TokenRefresher,
+  TokenUnavailableError,
+  type RefreshContext,
+  type RefreshFunction,
+  type RefresherEvent,
+  type RefresherLogger,
+  type TokenRefresherOptions,
+  type TokenResult,
+} from '../refresher/index.js';
