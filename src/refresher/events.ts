@@ -8,7 +8,7 @@ export type TokenSource = 'memory' | 'secret' | 'refreshed';
  * fences and timings — never a token value — so they are safe to log or turn into metrics.
  */
 export type RefresherEvent =
-  | { type: 'served'; source: TokenSource; generation: number; versionId: string; remainingMs: number }
+  | { type: 'served'; source: TokenSource; generation: number; versionId: string; remainingMs: number; minValidityMs: number }
   | { type: 'refresh-started'; fence: number; generation: number }
   | { type: 'refreshed'; fence: number; generation: number; versionId: string; expiresAt: number; durationMs: number }
   | { type: 'refresh-failed'; fence: number; reason: string; errorName: string; failureCount: number; retryNotBefore: number }

@@ -66,6 +66,8 @@ type HoldResult = Obtained | { retry: CurrentRead | undefined };
 const MAX_ROUNDS = 4;
 /** Attempts of one lock write when its outcome is unknown, on top of the SDK's retries. */
 const LOCK_WRITE_ATTEMPTS = 3;
+/** Period of the do-nothing timer that keeps the process alive while a caller awaits a token. */
+const KEEP_ALIVE_INTERVAL_MS = 2 ** 30;
 const MAX_FAILURE_MESSAGE = 300;
 
 function describeError(error: unknown): { name: string; message: string } {
@@ -136,8 +138,13 @@ export class TokenRefresher {
         dynamodb = new DynamoDBClient({});
         this.#ownedClients.push(dynamodb);
       }
+      const userLockEvents = options.lockOptions?.onEvent;
       this.#lock = this.#ownedLock = new LeaseLock({
         ...options.lockOptions,
+        onEvent: (event) => {
+          if (event.type === 'takeover') this.#emit({ type: 'took-over', fence: event.fence, previousHolder: event.previousHolder });
+          userLockEvents?.(event);
+        },
         client: dynamodb,
         tableName: resolved.lockTable,
         leaseMs: resolved.leaseMs,
@@ -164,10 +171,9 @@ export class TokenRefresher {
     const cached = this.#usableCached(now);
     if (cached !== undefined) {
       if (now >= cached.refreshPoint && this.#flight === undefined && clock.monotonic() >= this.#nextCheckAt) this.#checkInBackground();
-      return this.#serve(cached, 'memory');
+      return this.#serve(cached, 'memory', now);
     }
-    const obtained = await this.#settle({ mustReplace: this.#invalidated, allowFallback: true }, options.signal);
-    return this.#serve(obtained.known, obtained.source);
+    return this.#settle({ mustReplace: this.#invalidated, allowFallback: true }, options.signal);
   }
 
   /**
@@ -195,8 +201,7 @@ export class TokenRefresher {
       const current = await this.#readCurrent(this.#closeController.signal);
       if (current.found) before = current.known.versionId;
     }
-    const obtained = await this.#settle({ mustReplace: before, allowFallback: false }, options.signal);
-    return this.#serve(obtained.known, obtained.source);
+    return this.#settle({ mustReplace: before, allowFallback: false }, options.signal);
   }
 
   /** Stops background work, lets an in-flight refresh release its lease, and destroys the clients it created. */
@@ -215,14 +220,23 @@ export class TokenRefresher {
 
   // ---- shared work -------------------------------------------------------------------------
 
-  /** Joins (or starts) the shared work until it yields something this caller accepts. */
-  async #settle(intent: Intent, signal: AbortSignal | undefined): Promise<Obtained> {
-    for (let round = 0; round < MAX_ROUNDS; round += 1) {
-      const flight = (this.#flight ??= this.#startFlight(intent));
-      const obtained = await (signal === undefined ? flight : raceAbort(flight, signal));
-      if (this.#accepts(intent, obtained.known)) return obtained;
+  /** Joins (or starts) the shared work until it yields something this caller accepts, and serves it. */
+  async #settle(intent: Intent, signal: AbortSignal | undefined): Promise<TokenResult> {
+    // The clock's timers are unref'd so background work never holds a process open; a caller that
+    // awaits a token is different: while it waits (e.g. polling the lock), the process must live.
+    const keepAlive = setInterval(() => undefined, KEEP_ALIVE_INTERVAL_MS);
+    try {
+      for (let round = 0; round < MAX_ROUNDS; round += 1) {
+        const flight = (this.#flight ??= this.#startFlight(intent));
+        const obtained = await (signal === undefined ? flight : raceAbort(flight, signal));
+        // One reading of the clock for the check and the result, so what was checked is what is served.
+        const now = this.#options.clock.now();
+        if (this.#accepts(intent, obtained.known, now)) return this.#serve(obtained.known, obtained.source, now);
+      }
+      throw new TokenUnavailableError(this.secretId, this.label, 'concurrent refreshes kept returning a token this call could not accept', this.#lastFailure);
+    } finally {
+      clearInterval(keepAlive);
     }
-    throw new TokenUnavailableError(this.secretId, this.label, 'concurrent refreshes kept returning a token this call could not accept', this.#lastFailure);
   }
 
   #startFlight(intent: Intent): Promise<Obtained> {
@@ -248,9 +262,9 @@ export class TokenRefresher {
     );
   }
 
-  #accepts(intent: Intent, known: KnownToken): boolean {
+  #accepts(intent: Intent, known: KnownToken, now: number): boolean {
     if (intent.mustReplace !== undefined && known.versionId === intent.mustReplace) return false;
-    return this.#options.policy.isUsable(known, this.#options.clock.now());
+    return this.#options.policy.isUsable(known, now);
   }
 
   /** The protocol of DESIGN.md §3, steps 3 to 11. */
@@ -337,9 +351,6 @@ export class TokenRefresher {
       const durationMs = clock.monotonic() - started;
       if (outcome.acquired) {
         this.#emit({ type: 'waited', durationMs, outcome: 'acquired' });
-        if (last.holder !== undefined && last.holder !== outcome.lease.owner) {
-          this.#emit({ type: 'took-over', fence: outcome.lease.fence, previousHolder: last.holder });
-        }
         return outcome;
       }
       this.#emit({ type: 'waited', durationMs, outcome: committed ? 'committed' : 'failed' });
@@ -705,9 +716,10 @@ export class TokenRefresher {
     return { known: this.#cached ?? known, source };
   }
 
-  #serve(known: KnownToken, source: TokenSource): TokenResult {
-    const remainingMs = known.expiresAt - this.#options.clock.now();
-    this.#emit({ type: 'served', source, generation: known.generation, versionId: known.versionId, remainingMs });
+  #serve(known: KnownToken, source: TokenSource, now: number): TokenResult {
+    const remainingMs = known.expiresAt - now;
+    const minValidityMs = this.#options.policy.minValidityMs(known.lifetimeMs);
+    this.#emit({ type: 'served', source, generation: known.generation, versionId: known.versionId, remainingMs, minValidityMs });
     return { token: known.token, expiresAt: new Date(known.expiresAt), source, generation: known.generation, versionId: known.versionId };
   }
 
