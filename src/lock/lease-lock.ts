@@ -146,7 +146,8 @@ export class LeaseLock implements AsyncDisposable {
     const deadline = progress.startedAt + timeoutMs;
     let state: LockState | undefined;
     let lastError: unknown;
-    let writable = true;
+    // A lock this process already saw held (e.g. by a tryAcquire just before) is read first: no failed write.
+    let writable = !this.#knownHeld(name);
     let contended = false;
     for (;;) {
       if (writable) {
@@ -314,6 +315,14 @@ export class LeaseLock implements AsyncDisposable {
       waitedMs: clock.monotonic() - progress.startedAt,
     });
     return { acquired: true, lease };
+  }
+
+  /** Whether the last observation shows the lock held by a version that has not yet stood a full lease. */
+  #knownHeld(name: string): boolean {
+    const observation = this.#observations.get(name);
+    if (observation === undefined) return false;
+    if (this.#observations.expiredVersion(name, this.#options.clock.monotonic()) !== undefined) return false;
+    return !(this.#pending.get(name) ?? []).some((write) => write.rvn === observation.rvn);
   }
 
   /** Whether a write could succeed now: the lock is free, abandoned long enough, or holds our own unconfirmed write. */

@@ -29,6 +29,19 @@ describe('Class: LeaseLock (protocol, virtual time)', () => {
     expect(waiter.events.find((event) => event.type === 'takeover')).toBeUndefined();
   });
 
+  it('starts with reads when a tryAcquire just found the lock held, so waiting adds no failed write', async () => {
+    const world = new LockWorld();
+    const holder = world.process('holder', TIMING);
+    const waiter = world.process('waiter', TIMING);
+    const lease = leaseOf(await world.time.until(holder.lock.tryAcquire('job')));
+    expect((await world.time.until(waiter.lock.tryAcquire('job'))).acquired).toBe(false);
+    const waiting = waiter.lock.acquire('job', { timeoutMs: 60_000 });
+    await world.time.runFor(5_000);
+    await world.time.until(lease.release());
+    leaseOf(await world.time.until(waiting));
+    expect(waiter.writes.map((write) => write.applied)).toEqual([false, true]);
+  });
+
   it('takes over a dead holder within one lease plus one poll interval of its last write, on its monotonic clock', async () => {
     const world = new LockWorld();
     const holder = world.process('holder', TIMING);
