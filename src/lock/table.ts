@@ -71,7 +71,9 @@ export async function ensureLockTable(options: EnsureLockTableOptions): Promise<
 }
 
 /**
- * Checks that an existing table can hold locks: a string partition key `pk` and no sort key.
+ * Checks that an existing table can hold locks: a string partition key `pk`, no sort key, and no
+ * eventually consistent replicas in other Regions (a global table in multi-Region eventual
+ * consistency mode lets two Regions both win a conditional write; strong consistency is accepted).
  * Throws {@link LockTableError} saying what to change.
  *
  * @example
@@ -109,11 +111,17 @@ function checkKeySchema(tableName: string, description: TableDescription | undef
   else if (type !== 'S') problems.push(`its partition key "${PARTITION_KEY}" has type ${type ?? 'unknown'}, not S (string)`);
   const range = keys.find((key) => key.KeyType === 'RANGE');
   if (range !== undefined) problems.push(`it has a sort key "${range.AttributeName}"`);
+  if ((description?.Replicas?.length ?? 0) > 0 && description?.MultiRegionConsistency !== 'STRONG') {
+    problems.push(
+      'it is a global table with eventually consistent replicas (conditional writes in two Regions can both succeed, so two holders could coexist)',
+    );
+  }
   if (problems.length > 0) {
     throw new LockTableError(
       tableName,
       `DynamoDB table "${tableName}" cannot hold locks: ${problems.join(' and ')}. ` +
-        `Use a table with only a string partition key "${PARTITION_KEY}" (ensureLockTable() creates one under a new name).`,
+        `Use a single-Region table (or a multi-Region strongly consistent one) with only a string partition key "${PARTITION_KEY}" ` +
+        `(ensureLockTable() creates one under a new name).`,
     );
   }
 }

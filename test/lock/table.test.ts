@@ -102,6 +102,19 @@ describe('Function: ensureLockTable', () => {
     expect(sent).toEqual(['DescribeTable', 'DescribeTimeToLive', 'UpdateTimeToLive']);
   });
 
+  it('refuses a global table with eventually consistent replicas, and accepts a strongly consistent one', async () => {
+    const global = (consistency: string | undefined) =>
+      scripted({
+        DescribeTable: () => ({
+          Table: { ...LOCK_TABLE.Table, Replicas: [{ RegionName: 'eu-west-1' }], ...(consistency === undefined ? {} : { MultiRegionConsistency: consistency }) },
+        }),
+        DescribeTimeToLive: () => ({ TimeToLiveDescription: { TimeToLiveStatus: 'ENABLED', AttributeName: 'lockTtl' } }),
+      }).client;
+    await expect(verifyLockTable({ client: global(undefined), tableName: 'locks' })).rejects.toThrow(/global table with eventually consistent replicas/);
+    await expect(ensureLockTable({ client: global('EVENTUAL'), tableName: 'locks' })).rejects.toThrow(LockTableError);
+    expect(await ensureLockTable({ client: global('STRONG'), tableName: 'locks' })).toEqual({ created: false, ttl: 'already' });
+  });
+
   it('leaves TTL alone when it is already on the same attribute, and refuses another attribute', async () => {
     const on = (attribute: string) =>
       scripted({
