@@ -6,7 +6,7 @@ import {
   type DynamoDBClient,
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import { LockTableError, LockUnavailableError } from './errors.js';
+import { LockError, LockTableError, LockUnavailableError } from './errors.js';
 import { LOCK_ATTRIBUTES, PARTITION_KEY, type AttributeUpdate, type AttributeValue, type LockRecord } from './record.js';
 import type { AcquireWrite, LockStore, ReleaseWrite, RenewWrite, WriteOutcome } from './store.js';
 
@@ -203,7 +203,19 @@ export class DynamoDbLockStore implements LockStore {
         { cause: error },
       );
     }
+    if (errorName === 'AccessDeniedException' || errorName === 'UnrecognizedClientException') {
+      return new LockTableError(
+        this.#tableName,
+        `DynamoDB refused these credentials on table "${this.#tableName}" (${errorName}): ` +
+          'grant dynamodb:GetItem and dynamodb:UpdateItem on the table to the role, or fix the credentials.',
+        { cause: error },
+      );
+    }
     if (THROTTLING.has(errorName)) return new LockUnavailableError(name, 'throttled', { cause: error });
+    if ((error as { $fault?: unknown } | undefined)?.$fault === 'client') {
+      // A request DynamoDB refuses for what it is will be refused again: not a transient failure, and not applied.
+      return new LockError(name, `DynamoDB rejected a request on lock "${name}" (${errorName}): ${(error as Error).message}`, { cause: error });
+    }
     return new LockUnavailableError(name, 'unknown', { cause: error });
   }
 }

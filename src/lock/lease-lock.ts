@@ -138,7 +138,9 @@ export class LeaseLock implements AsyncDisposable {
     const timing = this.#prepare(name, options);
     const { signal, stopWhen } = options;
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    if (timeoutMs !== Infinity) duration('timeoutMs', timeoutMs === 0 ? 1 : timeoutMs);
+    if (timeoutMs !== Infinity && (!Number.isInteger(timeoutMs) || timeoutMs < 0)) {
+      throw new ConfigurationError(`timeoutMs must be a whole number of milliseconds >= 0, or Infinity, got ${String(timeoutMs)}.`);
+    }
     if (stopWhen !== undefined && typeof stopWhen !== 'function') throw new ConfigurationError('stopWhen must be a function.');
     signal?.throwIfAborted();
     const { clock, store } = this.#options;

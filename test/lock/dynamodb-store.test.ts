@@ -145,6 +145,26 @@ describe('Class: DynamoDbLockStore', () => {
     await expect(new LeaseLock({ client, tableName }).tryAcquire('x')).rejects.toThrow(/needs a string partition key "pk"/);
   });
 
+  it('fails at once, without retrying, on requests DynamoDB refuses for what they are', async () => {
+    const client = dynamodb.client();
+    const tableName = await lockTable(client);
+    const faults = injectDynamoDbFaults(client);
+    const refuse = (name: string) =>
+      client.middlewareStack.add(
+        () => async () => {
+          throw Object.assign(new Error(`refused: ${name}`), { name, $fault: 'client', $metadata: { httpStatusCode: 400 } });
+        },
+        { step: 'initialize', priority: 'low', name: `refuse${name}` },
+      );
+    refuse('AccessDeniedException');
+    const lock = new LeaseLock({ client, tableName });
+    await expect(lock.acquire('denied', { timeoutMs: 60_000 })).rejects.toThrow(/grant dynamodb:GetItem and dynamodb:UpdateItem/);
+    client.middlewareStack.remove('refuseAccessDeniedException');
+    refuse('ValidationException');
+    await expect(lock.acquire('invalid', { timeoutMs: 60_000 })).rejects.toMatchObject({ name: 'LockError', message: /rejected a request/ });
+    expect(faults.calls.UpdateItem).toBe(2);
+  });
+
   it('stores the TTL as whole epoch seconds within the lease plus grace', async () => {
     const client = dynamodb.client();
     const tableName = await lockTable(client);
