@@ -8,7 +8,7 @@
  * Run by {@link spawnFleetMember}; the configuration is the JSON in argv[2].
  */
 import { TokenRefresher, type RefresherEvent } from '../../src/index.js';
-import { callTokenIssuer } from '../../scripts/loadtest/idp-client.js';
+import { fetchTestToken } from './token-issuer.js';
 import type { FleetMemberConfig, FleetMessage, FleetSummary } from './fleet.js';
 
 const config = JSON.parse(process.argv[2] ?? '{}') as FleetMemberConfig;
@@ -48,7 +48,7 @@ const refresher = new TokenRefresher({
   secretId: config.secretId,
   lockTable: config.lockTable,
   leaseMs: config.leaseMs,
-  refresh: ({ signal }) => callTokenIssuer(config.issuerUrl, config.member, signal),
+  refresh: ({ signal }) => fetchTestToken(config.issuerUrl, config.member, signal),
   onEvent(event) {
     if (event.type === 'served') {
       summary.minRemainingMs = Math.min(summary.minRemainingMs, event.remainingMs);
@@ -85,7 +85,8 @@ async function caller(): Promise<void> {
     } catch (error) {
       const name = error instanceof Error ? error.name : 'Error';
       summary.errors[name] = (summary.errors[name] ?? 0) + 1;
-      say({ type: 'error', member: config.member, name, message: error instanceof Error ? error.message : String(error) });
+      // The first of each kind is enough to read; a backing-off fleet throws many.
+      if (summary.errors[name] === 1) say({ type: 'error', member: config.member, name, message: error instanceof Error ? error.message : String(error) });
     }
     await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20));
   }
