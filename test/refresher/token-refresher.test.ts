@@ -46,10 +46,12 @@ describe('Class: TokenRefresher', () => {
     expect(reader.clients.counter.snapshot().attempts).toEqual({ GetSecretValue: 1 });
 
     const before = reader.clients.counter.snapshot().attempts;
+    stack.emulator.stats.reset();
     for (let call = 0; call < 50; call += 1) {
       expect(await reader.refresher.getToken()).toMatchObject({ source: 'memory', token: written.token });
     }
     expect(requestsSince(reader.clients.counter, before)).toEqual({});
+    expect(stack.emulator.stats.snapshot().operations).toEqual({});
     await Promise.all([writer.refresher.close(), reader.refresher.close()]);
   });
 
@@ -59,6 +61,7 @@ describe('Class: TokenRefresher', () => {
     const rig = makeRig(stack, { secretId, lockTable });
     const first = await rig.refresher.getToken();
     const before = rig.clients.counter.snapshot().attempts;
+    stack.emulator.stats.reset();
 
     rig.clock.advance(HOUR - 2.5 * 60_000 + 1_000); // past every jittered point in the first half of the 5-minute window
     const served = await rig.refresher.getToken();
@@ -71,10 +74,40 @@ describe('Class: TokenRefresher', () => {
       UpdateSecretVersionStage: 1,
       UpdateItem: 2,
     });
+    expect(stack.emulator.stats.snapshot().operations).toEqual({ GetSecretValue: 2, PutSecretValue: 1, UpdateSecretVersionStage: 1 });
     expect(refreshed.generation).toBe(2);
     const next = await rig.refresher.getToken();
     expect(next).toMatchObject({ source: 'memory', generation: 2, versionId: refreshed.versionId, token: rig.issuer.minted[1] });
     expect(stack.current(secretId)).toEqual({ versionId: refreshed.versionId, generation: 2 });
+    await rig.refresher.close();
+  });
+
+  it('adds exactly one DynamoDB write per heartbeat while a slow refresh runs', async () => {
+    const secretId = stack.secretName();
+    const lockTable = await stack.table();
+    let renewals = 0;
+    let renewed: () => void = () => undefined;
+    const rig = makeRig(stack, {
+      secretId,
+      lockTable,
+      leaseMs: 600,
+      lockOptions: {
+        onEvent: (event) => {
+          if (event.type !== 'renewed') return;
+          renewals += 1;
+          renewed();
+        },
+      },
+    });
+    rig.issuer.behave(async () => {
+      while (renewals < 2) await new Promise<void>((resolve) => (renewed = resolve)); // the call outlasts two heartbeats
+      return { token: 'tok-slow-provider', expiresAt: rig.clock.now() + HOUR };
+    });
+
+    await rig.refresher.getToken();
+
+    expect(renewals).toBeGreaterThanOrEqual(2);
+    expect(rig.clients.counter.snapshot().attempts.UpdateItem).toBe(2 + renewals);
     await rig.refresher.close();
   });
 
