@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigurationError } from '../../src/shared/errors.js';
 import type { TokenCodec } from '../../src/token/codec.js';
 import { makeRig, startRefresherStack, type RefresherStack } from './harness.js';
 
@@ -171,35 +170,5 @@ describe('Class: TokenRefresher (features)', () => {
     release();
     expect((await patient).token).toBe('tok-after-gate');
     await rig.refresher.close();
-  });
-});
-
-describe('Function: resolveRefresherOptions (through the constructor)', () => {
-  let stack: RefresherStack;
-  beforeAll(async () => {
-    stack = await startRefresherStack();
-  });
-  afterAll(() => stack.close());
-
-  it.each([
-    [{ secretId: '' }, /secretId/],
-    [{ secretId: 'has spaces' }, /not a valid secret name/],
-    [{ refresh: 'nope' }, /"refresh" must be a function/],
-    [{ lockTable: 'x' }, /lockTable/],
-    [{ leaseMs: -1 }, /leaseMs/],
-    [{ leaseMs: 50 }, /at least 100/],
-    [{ refreshTimeoutMs: Number.NaN }, /refreshTimeoutMs/],
-    [{ label: '' }, /"label"/],
-    [{ label: 'AWSPREVIOUS' }, /AWSPREVIOUS/],
-    [{ label: 'AWSPENDING' }, /must differ/],
-    [{ minValidityMs: 200_000 }, /minValidityMs/],
-    [{ versionQuota: 10, quotaGuard: 10 }, /quotaGuard/],
-    [{ minBackoffMs: 10_000, maxBackoffMs: 1_000 }, /maxBackoffMs/],
-    [{ logger: { info: () => undefined } }, /logger/],
-    [{ codec: { encode: 1 } }, /codec/],
-  ])('rejects %j with a ConfigurationError naming the option', async (override, message) => {
-    const options = { secretId: 'ok-secret', lockTable: 'ok-table', refresh: () => ({ token: 't', expiresAt: Date.now() + HOUR }), ...override };
-    expect(() => makeRig(stack, options as never)).toThrow(ConfigurationError);
-    expect(() => makeRig(stack, options as never)).toThrow(message);
   });
 });
