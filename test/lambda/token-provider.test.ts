@@ -63,13 +63,10 @@ describe('Class: LambdaTokenProvider', () => {
 
   it('gives up with InvocationDeadlineError when the token takes longer than the remaining time less marginMs', async () => {
     const { tokens, issuer } = await provider({ marginMs: 200 });
-    let refreshStarted = false;
-    issuer.behave(({ signal }) => {
-      refreshStarted = true;
-      return new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
-    });
+    issuer.behave(
+      ({ signal }) => new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true })),
+    );
     const error = await tokens.getToken(contextWithRemaining(500)).catch((caught: unknown) => caught);
-    expect(refreshStarted).toBe(true);
     expect(error).toBeInstanceOf(InvocationDeadlineError);
     expect((error as InvocationDeadlineError).message).toMatch(/A refresh in progress goes on/);
     await tokens.close();

@@ -1,0 +1,193 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalStack, type LocalStack } from '../../src/local/stack.js';
+import { ensureLockTable } from '../../src/lock/index.js';
+import { envelopeCodec } from '../../src/token/codec.js';
+import { LOCAL_AWS } from '../support/dynamodb.js';
+import { startOAuthServer, type OAuthServer } from '../support/oauth-server.js';
+import { startResourceServer, type ResourceServer } from './resource-server.js';
+import { startExecutionEnvironment, type ExecutionEnvironment, type InvocationResult } from './runtime-api.js';
+
+const HANDLER = 'examples/lambda/handler.ts';
+const CLIENT = { clientId: 'orders-lambda', clientSecret: 'orders-lambda-client-secret' };
+const CLIENT_SECRET_ID = 'example/orders-lambda/client-secret';
+
+interface ApiResult {
+  statusCode: number;
+  body: string;
+}
+
+/** dynalite, the Secrets Manager emulator, a real OAuth server and the API, shared by this file. */
+interface World {
+  stack: LocalStack;
+  secretsManager: SecretsManagerClient;
+  dynamodb: DynamoDBClient;
+  oauth: OAuthServer;
+  api: ResourceServer;
+}
+
+async function startWorld(accessTokenTtlSeconds: number): Promise<World> {
+  const stack = await startLocalStack();
+  const secretsManager = new SecretsManagerClient({ ...LOCAL_AWS, endpoint: stack.secretsManagerEndpoint });
+  const dynamodb = new DynamoDBClient({ ...LOCAL_AWS, endpoint: stack.dynamodbEndpoint });
+  await secretsManager.send(new CreateSecretCommand({ Name: CLIENT_SECRET_ID, SecretString: CLIENT.clientSecret }));
+  const oauth = await startOAuthServer({ clients: [{ ...CLIENT, scope: 'orders:read' }], accessTokenTtlSeconds });
+  const api = await startResourceServer(oauth);
+  return { stack, secretsManager, dynamodb, oauth, api };
+}
+
+async function closeWorld(world: World): Promise<void> {
+  world.secretsManager.destroy();
+  world.dynamodb.destroy();
+  await world.api.close();
+  await world.oauth.close();
+  await world.stack.close();
+}
+
+let deployments = 0;
+
+/** A fresh secret and lock table, and the function's environment variables, as the README lists them. */
+async function deploy(world: World): Promise<{ secretId: string; env: Record<string, string> }> {
+  deployments += 1;
+  const secretId = `example/orders-api-token-${deployments}`;
+  const lockTable = `example-locks-${deployments}`;
+  await ensureLockTable({ client: world.dynamodb, tableName: lockTable });
+  return {
+    secretId,
+    env: {
+      ...world.stack.environment(),
+      TOKEN_SECRET_ID: secretId,
+      LOCK_TABLE: lockTable,
+      TOKEN_URL: world.oauth.tokenUrl,
+      CLIENT_ID: CLIENT.clientId,
+      CLIENT_SECRET_ID,
+      TOKEN_SCOPE: 'orders:read',
+      API_URL: world.api.url,
+    },
+  };
+}
+
+/** The generation AWSCURRENT holds, from the emulator's model. */
+function currentGeneration(world: World, secretId: string): number {
+  try {
+    const value = world.stack.secretsManager.model.getSecretValue({ SecretId: secretId, VersionStage: 'AWSCURRENT' });
+    return envelopeCodec.decode(value.SecretString ?? '').generation ?? 0;
+  } catch {
+    return 0;
+  }
+}
+
+function versionCount(world: World, secretId: string): number {
+  const listed = world.stack.secretsManager.model.listSecretVersionIds({ SecretId: secretId, IncludeDeprecated: true, MaxResults: 100 });
+  return listed.Versions?.length ?? 0;
+}
+
+/** Every token value the secret's versions hold (to compare with what the API saw, and scan logs for). */
+function storedTokens(world: World, secretId: string): string[] {
+  const model = world.stack.secretsManager.model;
+  const listed = model.listSecretVersionIds({ SecretId: secretId, IncludeDeprecated: true, MaxResults: 100 });
+  return (listed.Versions ?? []).map(
+    (version) => envelopeCodec.decode(model.getSecretValue({ SecretId: secretId, VersionId: version.VersionId }).SecretString ?? '').token,
+  );
+}
+
+function payload(result: InvocationResult): ApiResult {
+  if (!result.ok) throw new Error(`The invocation failed: ${result.errorType}: ${result.errorMessage}`);
+  return result.payload as ApiResult;
+}
+
+describe('Example: examples/lambda/handler.ts in simulated execution environments', () => {
+  const environments: ExecutionEnvironment[] = [];
+  afterEach(async () => {
+    await Promise.all(environments.splice(0).map((environment) => environment.close()));
+  });
+
+  describe('with 2-second tokens', () => {
+    let world: World;
+    beforeAll(async () => {
+      world = await startWorld(2);
+    });
+    afterAll(() => closeWorld(world));
+
+    it('refreshes once per generation across four environments invoked one request at a time, and answers every nearly-expired invocation with the typed error', async () => {
+      const { secretId, env } = await deploy(world);
+      environments.push(...(await Promise.all(Array.from({ length: 4 }, () => startExecutionEnvironment({ handlerModule: HANDLER, env })))));
+      const mintedBefore = world.oauth.stats.minted;
+      const results: Array<{ timeoutMs: number; result: ApiResult }> = [];
+
+      // Each environment serves one invocation at a time, most with a 10-second function timeout; every
+      // fifth has almost no time left, every seventh 1.5 s. They run until the fleet has gone through
+      // four generations.
+      await Promise.all(
+        environments.map(async (environment, index) => {
+          for (let invocation = index; currentGeneration(world, secretId) < 4; invocation += 1) {
+            const timeoutMs = invocation % 5 === 4 ? 50 : invocation % 7 === 6 ? 1_500 : 10_000;
+            results.push({ timeoutMs, result: payload(await environment.invoke({ invocation }, { timeoutMs })) });
+          }
+        }),
+      );
+
+      const generations = currentGeneration(world, secretId);
+      expect(world.oauth.stats.minted - mintedBefore).toBe(generations);
+      expect(versionCount(world, secretId)).toBe(generations);
+      for (const { timeoutMs, result } of results) {
+        if (timeoutMs === 50) expect(result).toMatchObject({ statusCode: 503, body: expect.stringMatching(/^InvocationDeadlineError: Only \d+ ms/) });
+        else if (timeoutMs === 10_000) expect(result).toMatchObject({ statusCode: 200 });
+        else expect([200, 503]).toContain(result.statusCode);
+      }
+      // The API saw only tokens the fleet stored. (Whether each was still active is checked with
+      // hour-long tokens below: the IdP's expiry has one-second resolution, too coarse for 2-second tokens.)
+      const stored = new Set(storedTokens(world, secretId));
+      const tokens = new Set(world.api.calls.map((call) => call.token));
+      expect(tokens.size).toBeGreaterThan(0);
+      for (const token of tokens) expect(stored.has(token)).toBe(true);
+      for (const environment of environments) {
+        for (const token of tokens) expect(environment.process.stderr()).not.toContain(token);
+      }
+    });
+  });
+
+  describe('with hour-long tokens', () => {
+    let world: World;
+    beforeAll(async () => {
+      world = await startWorld(3_600);
+    });
+    afterAll(() => closeWorld(world));
+
+    it('replaces a token the API rejects once for the whole fleet, however many environments see the 401', async () => {
+      const { env } = await deploy(world);
+      environments.push(...(await Promise.all(Array.from({ length: 3 }, () => startExecutionEnvironment({ handlerModule: HANDLER, env })))));
+      const mintedBefore = world.oauth.stats.minted;
+      for (const environment of environments) expect(payload(await environment.invoke({}, { timeoutMs: 10_000 }))).toMatchObject({ statusCode: 200 });
+      expect(world.oauth.stats.minted - mintedBefore).toBe(1);
+
+      world.api.reject(world.api.calls.at(-1)?.token ?? '');
+      const afterRejection = await Promise.all(environments.map((environment) => environment.invoke({}, { timeoutMs: 10_000 })));
+      expect(afterRejection.map((result) => payload(result).statusCode)).toEqual([200, 200, 200]);
+      expect(world.oauth.stats.minted - mintedBefore).toBe(2);
+      expect(world.api.calls.filter((call) => call.status === 200).every((call) => call.active)).toBe(true);
+    });
+
+    it('serves many concurrent invocations of one process (Lambda Managed Instances) with one refresh', async () => {
+      const { secretId, env } = await deploy(world);
+      const environment = await startExecutionEnvironment({ handlerModule: HANDLER, env, concurrency: 8 });
+      environments.push(environment);
+      const mintedBefore = world.oauth.stats.minted;
+      const results = await Promise.all(Array.from({ length: 8 }, (_, invocation) => environment.invoke({ invocation }, { timeoutMs: 10_000 })));
+      expect(results.map((result) => payload(result).statusCode)).toEqual(Array(8).fill(200));
+      expect(world.oauth.stats.minted - mintedBefore).toBe(1);
+      expect(currentGeneration(world, secretId)).toBe(1);
+    });
+
+    it('fails the cold start with a message naming the missing variable', async () => {
+      const { env } = await deploy(world);
+      const { API_URL: _omitted, ...withoutApiUrl } = env;
+      const environment = await startExecutionEnvironment({ handlerModule: HANDLER, env: withoutApiUrl });
+      environments.push(environment);
+      const result = await environment.invoke({}, { timeoutMs: 10_000 });
+      expect(result).toMatchObject({ ok: false, errorType: 'Runtime.ExitError' });
+      expect(result.ok ? '' : result.errorMessage).toContain('Set the environment variable API_URL');
+    });
+  });
+});
