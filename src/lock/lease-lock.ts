@@ -6,6 +6,7 @@ import { HeldLease, type Lease, type LeaseContext } from './lease.js';
 import { ObservationLog } from './observations.js';
 import { duration, resolveOptions, type LeaseLockOptions, type LeaseTiming, type ResolvedOptions } from './options.js';
 import { validateLockName, type AttributeValue, type LockRecord } from './record.js';
+import type { WriteOutcome } from './store.js';
 
 /**
  * A lock as a reader sees it. Never carries secrets: `attributes` holds the non-secret commit record.
@@ -274,10 +275,9 @@ export class LeaseLock implements AsyncDisposable {
         ...(expiredBefore === undefined ? {} : { expiredBefore }),
       });
     } catch (error) {
-      if (error instanceof LockUnavailableError) {
-        this.#pending.set(name, [{ rvn, startedAt }, ...pending].slice(0, MAX_PENDING_WRITES));
-      }
-      throw error;
+      if (!(error instanceof LockUnavailableError)) throw error;
+      this.#pending.set(name, [{ rvn, startedAt }, ...pending].slice(0, MAX_PENDING_WRITES));
+      outcome = await this.#resolveAcquire(name, error, progress);
     }
     const { record } = outcome;
     const ours = outcome.applied ? { rvn, startedAt } : [{ rvn, startedAt }, ...pending].find((write) => write.rvn === record?.rvn);
@@ -317,6 +317,23 @@ export class LeaseLock implements AsyncDisposable {
       waitedMs: clock.monotonic() - progress.startedAt,
     });
     return { acquired: true, lease };
+  }
+
+  /**
+   * After an acquire write of unknown outcome, one consistent read tells what happened: our write
+   * (we hold the lock), another holder (truly contended), or a free lock (it did not land: the error
+   * stands, and the next attempt adopts the write should it land late).
+   */
+  async #resolveAcquire(name: string, error: LockUnavailableError, progress: { requests: number }): Promise<WriteOutcome> {
+    let record: LockRecord | undefined;
+    try {
+      progress.requests += 1;
+      record = await this.#options.store.read(name);
+    } catch {
+      throw error;
+    }
+    if (record?.owner === undefined) throw error;
+    return { applied: false, record };
   }
 
   /** Whether the last observation shows the lock held by a version that has not yet stood a full lease. */

@@ -4,7 +4,7 @@ import { LockLostError, LockUnavailableError, type LockLostReason } from './erro
 import type { LockEvent } from './events.js';
 import type { LeaseTiming } from './options.js';
 import { validateAttributeUpdate, type AttributeUpdate, type AttributeValue, type LockRecord } from './record.js';
-import type { LockStore } from './store.js';
+import type { LockStore, WriteOutcome } from './store.js';
 
 /**
  * A lease on one lock, held by this process until released, taken over or run out. Renewed in the
@@ -229,16 +229,38 @@ export class HeldLease implements Lease {
     this.#releaseRvn ??= randomUUID();
     const rvn = this.#releaseRvn;
     const ttl = this.#context.ttlFor(clock.now());
-    const outcome = await this.#context.store.release({
-      name: this.name,
-      rvn,
-      expectedRvns: [...this.#candidates(), rvn],
-      ...(ttl === undefined ? {} : { ttl }),
-      ...(attributes === undefined ? {} : { attributes }),
-    });
+    let outcome: WriteOutcome;
+    try {
+      outcome = await this.#context.store.release({
+        name: this.name,
+        rvn,
+        expectedRvns: [...this.#candidates(), rvn],
+        ...(ttl === undefined ? {} : { ttl }),
+        ...(attributes === undefined ? {} : { attributes }),
+      });
+    } catch (error) {
+      outcome = await this.#resolveRelease(error, rvn);
+    }
     if (outcome.applied || outcome.record?.rvn === rvn) return this.#end('released', attributes !== undefined);
     this.#markStolen(outcome.record);
     return this.#end('notHeld', false);
+  }
+
+  /**
+   * After a release of unknown outcome, one consistent read tells what happened: our release version
+   * (it landed), another owner's (we had lost it), or still ours (it did not land: the error stands,
+   * and a retried release recognises a late landing by the same version).
+   */
+  async #resolveRelease(error: unknown, rvn: string): Promise<WriteOutcome> {
+    if (!(error instanceof LockUnavailableError)) throw error;
+    let record: LockRecord | undefined;
+    try {
+      record = await this.#context.store.read(this.name);
+    } catch {
+      throw error;
+    }
+    if (record?.rvn !== undefined && record.rvn !== rvn && this.#candidates().includes(record.rvn)) throw error;
+    return { applied: false, record };
   }
 
   #serialize<T>(operation: () => Promise<T>): Promise<T> {

@@ -131,11 +131,30 @@ describe('Class: LeaseLock (protocol, virtual time)', () => {
     expect(lease.fence).toBe(2);
   });
 
+  it('learns with one read that an acquire write whose response was lost did land, and holds the lock', async () => {
+    const world = new LockWorld();
+    const a = world.process('a', TIMING);
+    a.network.fault = (operation) => (operation === 'acquire' ? 'dropResponse' : 'none');
+    const outcome = await world.time.until(a.lock.tryAcquire('job'));
+    expect(outcome.acquired).toBe(true);
+    expect(a.events.find((event) => event.type === 'acquired')).toMatchObject({ requests: 2 });
+  });
+
+  it('tells a contended lock from a lost write when the response of its write was lost', async () => {
+    const world = new LockWorld();
+    const holder = world.process('holder', TIMING);
+    const a = world.process('a', TIMING);
+    leaseOf(await world.time.until(holder.lock.tryAcquire('job')));
+    a.network.fault = (operation) => (operation === 'acquire' ? 'failBefore' : 'none');
+    expect(await world.time.until(a.lock.tryAcquire('job'))).toMatchObject({ acquired: false, state: { holder: 'holder' } });
+  });
+
   it('adopts an acquire write of unknown outcome on the next attempt instead of leaving it orphaned', async () => {
     const world = new LockWorld();
     const a = world.process('a', TIMING);
     const b = world.process('b', TIMING);
-    a.network.fault = (operation) => (operation === 'acquire' ? 'dropResponse' : 'none');
+    // The response is lost and so is the read that would have told: the outcome stays unknown for now.
+    a.network.fault = (operation) => (operation === 'acquire' ? 'dropResponse' : 'failBefore');
     await expect(world.time.until(a.lock.tryAcquire('job'))).rejects.toThrow(LockUnavailableError);
     expect(world.table.peek('job')?.owner).toBe('a');
     expect((await world.time.until(b.lock.tryAcquire('job'))).acquired).toBe(false);

@@ -152,11 +152,32 @@ describe('Class: HeldLease', () => {
     expect(a.events.filter((event) => event.type === 'lost')).toMatchObject([{ reason: 'expired', at: 1_000 }]);
   });
 
-  it('commits attributes with the release, and recognises its own commit after a lost response', async () => {
+  it('learns with one read that a release whose response was lost did land', async () => {
     const world = new LockWorld();
     const a = world.process('a', TIMING);
     const lease = leaseOf(await world.time.until(a.lock.tryAcquire('job')));
     a.network.fault = (operation) => (operation === 'release' ? 'dropResponse' : 'none');
+    await world.time.until(lease.commitAndRelease({ generation: 3 }));
+    expect(world.table.peek('job')).toMatchObject({ attributes: { generation: 3 } });
+    expect(a.events.filter((event) => event.type === 'released')).toMatchObject([{ committed: true }]);
+  });
+
+  it('keeps a release that did not land retryable, and still reports "released" when it applies', async () => {
+    const world = new LockWorld();
+    const a = world.process('a', TIMING);
+    const lease = leaseOf(await world.time.until(a.lock.tryAcquire('job')));
+    a.network.fault = (operation) => (operation === 'release' ? 'failBefore' : 'none');
+    await expect(world.time.until(lease.release())).rejects.toThrow(LockUnavailableError);
+    a.network.fault = () => 'none';
+    expect(await world.time.until(lease.release())).toBe('released');
+  });
+
+  it('commits attributes with the release, and recognises its own commit after a lost response', async () => {
+    const world = new LockWorld();
+    const a = world.process('a', TIMING);
+    const lease = leaseOf(await world.time.until(a.lock.tryAcquire('job')));
+    // The response is lost and so is the read that would have told.
+    a.network.fault = (operation) => (operation === 'release' ? 'dropResponse' : operation === 'read' ? 'failBefore' : 'none');
     await expect(world.time.until(lease.commitAndRelease({ generation: 3 }))).rejects.toThrow(LockUnavailableError);
     a.network.fault = () => 'none';
     await world.time.until(lease.commitAndRelease({ generation: 3 }));
