@@ -90,7 +90,7 @@ describe('Class: TokenRefresher', () => {
     const rig = makeRig(stack, {
       secretId,
       lockTable,
-      leaseMs: 600,
+      leaseMs: 2_000, // heartbeat every 666 ms: long enough that a loaded machine does not lose the lease
       lockOptions: {
         onEvent: (event) => {
           if (event.type !== 'renewed') return;
