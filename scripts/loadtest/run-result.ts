@@ -66,7 +66,8 @@ export interface RunTimeline {
 /** Everything one run (one strategy, one fault) measured. Holds no token value. */
 export interface RunResult {
   strategy: StrategyName;
-  target: LoadTestOptions['target'];
+  /** Where it ran: the embedded stack, AWS, or the fleet simulation under virtual time. */
+  target: LoadTestOptions['target'] | 'simulation';
   settings: Pick<
     LoadTestOptions,
     | 'processes'

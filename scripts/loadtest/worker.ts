@@ -6,13 +6,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LatencyHistogram } from './histogram.js';
+import { CallRecorder } from './call-recorder.js';
 import { callTokenIssuer } from './idp-client.js';
-import { decodeIssuedToken } from './issued-token.js';
 import {
   WORKER_CONFIG_VARIABLE,
   type HarnessMessage,
-  type WorkerBin,
   type WorkerConfig,
   type WorkerMessage,
   type WorkerReport,
@@ -20,7 +18,7 @@ import {
 import { seededRandom } from './random.js';
 import { SdkCallCounter, type SdkCallCounts } from './sdk-counters.js';
 import { createStrategy } from './strategies/index.js';
-import type { StrategyActivity, TokenSource } from './strategies/types.js';
+import type { StrategyActivity } from './strategies/types.js';
 
 function readConfig(): WorkerConfig {
   const raw = process.env[WORKER_CONFIG_VARIABLE];
@@ -35,23 +33,10 @@ const config = readConfig();
 const counter = new SdkCallCounter();
 const secretsManager = counter.attach(new SecretsManagerClient({}));
 const dynamodb = counter.attach(new DynamoDBClient({}));
-
-const latency = new LatencyHistogram();
-const latencyWhileValid = new LatencyHistogram();
-const errors: Record<string, number> = {};
-const sources: Record<TokenSource, number> = { memory: 0, secret: 0, refreshed: 0 };
-const firstServed = new Map<number, number>();
-const bins = new Map<number, { calls: number; errors: number; latency: LatencyHistogram }>();
+const recorder = new CallRecorder({ minValidityMs: config.minValidityMs, binMs: config.binMs });
 let pendingActivities: StrategyActivity[] = [];
 let sentVersions = 0;
 let sentFirstServed = 0;
-let calls = 0;
-let servedExpired = 0;
-let servedBelowMinValidity = 0;
-let minRemainingMs: number | null = null;
-let olderAfterNewer = 0;
-let highestSeq = 0;
-let startAt = Number.NaN;
 let sdkAtFirstToken: SdkCallCounts | null = null;
 
 const strategy = createStrategy(config.strategy, {
@@ -65,6 +50,7 @@ const strategy = createStrategy(config.strategy, {
   secretsManager,
   dynamodb,
   random: seededRandom(config.seed * 7919 + config.index),
+  now: Date.now,
   report: (activity) => pendingActivities.push(activity),
   async callIdentityProvider(signal) {
     pendingActivities.push({ kind: 'idp-call-started', at: Date.now() });
@@ -79,82 +65,39 @@ const strategy = createStrategy(config.strategy, {
   },
 });
 
-const binFor = (at: number): { calls: number; errors: number; latency: LatencyHistogram } => {
-  const start = startAt + Math.floor((at - startAt) / config.binMs) * config.binMs;
-  let bin = bins.get(start);
-  if (bin === undefined) {
-    bin = { calls: 0, errors: 0, latency: new LatencyHistogram() };
-    bins.set(start, bin);
-  }
-  return bin;
-};
-
-const countError = (name: string): void => {
-  errors[name] = (errors[name] ?? 0) + 1;
-  binFor(Date.now()).errors += 1;
-};
-
 async function caller(until: () => number): Promise<void> {
   while (Date.now() < until()) {
     const started = performance.now();
     try {
       const served = await strategy.getToken();
-      const elapsed = performance.now() - started;
-      const now = Date.now();
-      calls += 1;
-      latency.record(elapsed);
-      const bin = binFor(now);
-      bin.calls += 1;
-      bin.latency.record(elapsed);
-      sources[served.source] += 1;
-      if (served.source === 'memory') latencyWhileValid.record(elapsed);
       sdkAtFirstToken ??= counter.snapshot();
-      const claims = decodeIssuedToken(served.token);
-      if (claims === undefined) {
-        countError('UnrecognisedTokenServed');
-      } else {
-        const remaining = claims.exp - now;
-        if (minRemainingMs === null || remaining < minRemainingMs) minRemainingMs = remaining;
-        if (remaining <= 0) servedExpired += 1;
-        if (remaining < config.minValidityMs) servedBelowMinValidity += 1;
-        if (claims.seq < highestSeq) olderAfterNewer += 1;
-        highestSeq = Math.max(highestSeq, claims.seq);
-        if (!firstServed.has(claims.seq)) firstServed.set(claims.seq, now);
-      }
+      recorder.served(config.index, served, performance.now() - started, Date.now());
     } catch (error) {
-      countError(error instanceof Error ? error.name : 'UnknownError');
+      recorder.error(error instanceof Error ? error.name : 'UnknownError', Date.now());
     }
     await sleep(config.thinkMs);
   }
 }
 
 function report(type: WorkerReport['type']): WorkerReport {
-  const now = Date.now();
-  const closedBins: WorkerBin[] = [];
-  for (const [start, bin] of bins) {
-    if (type === 'done' || start + config.binMs <= now) {
-      closedBins.push({ start, calls: bin.calls, errors: bin.errors, latency: bin.latency.toJSON() });
-      bins.delete(start);
-    }
-  }
   const versions = counter.seenVersions();
-  const served = [...firstServed];
+  const served = [...recorder.firstServed];
   const message: WorkerReport = {
     type,
     index: config.index,
     pid: process.pid,
-    calls,
-    errors: { ...errors },
-    sources: { ...sources },
-    servedExpired,
-    servedBelowMinValidity,
-    minRemainingMs,
-    olderAfterNewer,
-    latency: latency.toJSON(),
-    latencyWhileValid: latencyWhileValid.toJSON(),
+    calls: recorder.calls,
+    errors: { ...recorder.errors },
+    sources: { ...recorder.sources },
+    servedExpired: recorder.servedExpired,
+    servedBelowMinValidity: recorder.servedBelowMinValidity,
+    minRemainingMs: recorder.minRemainingMs,
+    olderAfterNewer: recorder.olderAfterNewer,
+    latency: recorder.latency.toJSON(),
+    latencyWhileValid: recorder.latencyWhileValid.toJSON(),
     sdk: counter.snapshot(),
     sdkAtFirstToken,
-    bins: closedBins,
+    bins: recorder.takeBins(type === 'done' ? undefined : Date.now()),
     activities: pendingActivities,
     firstServed: served.slice(sentFirstServed),
     versions: versions.slice(sentVersions),
@@ -173,6 +116,7 @@ const send = (message: WorkerMessage): Promise<void> =>
 
 async function main(): Promise<void> {
   let stopping = false;
+  let startAt = Number.NaN;
   const started = new Promise<void>((resolve) => {
     process.on('message', (message: HarnessMessage) => {
       if (message.type === 'stop') stopping = true;
@@ -184,6 +128,7 @@ async function main(): Promise<void> {
   });
   await send({ type: 'ready', index: config.index, pid: process.pid });
   await started;
+  recorder.start(startAt);
   const deadline = startAt + config.durationMs;
   const ticker = setInterval(() => void send(report('progress')), config.reportEveryMs);
   await sleep(Math.max(0, startAt - Date.now()));

@@ -25,13 +25,13 @@ export function createInProcessStrategy(context: StrategyContext): Strategy {
     cached = { minted, refreshAt: windowStart + context.random() * spread };
     return minted;
   };
-  const usable = (minted: MintedToken): boolean => minted.expiresAt - Date.now() > context.minValidityMs;
+  const usable = (minted: MintedToken): boolean => minted.expiresAt - context.now() > context.minValidityMs;
 
   const refresh = async (): Promise<ServedToken> => {
     const stored = await readCurrentBaselineToken(context.secretsManager, context.secretId);
     if (stored !== undefined && (cached === undefined || stored.expiresAt > cached.minted.expiresAt)) {
       adopt(stored);
-      if (Date.now() < (cached?.refreshAt ?? 0)) return { token: stored.token, source: 'secret' };
+      if (context.now() < (cached?.refreshAt ?? 0)) return { token: stored.token, source: 'secret' };
     }
     const minted = await context.callIdentityProvider();
     await context.secretsManager.send(
@@ -44,7 +44,7 @@ export function createInProcessStrategy(context: StrategyContext): Strategy {
   return {
     async getToken(): Promise<ServedToken> {
       const current = cached;
-      if (current !== undefined && Date.now() < current.refreshAt) return { token: current.minted.token, source: 'memory' };
+      if (current !== undefined && context.now() < current.refreshAt) return { token: current.minted.token, source: 'memory' };
       flight ??= refresh().finally(() => {
         flight = undefined;
       });

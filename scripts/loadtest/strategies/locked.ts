@@ -28,8 +28,10 @@ export function createLockedStrategy(context: StrategyContext): Strategy {
     secretsManager: context.secretsManager,
     dynamodb: context.dynamodb,
     random: context.random,
+    ...(context.clock === undefined ? {} : { clock: context.clock }),
+    ...(context.lock === undefined ? {} : { lock: context.lock }),
     onEvent(event) {
-      const at = Date.now();
+      const at = context.now();
       switch (event.type) {
         case 'served':
           return;

@@ -18,7 +18,7 @@ import type { MintedToken, ServedToken, Strategy, StrategyContext } from './type
 export function createNaiveStrategy(context: StrategyContext): Strategy {
   let cached: MintedToken | undefined;
   const fresh = (token: MintedToken | undefined): token is MintedToken =>
-    token !== undefined && token.expiresAt - Date.now() > context.minValidityMs;
+    token !== undefined && token.expiresAt - context.now() > context.minValidityMs;
 
   return {
     async getToken(): Promise<ServedToken> {

@@ -1,5 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { Clock } from '../../../src/index.js';
+import type { RefreshLock } from '../../../src/refresher/index.js';
 
 /** Where a served token came from, in the refresher's own terms. */
 export type TokenSource = 'memory' | 'secret' | 'refreshed';
@@ -47,6 +49,12 @@ export interface StrategyContext {
   callIdentityProvider(signal?: AbortSignal): Promise<MintedToken>;
   report(activity: StrategyActivity): void;
   random: () => number;
+  /** Wall-clock epoch ms: `Date.now` in a worker process, virtual time in the fleet simulation. */
+  now(): number;
+  /** The clock the locked strategy's refresher runs on; real time when absent. */
+  clock?: Clock;
+  /** A lock for the locked strategy instead of one over `dynamodb` (the simulation's in-memory lock). */
+  lock?: RefreshLock;
 }
 
 /** One way of getting a shared token, run by every caller of a worker process. */

@@ -1,0 +1,152 @@
+/**
+ * `npm run simulate -- [options]`: the fleet simulation. The real strategies (for `locked`, the
+ * real TokenRefresher and LeaseLock) run under virtual time against the emulator's Secrets Manager
+ * model and the lock's in-memory table, so a day of 10,000 environments takes minutes.
+ * `--compare-loadtest` also runs the real load test with the same workload (P=8 by default) and
+ * prints both, to show that they agree where their ranges overlap.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { TokenRefresherError } from '../src/index.js';
+import { renderChart } from './loadtest/chart.js';
+import { runLoadTest } from './loadtest/harness.js';
+import { resolveLoadTestOptions } from './loadtest/options.js';
+import type { RunResult } from './loadtest/run-result.js';
+import { STRATEGY_NAMES, type StrategyName } from './loadtest/strategies/types.js';
+import { formatFootnote, formatMarkdownTable, formatTargets, formatTextTable } from './loadtest/table.js';
+import { resolveSimulationOptions, simulateFleet, type FleetSimulationOptions } from './simulate/fleet.js';
+
+const number = (value: string): number => {
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed)) throw new InvalidArgumentError(`"${value}" is not a number.`);
+  return parsed;
+};
+const strategies = (value: string): StrategyName[] => {
+  const names = value === 'all' ? [...STRATEGY_NAMES] : value.split(',').map((name) => name.trim());
+  for (const name of names) {
+    if (!STRATEGY_NAMES.includes(name as StrategyName)) throw new InvalidArgumentError(`"${name}" is not one of ${STRATEGY_NAMES.join(', ')}, all.`);
+  }
+  return names as StrategyName[];
+};
+
+/** The load test's default workload, with loopback-like latencies: where simulation and load test overlap. */
+const LOADTEST_PRESET: Partial<FleetSimulationOptions> = {
+  environments: 8,
+  callersPerEnvironment: 50,
+  lifetimeMs: 10_000,
+  durationMs: 60_000,
+  thinkMs: 10,
+  thinkDistribution: 'fixed',
+  rampUpMs: 0,
+  secretsManagerLatencyMs: 2,
+  dynamodbLatencyMs: 2,
+  idpLatencyMs: 2,
+  binMs: 1_000,
+};
+
+const program = new Command('simulate-fleet')
+  .description('Simulate a fleet sharing one token under virtual time, with the real refresher code.')
+  .option('-s, --strategies <list>', `comma-separated: ${STRATEGY_NAMES.join(', ')}, or all (default locked)`, strategies)
+  .addOption(new Option('--preset <name>', 'lambda-day: 10,000 environments for 24 h (default); loadtest: the load test workload').choices(['lambda-day', 'loadtest']))
+  .option('-e, --environments <n>', 'simulated environments (default 10000)', number)
+  .option('-c, --callers <n>', 'concurrent callers per environment (default 1)', number)
+  .option('-l, --lifetime <seconds>', 'token lifetime (default 3600)', number)
+  .option('-d, --duration <seconds>', 'virtual time to simulate (default 86400)', number)
+  .option('--think-ms <ms>', 'mean pause between calls of one caller (default 300000)', number)
+  .addOption(new Option('--think <distribution>', 'pause distribution (default exponential)').choices(['fixed', 'exponential']))
+  .option('--ramp-ms <ms>', 'environments start spread over this long (default 60000)', number)
+  .option('--lease-ms <ms>', 'lease (default lifetime/5, 1–10 s)', number)
+  .option('--poll-ms <ms>', 'contender poll interval (default 250)', number)
+  .option('--sm-latency-ms <ms>', 'Secrets Manager round trip (default 10)', number)
+  .option('--ddb-latency-ms <ms>', 'DynamoDB round trip (default 5)', number)
+  .option('--idp-latency-ms <ms>', 'identity provider round trip (default 100)', number)
+  .option('--write-rate <perSecond>', 'secret-write throttle (default 50)', number)
+  .option('--skew-ms <ms>', 'wall-clock skew of each environment, uniform in ± this (default 0)', number)
+  .option('--seed <n>', 'seed (default 1)', number)
+  .option('--compare-loadtest', 'also run the real load test with the same workload and print both')
+  .option('--out-dir <dir>', 'folder for the JSON report and the SVG chart (default reports/simulate)')
+  .option('--svg <file>', 'also write the chart here')
+  .option('--markdown', 'also print the table as Markdown');
+
+async function main(): Promise<void> {
+  const flags = program.parse().opts<Record<string, unknown>>();
+  const given = (value: unknown): number | undefined => (typeof value === 'number' ? value : undefined);
+  const seconds = (value: unknown): number | undefined => (typeof value === 'number' ? value * 1000 : undefined);
+  const preset = flags.preset === 'loadtest' ? LOADTEST_PRESET : {};
+  const overrides = Object.fromEntries(
+    Object.entries({
+      environments: given(flags.environments),
+      callersPerEnvironment: given(flags.callers),
+      lifetimeMs: seconds(flags.lifetime),
+      durationMs: seconds(flags.duration),
+      thinkMs: given(flags.thinkMs),
+      thinkDistribution: flags.think as 'fixed' | 'exponential' | undefined,
+      rampUpMs: given(flags.rampMs),
+      leaseMs: given(flags.leaseMs),
+      pollMs: given(flags.pollMs),
+      secretsManagerLatencyMs: given(flags.smLatencyMs),
+      dynamodbLatencyMs: given(flags.ddbLatencyMs),
+      idpLatencyMs: given(flags.idpLatencyMs),
+      writeRatePerSecond: given(flags.writeRate),
+      clockSkewMs: given(flags.skewMs),
+      seed: given(flags.seed),
+    }).filter(([, value]) => value !== undefined),
+  ) as Partial<FleetSimulationOptions>;
+
+  const results: RunResult[] = [];
+  for (const strategy of (flags.strategies as StrategyName[] | undefined) ?? ['locked']) {
+    const options = resolveSimulationOptions({ ...preset, ...overrides, strategy });
+    const result = await simulateFleet(options, (progress) => {
+      process.stdout.write(
+        `[simulate ${strategy}] virtual ${(progress.virtualMs / 3_600_000).toFixed(2)} h in ${(progress.realMs / 1000).toFixed(1)} s real, ` +
+          `${progress.events} events, ${progress.generations} generations, ${progress.idpCalls} IdP calls\n`,
+      );
+    });
+    process.stdout.write(
+      `[simulate ${strategy}] ${options.environments} environments × ${options.durationMs / 3_600_000} h: ` +
+        `${(result.simulation.realMs / 1000).toFixed(1)} s real, ${result.simulation.events} events\n`,
+    );
+    results.push(result);
+    if (flags.compareLoadtest === true) {
+      const loadOptions = resolveLoadTestOptions({
+        strategies: [strategy],
+        processes: options.environments,
+        concurrency: options.callersPerEnvironment,
+        lifetimeMs: options.lifetimeMs,
+        durationMs: options.durationMs,
+        thinkMs: options.thinkMs,
+        leaseMs: options.leaseMs,
+        minValidityMs: options.minValidityMs,
+        refreshWindowMs: options.refreshWindowMs,
+        writeRatePerSecond: options.writeRatePerSecond,
+        seed: options.seed,
+        binMs: options.binMs,
+      });
+      process.stdout.write(`[loadtest ${strategy}] the same workload with real processes …\n`);
+      results.push(await runLoadTest(strategy, 'none', loadOptions));
+    }
+  }
+
+  const outDir = typeof flags.outDir === 'string' ? flags.outDir : 'reports/simulate';
+  await mkdir(outDir, { recursive: true });
+  const stamp = new Date().toISOString().replaceAll(':', '-').replace(/\..*/, '');
+  const jsonPath = join(outDir, `simulate-${stamp}.json`);
+  const svgPath = join(outDir, `simulate-${stamp}.svg`);
+  const chart = renderChart(results, 'token-refresher fleet simulation');
+  await writeFile(jsonPath, `${JSON.stringify({ results }, null, 2)}\n`);
+  await writeFile(svgPath, chart);
+  if (typeof flags.svg === 'string') await writeFile(flags.svg, chart);
+  process.stdout.write(`\n${formatTextTable(results)}\n\n${formatFootnote(results)}\n\n${formatTargets(results)}\n\n`);
+  if (flags.markdown === true) process.stdout.write(`${formatMarkdownTable(results)}\n\n`);
+  process.stdout.write(`JSON report: ${jsonPath}\nChart: ${svgPath}\n`);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof TokenRefresherError) {
+    process.stderr.write(`${error.name}: ${error.message}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  throw error;
+});
