@@ -6,7 +6,7 @@ describe('Class: TokenRefresher (a fleet of real processes, holders frozen or ki
   const fleet = useFleet();
 
   it('a holder frozen (SIGSTOP) mid-refresh past its lease never moves AWSCURRENT back after a newer commit', async () => {
-    const { secretId, history, issuer: idp } = await fleet.start(2, { callers: 4, lifetimeMs: 4_000, leaseMs: 600 });
+    const { secretId, history, issuer: idp } = await fleet.start(2, { callers: 4, lifetimeMs: 4_000, leaseMs: 1_000 });
     await fleet.reachGeneration(1);
     let answer: () => void = () => undefined;
     const held = new Promise<'answer'>((resolve) => {
@@ -46,7 +46,7 @@ describe('Class: TokenRefresher (a fleet of real processes, holders frozen or ki
   });
 
   it('a holder killed (SIGKILL) mid-refresh delays the fleet by about one lease: the survivor takes over and refreshes', async () => {
-    const leaseMs = 600;
+    const leaseMs = 1_000;
     const { secretId, history, issuer: idp } = await fleet.start(2, { callers: 4, lifetimeMs: 4_000, leaseMs });
     await fleet.reachGeneration(1);
     let trapped: (worker: number) => void = () => undefined;

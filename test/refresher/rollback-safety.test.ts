@@ -46,7 +46,7 @@ describe('Class: TokenRefresher (no rollback, G4)', () => {
     const secretId = stack.secretName();
     const lockTable = await stack.table();
     const history = stack.watchCurrent(secretId);
-    const leaseMs = 400;
+    const leaseMs = 1_000;
     const paused = makeRig(stack, {
       secretId,
       lockTable,
