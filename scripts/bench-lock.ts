@@ -35,6 +35,7 @@ interface Options {
   cycles: number;
   dropRate: number;
   seed: number;
+  pollMs?: number;
 }
 
 type Implementation = 'ours' | 'theirs';
@@ -195,7 +196,7 @@ async function contention(implementation: Implementation, meter: Meter, tableNam
     if (!held.acquired) throw new Error('ours: holder did not acquire');
     release = () => holder.close();
     waiting = Array.from({ length: options.contenders }, async () => {
-      const contender = new LeaseLock({ client: meter.client, tableName, leaseMs: options.leaseMs });
+      const contender = new LeaseLock({ client: meter.client, tableName, leaseMs: options.leaseMs, ...poll(options) });
       await contender.acquire(name, { signal: stop.signal, timeoutMs: Infinity }).catch(() => undefined);
       await contender.close();
     });
@@ -250,7 +251,7 @@ async function crashTakeover(implementation: Implementation, endpoint: string, t
   let finish: () => Promise<unknown>;
   let acquired: Promise<unknown>;
   if (implementation === 'ours') {
-    const lock = new LeaseLock({ client: meter.client, tableName, leaseMs: options.leaseMs });
+    const lock = new LeaseLock({ client: meter.client, tableName, leaseMs: options.leaseMs, ...poll(options) });
     acquired = lock.acquire(name, { timeoutMs: 120_000 }).then(() => (acquiredAt = performance.now()));
     finish = () => lock.close();
   } else {
@@ -400,7 +401,7 @@ async function main(options: Options): Promise<void> {
 }
 
 function printTable(report: Record<Implementation, Record<string, unknown>>, options: Options): void {
-  const pollMs = Math.min(1_000, Math.max(20, Math.floor(options.leaseMs / 10)));
+  const pollMs = options.pollMs ?? Math.min(1_000, Math.max(20, Math.floor(options.leaseMs / 10)));
   const cell = (implementation: Implementation, pick: (values: Record<string, unknown>) => string): string => pick(report[implementation]);
   const contention = (values: Record<string, unknown>): ContentionResult => values.contention as ContentionResult;
   const outcomes = (values: Record<string, unknown>): FalseOutcomes => values.falseOutcomes as FalseOutcomes;
@@ -429,6 +430,10 @@ function printTable(report: Record<Implementation, Record<string, unknown>>, opt
   process.stdout.write(`\nlease ${options.leaseMs} ms, heartbeat lease/3, our poll ${pollMs} ms (jittered)\n`);
   process.stdout.write(`${line(['metric', 'token-refresher LeaseLock', 'dynamodb-lock-client 0.7.3 FailOpen'])} | target\n`);
   for (const [label, pick, target] of rows) process.stdout.write(`${line([label, cell('ours', pick), cell('theirs', pick)])} | ${target}\n`);
+}
+
+function poll(options: Options): { pollMs?: number } {
+  return options.pollMs === undefined ? {} : { pollMs: options.pollMs };
 }
 
 function sleep(ms: number): Promise<void> {
@@ -476,6 +481,7 @@ if (process.argv[2] === CHILD_FLAG) {
       return rate;
     }, 0.2)
     .option('--seed <n>', 'seed of the lost-response schedule', positiveInteger('--seed'), 1)
+    .option('--poll-ms <n>', "our contenders' read interval (default leaseMs / 10): fewer reads, slower takeover", positiveInteger('--poll-ms'))
     .parse();
   await main(program.opts<Options>());
 }

@@ -10,6 +10,12 @@ import type { WriteOutcome } from './store.js';
 
 /**
  * A lock as a reader sees it. Never carries secrets: `attributes` holds the non-secret commit record.
+ *
+ * @example
+ * ```ts
+ * const state = await lock.inspect('token#acme');
+ * if (state?.holder === undefined) console.log(`free; generation ${state?.attributes.generation}`);
+ * ```
  */
 export interface LockState {
   name: string;
@@ -27,7 +33,16 @@ export interface LockState {
   attributes: Record<string, AttributeValue>;
 }
 
-/** The result of an acquire: a lease, or the state of a lock someone else holds. */
+/**
+ * The result of an acquire: a lease, or the state of a lock someone else holds.
+ *
+ * @example
+ * ```ts
+ * const outcome = await lock.tryAcquire('token#acme');
+ * if (outcome.acquired) await outcome.lease.release();
+ * else console.log(`held by ${outcome.state.holder}`);
+ * ```
+ */
 export type AcquireOutcome = { acquired: true; lease: Lease } | { acquired: false; state: LockState };
 
 /** Options for {@link LeaseLock.tryAcquire}. */
@@ -49,7 +64,17 @@ export interface AcquireOptions extends TryAcquireOptions {
   stopWhen?: (state: LockState) => boolean;
 }
 
-/** What `withLock` hands the protected function. */
+/**
+ * What `withLock` hands the protected function.
+ *
+ * @example
+ * ```ts
+ * await lock.withLock('job', async ({ signal, fence, remainingMs }) => {
+ *   if (remainingMs() < 2_000) return;            // too little time left to start
+ *   await fetch(url, { signal, headers: { 'x-fence': String(fence) } });
+ * });
+ * ```
+ */
 export interface LockContext {
   /** Aborts before the lease could expire for others (see {@link Lease.signal}). */
   signal: AbortSignal;
@@ -174,6 +199,8 @@ export class LeaseLock implements AsyncDisposable {
         const record = await this.#interruptible(store.read(name, signal), signal, deadline, name, timeoutMs, state);
         this.#observations.observe(name, record, clock.monotonic(), timing.leaseMs);
         state = stateOf(name, record);
+        if (!contended && state.holder !== undefined) this.#emitContended(name, state);
+        contended ||= state.holder !== undefined;
         if (stopWhen?.(state)) return { acquired: false, state };
         writable = this.#writable(name, record);
       } catch (error) {

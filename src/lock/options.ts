@@ -13,6 +13,17 @@ import type { LockStore } from './store.js';
  *
  * The timing options relate like this: a lease of `leaseMs` is renewed every `heartbeatMs`; if no
  * renewal succeeds, the lease's signal aborts `dangerMs` before the lease could expire for others.
+ * `leaseMs` must exceed `2 × heartbeatMs` and `heartbeatMs + dangerMs`.
+ *
+ * @example
+ * ```ts
+ * const options: LeaseLockOptions = {
+ *   client: new DynamoDBClient({}),
+ *   tableName: 'token-locks',
+ *   leaseMs: 15_000,          // heartbeat 5 s, danger 3 s, poll 1 s by default
+ *   onEvent: (event) => metrics.count(`lock.${event.type}`),
+ * };
+ * ```
  */
 export interface LeaseLockOptions {
   /** The DynamoDB client (with Region and credentials). */

@@ -56,7 +56,13 @@ export type WriteOutcome = { applied: true; record: LockRecord } | { applied: fa
  * fleet simulation).
  *
  * Every method either resolves with the truth or rejects with a `LockUnavailableError` (outcome
- * unknown) or a `LockTableError` (misconfiguration).
+ * unknown), a `LockTableError` (misconfiguration) or a `LockError` (a request refused as invalid).
+ *
+ * @example
+ * ```ts
+ * const store: LockStore = new MemoryLockStore();
+ * const lock = new LeaseLock({ store, clock: virtualClock });
+ * ```
  */
 export interface LockStore {
   /** A strongly consistent read; `undefined` when the item does not exist. */

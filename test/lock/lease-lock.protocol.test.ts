@@ -40,6 +40,8 @@ describe('Class: LeaseLock (protocol, virtual time)', () => {
     await world.time.until(lease.release());
     leaseOf(await world.time.until(waiting));
     expect(waiter.writes.map((write) => write.applied)).toEqual([false, true]);
+    // One `contended` for the tryAcquire, one for the acquire's first read.
+    expect(waiter.events.filter((event) => event.type === 'contended')).toHaveLength(2);
   });
 
   it('takes over a dead holder within one lease plus one poll interval of its last write, on its monotonic clock', async () => {
