@@ -25,7 +25,11 @@ export interface RefreshWorkerOptions {
   random?: () => number;
 }
 
-/** How one cycle ended. */
+/**
+ * How one cycle ended: this process `refreshed` the token; it `adopted` a newer one another process
+ * refreshed; or the token it found is `valid` and not due (the first look, or `runOnce` before the
+ * refresh point).
+ */
 export type CycleOutcome = 'refreshed' | 'adopted' | 'valid';
 
 /** What the worker reports (e.g. on its health endpoint). Never holds a token. */
@@ -173,7 +177,7 @@ export class RefreshWorker {
       throw error;
     }
     const now = this.#clock.now();
-    const outcome: CycleOutcome = token.source === 'refreshed' ? 'refreshed' : previous === undefined || previous.versionId !== token.versionId ? 'adopted' : 'valid';
+    const outcome: CycleOutcome = token.source === 'refreshed' ? 'refreshed' : previous !== undefined && previous.versionId !== token.versionId ? 'adopted' : 'valid';
     this.#token = token;
     this.#failures = 0;
     this.#lastError = undefined;
@@ -204,7 +208,7 @@ export class RefreshWorker {
 const outcomeMessage: Record<CycleOutcome, string> = {
   refreshed: 'refreshed the token',
   adopted: 'adopted the token another process refreshed',
-  valid: 'the token is valid and not yet due',
+  valid: 'the token is valid',
 };
 
 function describe(error: unknown): { name: string; message: string } {

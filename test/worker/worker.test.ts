@@ -71,7 +71,7 @@ describe('Class: RefreshWorker', () => {
       { method: 'refreshNow', at: 110 * MINUTE },
     ]);
     expect(lines.map((line) => [line.event, line.generation])).toEqual([
-      ['adopted', 1],
+      ['valid', 1],
       ['refreshed', 2],
       ['adopted', 3],
     ]);
@@ -184,7 +184,7 @@ describe('Class: RefreshWorker', () => {
     const clock = time.clock();
     const refresher = new ScriptedRefresher(time, clock, [token(1, 'secret'), token(2, 'refreshed'), () => new Error('down')]);
     const worker = new RefreshWorker({ refresher, clock });
-    expect(await worker.runOnce()).toBe('adopted');
+    expect(await worker.runOnce()).toBe('valid');
     expect(await worker.runOnce({ force: true })).toBe('refreshed');
     await expect(worker.runOnce({ force: true })).rejects.toThrow('down');
     expect(refresher.calls.map((call) => call.method)).toEqual(['getToken', 'refreshNow', 'refreshNow']);
