@@ -115,6 +115,8 @@ export class TokenRefresher {
   #lastFailure: Error | undefined;
   /** Monotonic time before which no background check starts (the lease was busy or a check failed). */
   #nextCheckAt = Number.NEGATIVE_INFINITY;
+  /** Monotonic time before which a caller without a token, during a fleet back-off, gets no read of the secret. */
+  #quietUntil = Number.NEGATIVE_INFINITY;
   #quotaWarned = false;
   #closed = false;
 
@@ -273,8 +275,17 @@ export class TokenRefresher {
     let current: CurrentRead | undefined;
     let rereadForRecord = false;
     for (let round = 0; round < MAX_ROUNDS; round += 1) {
+      const { clock, pollMs } = this.#options;
+      const knownBackoff = current === undefined ? this.#activeBackoff() : undefined;
+      if (knownBackoff !== undefined) {
+        // Nobody refreshes before the fleet's retry time, so the secret will not change: serve the
+        // cached token, and without one, look at the secret at most once per poll interval.
+        const cachedFallback = this.#fallback({ found: false, missing: 'label' }, intent);
+        if (cachedFallback !== undefined) return this.#adopt(cachedFallback, 'secret');
+        if (clock.monotonic() < this.#quietUntil) throw this.#unavailable('the fleet is backing off after failed refreshes', knownBackoff);
+        this.#quietUntil = clock.monotonic() + pollMs;
+      }
       current ??= await this.#readCurrent(signal);
-      const { clock } = this.#options;
       if (current.found && this.#isFresh(current.known, intent)) return this.#adopt(current.known, 'secret');
       const fallback = this.#fallback(current, intent);
       const backoff = this.#activeBackoff();
@@ -289,7 +300,7 @@ export class TokenRefresher {
       } catch (error) {
         if (signal.aborted || error instanceof ConfigurationError) throw error;
         this.#emit({ type: 'lock-unavailable', errorName: describeError(error).name });
-        this.#nextCheckAt = clock.monotonic() + this.#options.pollMs;
+        this.#nextCheckAt = clock.monotonic() + pollMs;
         if (fallback !== undefined) return this.#adopt(fallback, 'secret');
         throw this.#unavailable('the lock table could not be reached', this.#lastFailure, error);
       }
@@ -310,7 +321,7 @@ export class TokenRefresher {
       }
       if (fallback !== undefined) {
         this.#emit({ type: 'lease-busy', holder: state.holder, fence: state.fence });
-        this.#nextCheckAt = clock.monotonic() + this.#options.pollMs;
+        this.#nextCheckAt = clock.monotonic() + pollMs;
         return this.#adopt(fallback, 'secret');
       }
       const followed = await this.#follow(state, signal);
@@ -371,8 +382,8 @@ export class TokenRefresher {
     const { clock, policy } = this.#options;
     let settled = false;
     try {
-      this.#learnRecord(readCommitRecord(lease.attributes));
       const record = readCommitRecord(lease.attributes);
+      this.#learnRecord(record);
       const backoff = this.#activeBackoff();
       if (backoff !== undefined) {
         await lease.release();

@@ -11,7 +11,7 @@ import { LeaseLock } from '../../src/lock/index.js';
 import { SecretAccessError } from '../../src/secret/errors.js';
 import { InvalidSecretPayloadError, InvalidTokenError } from '../../src/token/errors.js';
 import { ENVELOPE_FORMAT } from '../../src/token/codec.js';
-import { clientsFor, makeRig, startRefresherStack, type RefresherStack, type Rig } from './harness.js';
+import { clientsFor, makeRig, requestsSince, startRefresherStack, type RefresherStack, type Rig } from './harness.js';
 
 const HOUR = 3_600_000;
 /** Past every jittered refresh point of an hour-long token, with 2.5 minutes of validity left. */
@@ -110,6 +110,23 @@ describe('Class: TokenRefresher (failures)', () => {
     expect((otherError as TokenUnavailableError).lastFailure as FailureRecord).toMatchObject({ reason: 'threw', failureCount: 1 });
     expect(otherError.message).toMatch(/backing off/);
     await Promise.all([rig.refresher.close(), other.refresher.close()]);
+  });
+
+  it('answers callers without a token at once during the fleet back-off, reading the secret at most once per poll interval', async () => {
+    const secretId = stack.secretName();
+    const lockTable = await stack.table();
+    const rig = makeRig(stack, { secretId, lockTable, pollMs: 60_000, minBackoffMs: 60_000 });
+    rig.issuer.behave(() => Promise.reject(new Error('invalid_client')));
+    await rejection(rig.refresher.getToken());
+    const before = rig.clients.counter.snapshot().attempts;
+
+    const errors = await Promise.all(Array.from({ length: 20 }, () => rejection(rig.refresher.getToken())));
+
+    expect(errors.every((error) => error instanceof TokenUnavailableError && /backing off/.test(error.message))).toBe(true);
+    expect(requestsSince(rig.clients.counter, before)).toEqual({ GetSecretValue: 1 });
+    for (let call = 0; call < 20; call += 1) await rejection(rig.refresher.getToken());
+    expect(requestsSince(rig.clients.counter, before)).toEqual({ GetSecretValue: 1 });
+    await rig.refresher.close();
   });
 
   it('aborts a refresh that hangs past refreshTimeoutMs and reports RefreshTimeoutError', async () => {
