@@ -191,6 +191,35 @@ describe('Class: LeaseLock (protocol, virtual time)', () => {
     expect(world.time.now).toBe(2_500);
   });
 
+  it('bounds the request rate of 50 waiters on a held lock, and lets each give up at its own deadline', async () => {
+    const world = new LockWorld();
+    const holder = world.process('holder', TIMING);
+    leaseOf(await world.time.until(holder.lock.tryAcquire('job')));
+    const waiters = Array.from({ length: 50 }, (_, index) => world.process(`waiter-${index}`, TIMING));
+    let reads = 0;
+    for (const waiter of waiters) {
+      waiter.network.fault = (operation) => {
+        if (operation === 'read') reads += 1;
+        return 'none';
+      };
+    }
+    const endings = waiters.map((waiter, index) => {
+      const deadline = 5_000 + index * 100;
+      return waiter.lock.acquire('job', { timeoutMs: deadline }).then(
+        () => ({ deadline, endedAt: -1 }),
+        (error: unknown) => ({ deadline, endedAt: error instanceof LockTimeoutError ? world.time.now : -2 }),
+      );
+    });
+    const results = await world.time.until(Promise.all(endings));
+    expect(results.every(({ deadline, endedAt }) => endedAt === deadline)).toBe(true);
+    // One failed write each on arrival, then reads only: at most one per half poll interval (the jitter's floor).
+    expect(waiters.flatMap((waiter) => waiter.writes)).toHaveLength(50);
+    const readBound = results.reduce((sum, { deadline }) => sum + Math.ceil(deadline / (TIMING.pollMs / 2)), 0);
+    expect(reads).toBeGreaterThan(readBound / 3);
+    expect(reads).toBeLessThanOrEqual(readBound);
+    expect(world.table.peek('job')?.owner).toBe('holder');
+  });
+
   it('stops waiting when stopWhen accepts a state, without writing', async () => {
     const world = new LockWorld();
     const holder = world.process('holder', TIMING);

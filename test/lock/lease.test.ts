@@ -98,7 +98,7 @@ describe('Class: HeldLease', () => {
     expect(lease.remainingMs()).toBeGreaterThan(0);
   });
 
-  it('gives zero false losses over thousands of renewals with 30 % of responses lost or refused', async () => {
+  it('gives zero false losses over 10 000 renewals with 30 % of responses lost or refused', async () => {
     const world = new LockWorld();
     const a = world.process('a', { leaseMs: 3_000, heartbeatMs: 100, dangerMs: 500 });
     const lease = leaseOf(await world.time.until(a.lock.tryAcquire('job')));
@@ -109,16 +109,16 @@ describe('Class: HeldLease', () => {
       return roll < 0.1 ? 'dropResponse' : roll < 0.2 ? 'failBefore' : roll < 0.3 ? 'sdkRetry' : 'none';
     };
     a.network.latency = () => Math.floor(random() * 20);
-    await world.time.runFor(300_000);
+    await world.time.runFor(1_200_000);
     const renewals = a.writes.filter((write) => write.operation === 'renew');
-    expect(renewals.length).toBeGreaterThan(2_000);
+    expect(renewals.length).toBeGreaterThan(10_000);
     expect(types(a)).not.toContain('lost');
     expect(types(a)).not.toContain('danger');
     expect(lease.remainingMs()).toBeGreaterThan(0);
   });
 
   it('serializes release behind an in-flight renewal: the item ends released and nothing writes after it', async () => {
-    for (let iteration = 0; iteration < 200; iteration += 1) {
+    for (let iteration = 0; iteration < 1_000; iteration += 1) {
       const world = new LockWorld();
       const a = world.process('a', { ...TIMING, heartbeatMs: false });
       a.network.latency = () => 1 + (iteration % 7) * 5;
