@@ -41,8 +41,16 @@ export function renderChart(results: readonly RunResult[], title = 'token-refres
   ].join('\n');
 }
 
+/** Up to this many processes get a lane each; larger fleets show only the processes that called the IdP. */
+const MAX_LANES = 16;
+
 function panel(result: RunResult, top: number): { svg: string; height: number } {
-  const lanes = result.settings.processes;
+  const callers =
+    result.settings.processes <= MAX_LANES
+      ? [...Array(result.settings.processes).keys()]
+      : [...new Set(result.timeline.idpIntervals.map((interval) => interval.worker))].sort((a, b) => a - b).slice(0, MAX_LANES);
+  const laneOf = new Map(callers.map((worker, lane) => [worker, lane]));
+  const lanes = Math.max(1, callers.length);
   const duration = Math.max(result.measuredMs, result.settings.durationMs, 1);
   const x = (t: number): number => MARGIN_LEFT + (Math.min(Math.max(t, 0), duration) / duration) * PLOT_WIDTH;
   const parts: string[] = [];
@@ -69,17 +77,22 @@ function panel(result: RunResult, top: number): { svg: string; height: number } 
   // Lanes: which worker was calling the IdP.
   const laneTop = countTop + COUNT_PLOT + 22;
   const laneHeight = lanes * LANE_HEIGHT;
-  parts.push(frame(laneTop, laneHeight, 'processes calling the IdP (lease holders)'));
-  for (let lane = 0; lane < lanes; lane += 1) {
-    parts.push(axisLabel(MARGIN_LEFT - 6, laneTop + lane * LANE_HEIGHT + LANE_HEIGHT - 2, `p${lane}`, 9));
-  }
+  const laneTitle =
+    result.settings.processes <= MAX_LANES
+      ? 'processes calling the IdP (lease holders)'
+      : `the first ${callers.length} of ${result.settings.processes} processes that called the IdP (lease holders)`;
+  parts.push(frame(laneTop, laneHeight, laneTitle));
+  callers.forEach((worker, lane) => {
+    parts.push(axisLabel(MARGIN_LEFT - 6, laneTop + lane * LANE_HEIGHT + LANE_HEIGHT - 2, `p${worker}`, 9));
+  });
   for (const interval of result.timeline.idpIntervals) {
-    if (interval.worker < 0 || interval.worker >= lanes) continue;
+    const lane = laneOf.get(interval.worker);
+    if (lane === undefined) continue;
     const color = interval.ok === null ? COLORS.open : interval.ok ? COLORS.ok : COLORS.failed;
     const x1 = x(interval.from);
     const width = Math.max(1.5, x(interval.to) - x1);
     parts.push(
-      `<rect x="${f(x1)}" y="${f(laneTop + interval.worker * LANE_HEIGHT + 1)}" width="${f(width)}" height="${LANE_HEIGHT - 2}" fill="${color}"/>`,
+      `<rect x="${f(x1)}" y="${f(laneTop + lane * LANE_HEIGHT + 1)}" width="${f(width)}" height="${LANE_HEIGHT - 2}" fill="${color}"/>`,
     );
   }
 
@@ -115,7 +128,7 @@ function panel(result: RunResult, top: number): { svg: string; height: number } 
   // Time axis.
   const step = niceStep(duration / 1000);
   for (let s = 0; s * 1000 <= duration; s += step) {
-    parts.push(axisLabel(x(s * 1000), bottom + 14, `${s}s`, 10, 'middle'));
+    parts.push(axisLabel(x(s * 1000), bottom + 14, timeLabel(s), 10, 'middle'));
   }
   return { svg: `<g>\n${parts.join('\n')}\n</g>`, height: bottom + 18 - top };
 }
@@ -157,8 +170,14 @@ function axisLabel(xx: number, yy: number, text: string, size = 10, anchor: 'end
 }
 
 function niceStep(seconds: number): number {
-  for (const step of [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600]) if (seconds / step <= 12) return step;
+  for (const step of [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200, 10800, 21600]) if (seconds / step <= 12) return step;
   return Math.ceil(seconds / 12);
+}
+
+function timeLabel(seconds: number): string {
+  if (seconds >= 7200 && seconds % 3600 === 0) return `${seconds / 3600}h`;
+  if (seconds >= 120 && seconds % 60 === 0) return `${seconds / 60}m`;
+  return `${seconds}s`;
 }
 
 function f(value: number): string {
