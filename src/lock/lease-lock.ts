@@ -55,7 +55,10 @@ export interface TryAcquireOptions {
 export interface AcquireOptions extends TryAcquireOptions {
   /** Aborting it rejects the acquire with `signal.reason` at once (a lease won meanwhile is released). */
   signal?: AbortSignal;
-  /** Give up with {@link LockTimeoutError} after this many ms. Default 30 000; `Infinity` waits for the signal. */
+  /**
+   * Give up with {@link LockTimeoutError} after this many ms, requests in flight included (a lease
+   * they win afterwards is released). Default 30 000; `Infinity` waits for the signal.
+   */
   timeoutMs?: number;
   /**
    * Called with every state read while waiting; returning `true` stops waiting and resolves
@@ -164,8 +167,10 @@ export class LeaseLock implements AsyncDisposable {
     const timing = this.#prepare(name, options);
     const { signal, stopWhen } = options;
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    if (timeoutMs !== Infinity && (!Number.isInteger(timeoutMs) || timeoutMs < 0)) {
-      throw new ConfigurationError(`timeoutMs must be a whole number of milliseconds >= 0, or Infinity, got ${String(timeoutMs)}.`);
+    if (timeoutMs !== Infinity && (!Number.isInteger(timeoutMs) || timeoutMs < 1)) {
+      throw new ConfigurationError(
+        `timeoutMs must be a whole number of milliseconds >= 1, or Infinity, got ${String(timeoutMs)}: use tryAcquire() for a single attempt.`,
+      );
     }
     if (stopWhen !== undefined && typeof stopWhen !== 'function') throw new ConfigurationError('stopWhen must be a function.');
     signal?.throwIfAborted();

@@ -73,7 +73,8 @@ describe('Class: LeaseLock (argument validation)', () => {
   });
 
   it('rejects invalid acquire options', async () => {
-    await expect(lock.acquire('job', { timeoutMs: -1 })).rejects.toThrow(/timeoutMs must be a whole number of milliseconds >= 0, or Infinity/);
+    await expect(lock.acquire('job', { timeoutMs: -1 })).rejects.toThrow(/timeoutMs must be a whole number of milliseconds >= 1, or Infinity/);
+    await expect(lock.acquire('job', { timeoutMs: 0 })).rejects.toThrow(/use tryAcquire\(\) for a single attempt/);
     await expect(lock.acquire('job', { timeoutMs: 0.5 })).rejects.toThrow(/timeoutMs must be a whole number/);
     await expect(lock.acquire('job', { stopWhen: 'yes' as never })).rejects.toThrow(/stopWhen must be a function/);
     await expect(lock.withLock('job', undefined as never)).rejects.toThrow(/withLock needs a function/);
