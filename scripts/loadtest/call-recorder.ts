@@ -1,5 +1,5 @@
 import { LatencyHistogram } from './histogram.js';
-import { decodeIssuedToken } from './issued-token.js';
+import { decodeIssuedToken, type IssuedTokenClaims } from './issued-token.js';
 import type { WorkerBin } from './protocol.js';
 import type { ServedToken, TokenSource } from './strategies/types.js';
 
@@ -39,8 +39,18 @@ export class CallRecorder {
     this.startAt = at;
   }
 
-  /** Records one successful call of `process`, answered after `elapsedMs`, at epoch ms `now`. */
-  public served(process: number, served: ServedToken, elapsedMs: number, now: number): void {
+  /**
+   * Records one successful call of `process`, answered after `elapsedMs`, at epoch ms `now`. The
+   * token's sequence and expiry are read from the token (an issued token of the load test) unless
+   * given, e.g. the generation and expiry the refresher reported for an opaque OAuth token.
+   */
+  public served(
+    process: number,
+    served: ServedToken,
+    elapsedMs: number,
+    now: number,
+    claims: IssuedTokenClaims | undefined = decodeIssuedToken(served.token),
+  ): void {
     this.calls += 1;
     this.latency.record(elapsedMs);
     const bin = this.binAt(now);
@@ -48,7 +58,6 @@ export class CallRecorder {
     bin.latency.record(elapsedMs);
     this.sources[served.source] += 1;
     if (served.source === 'memory') this.latencyWhileValid.record(elapsedMs);
-    const claims = decodeIssuedToken(served.token);
     if (claims === undefined) {
       this.error('UnrecognisedTokenServed', now);
       return;
