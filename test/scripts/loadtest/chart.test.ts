@@ -67,3 +67,21 @@ describe('Function: renderChart', () => {
     expect(() => parseXml(renderChart([empty]))).not.toThrow();
   });
 });
+
+describe('Function: renderChart (large fleets)', () => {
+  it('gives lanes only to the first 16 processes that called the IdP, labelled with their index', () => {
+    const intervals = Array.from({ length: 40 }, (_, i) => ({ worker: 100 + i * 7, from: i * 100, to: i * 100 + 50, ok: true }));
+    const big = runResultFixture({
+      settings: { ...runResultFixture().settings, processes: 10_000 },
+      timeline: { ...runResultFixture().timeline, idpIntervals: intervals },
+    });
+    const root = parseXml(renderChart([big]));
+    const texts = allElements(root).filter((e) => e.name === 'text').map((e) => e.text);
+    expect(texts).toContain('the first 16 of 10000 processes that called the IdP (lease holders)');
+    expect(texts).toContain('p100');
+    expect(texts).toContain('p205');
+    expect(texts).not.toContain('p212');
+    const panel = root.children.find((child) => child.name === 'g')!;
+    expect(allElements(panel).filter((e) => e.name === 'rect' && e.attributes.fill === '#2ca02c')).toHaveLength(16);
+  });
+});
