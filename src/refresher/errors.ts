@@ -2,13 +2,18 @@ import { TokenRefresherError } from '../shared/errors.js';
 
 /**
  * The user's `refresh` function threw, returned something unusable, or its result could not be
- * stored. `cause` is the original error; the message never contains a token.
+ * stored. `cause` is the original error; the message never contains a token. While a valid token
+ * exists the failure is only reported (a `refresh-failed` event); callers see it as the
+ * `lastFailure` of a {@link TokenUnavailableError} once nothing valid is left.
  *
  * @example
  * ```ts
- * refresher.onEvent = …; // 'refresh-failed' events carry the same reason without throwing
- * catch (error) {
- *   if (error instanceof TokenUnavailableError && error.lastFailure instanceof RefreshFailedError) retryLater();
+ * try {
+ *   await refresher.getToken();
+ * } catch (error) {
+ *   if (error instanceof TokenUnavailableError && error.lastFailure instanceof RefreshFailedError) {
+ *     console.error('identity provider problem:', error.lastFailure.reason, error.lastFailure.cause);
+ *   }
  * }
  * ```
  */

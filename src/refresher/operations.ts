@@ -221,7 +221,18 @@ export interface RollbackResult {
   fence: number;
 }
 
-/** A rollback could not be done; the message says why and what to pass instead. */
+/**
+ * A rollback could not be done; the message says why and what to pass instead.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await rollback({ secretId: 'my-api-token', lockTable: 'token-refresher-locks' });
+ * } catch (error) {
+ *   if (error instanceof RollbackError) console.error(error.message); // e.g. "…pass toVersionId…"
+ * }
+ * ```
+ */
 export class RollbackError extends TokenRefresherError {}
 
 /**
