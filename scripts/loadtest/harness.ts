@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { CreateSecretCommand, ListSecretVersionIdsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand, DeleteSecretCommand, ListSecretVersionIdsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { TokenRefresherError } from '../../src/index.js';
 import { startLocalStack, type LocalStack } from '../../src/local/stack.js';
@@ -68,8 +68,8 @@ export async function runLoadTest(
   const workers = new Map<number, ChildProcess>();
   const aggregate = new FleetAggregate();
   let startAt = Number.NaN;
+  const secretId = `${options.secretPrefix}-${strategy}-${fault}-${Date.now().toString(36)}`;
   try {
-    const secretId = `${options.secretPrefix}-${strategy}-${fault}-${Date.now().toString(36)}`;
     await secretsManager.send(new CreateSecretCommand({ Name: secretId, Description: 'token-refresher load test' }));
     if (strategy === 'locked') await ensureLoadTestLockTable(dynamodb, options.lockTable);
     const statsBefore = emulator === undefined ? undefined : await emulator.stats();
@@ -262,6 +262,10 @@ export async function runLoadTest(
         child.kill('SIGCONT');
         child.kill('SIGKILL');
       }
+    }
+    if (stack === undefined) {
+      // On AWS every run's secret would cost a monthly fee: delete it once it has been counted.
+      await secretsManager.send(new DeleteSecretCommand({ SecretId: secretId, ForceDeleteWithoutRecovery: true })).catch(() => undefined);
     }
     secretsManager.destroy();
     dynamodb.destroy();
