@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { LeaseLock, LockUnavailableError } from '../lock/index.js';
+import { LeaseLock, LockTimeoutError, LockUnavailableError } from '../lock/index.js';
 import { ConfigurationError, TokenRefresherError } from '../shared/errors.js';
 import { SecretAccessError, VersionQuotaError } from '../secret/errors.js';
 import { SecretStore } from '../secret/secret-store.js';
@@ -367,13 +367,13 @@ export class TokenRefresher {
       this.#emit({ type: 'waited', durationMs, outcome: committed ? 'committed' : 'failed' });
       return { acquired: false, state: outcome.state, committed };
     } catch (error) {
-      if (signal.aborted) throw error;
+      if (signal.aborted || error instanceof ConfigurationError) throw error;
       this.#emit({ type: 'waited', durationMs: clock.monotonic() - started, outcome: 'timeout' });
-      throw this.#unavailable(
-        `waited ${followerDeadlineMs} ms (followerDeadlineMs) for ${last.holder ?? 'another process'} to refresh, without result`,
-        this.#lastFailure ?? this.#fleetFailure,
-        error,
-      );
+      const situation =
+        error instanceof LockTimeoutError
+          ? `waited ${followerDeadlineMs} ms (followerDeadlineMs) for ${last.holder ?? 'another process'} to refresh, without result`
+          : 'the lock table could not be reached while waiting for another process to refresh';
+      throw this.#unavailable(situation, this.#lastFailure ?? this.#fleetFailure, error);
     }
   }
 

@@ -129,6 +129,38 @@ describe('Class: TokenRefresher (failures)', () => {
     await rig.refresher.close();
   });
 
+  it('gives up waiting for another process after followerDeadlineMs with TokenUnavailableError', async () => {
+    const secretId = stack.secretName();
+    const lockTable = await stack.table();
+    const holder = makeRig(stack, { secretId, lockTable });
+    let finish: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
+    let started: () => void = () => undefined;
+    const inRefresh = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    holder.issuer.behave(async () => {
+      started();
+      await gate;
+      return { token: 'tok-slow', expiresAt: holder.clock.now() + HOUR };
+    });
+    const slow = holder.refresher.getToken();
+    await inRefresh;
+    const follower = makeRig(stack, { secretId, lockTable, followerDeadlineMs: 300 }, holder);
+
+    const error = await rejection(follower.refresher.getToken());
+
+    expect(error).toBeInstanceOf(TokenUnavailableError);
+    expect(error.message).toMatch(/waited 300 ms \(followerDeadlineMs\)/);
+    expect(follower.record.of('waited')).toEqual([expect.objectContaining({ outcome: 'timeout' })]);
+    finish();
+    expect((await slow).token).toBe('tok-slow');
+    expect((await follower.refresher.getToken()).token).toBe('tok-slow');
+    await Promise.all([holder.refresher.close(), follower.refresher.close()]);
+  });
+
   it('aborts a refresh that hangs past refreshTimeoutMs and reports RefreshTimeoutError', async () => {
     const secretId = stack.secretName();
     const lockTable = await stack.table();
