@@ -12,6 +12,7 @@
  * Prints a table and writes reports/bench-lock.json. Run with `--help` for the options.
  */
 import { spawn } from 'node:child_process';
+import { setMaxListeners } from 'node:events';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -187,6 +188,8 @@ async function contention(implementation: Implementation, meter: Meter, tableNam
   const heartbeatMs = Math.floor(options.leaseMs / 3);
   const joinMs = 2_000;
   const stop = new AbortController();
+  // Every contender listens to this one signal (two listeners each at most while it waits).
+  setMaxListeners(4 * options.contenders, stop.signal);
   meter.reset();
   let release: () => Promise<unknown>;
   let waiting: Array<Promise<unknown>>;
