@@ -1,6 +1,12 @@
 /**
  * The emulator's notion of wall-clock time. The 24-hour clean-up rule, recovery windows and
  * `LastAccessedDate` all read it; tests move it forward instead of waiting a day.
+ *
+ * @example
+ * ```ts
+ * const clock: EmulatorClock = new OffsetClock();
+ * clock.advance(25 * 3_600_000);
+ * ```
  */
 export interface EmulatorClock {
   /** Current time in epoch milliseconds. */

@@ -47,9 +47,16 @@ export class EmulatorConfigurationError extends Error {
 }
 
 /**
- * The emulator's data directory cannot be read back: a record other than the last one is corrupt,
- * or the files belong to something else. (A torn *last* record is expected after a crash and is
- * dropped silently.)
+ * The emulator's data directory cannot be used: a record other than the last one is corrupt,
+ * another emulator holds the folder, or a write to disk failed. (A torn *last* record is expected
+ * after a crash and is dropped silently.)
+ *
+ * @example
+ * ```ts
+ * await startSecretsManagerEmulator({ dataDir }).catch((error) => {
+ *   if (error instanceof EmulatorStorageError) console.error(error.message); // names the folder and the problem
+ * });
+ * ```
  */
 export class EmulatorStorageError extends Error {
   public constructor(message: string, options?: { cause?: unknown }) {

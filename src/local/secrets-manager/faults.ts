@@ -1,7 +1,14 @@
 import { SecretsManagerServiceError } from './errors.js';
 import { operationNames, type OperationName } from './wire.js';
 
-/** Faults injected into one operation (or into every operation, under the key `*`). */
+/**
+ * Faults injected into one operation (or into every operation, under the key `*`).
+ *
+ * @example
+ * ```ts
+ * const rule: FaultRule = { errorRate: 0.2, errorType: 'ThrottlingException', errorMessage: 'Rate exceeded' };
+ * ```
+ */
 export interface FaultRule {
   /** Milliseconds added before the operation runs. */
   latencyMs?: number;
@@ -21,7 +28,14 @@ export interface FaultRule {
   dropResponseNext?: number;
 }
 
-/** The body of `POST /_emulator/faults`: it replaces all rules. */
+/**
+ * The body of `POST /_emulator/faults`: it replaces all rules.
+ *
+ * @example
+ * ```ts
+ * const config: FaultConfig = { seed: 7, operations: { PutSecretValue: { dropResponseRate: 0.3 }, '*': { latencyMs: 20 } } };
+ * ```
+ */
 export interface FaultConfig {
   /** Seed of the generator behind the rates, so a run can be replayed. Default 1. */
   seed?: number;

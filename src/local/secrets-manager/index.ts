@@ -16,7 +16,14 @@ export { EmulatorStats, type EmulatorStatsSnapshot } from './stats.js';
 export { Throttle, TokenBucket, throttleGroups, type ThrottleGroupName } from './throttle.js';
 export { createDispatcher, dispatch, operationNames, operationOf, type OperationName, type WireResponse } from './wire.js';
 
-/** Options for {@link startSecretsManagerEmulator}. Quotas and rates default to AWS's. */
+/**
+ * Options for {@link startSecretsManagerEmulator}. Quotas and rates default to AWS's.
+ *
+ * @example
+ * ```ts
+ * const options: SecretsManagerEmulatorOptions = { dataDir: '.tmp/sm', writeRatePerSecond: 0 };
+ * ```
+ */
 export interface SecretsManagerEmulatorOptions {
   /** Interface to bind. Default `127.0.0.1`: the emulator is for loopback. */
   host?: string;
@@ -56,7 +63,14 @@ export interface SecretsManagerEmulatorOptions {
   compactAfterBytes?: number;
 }
 
-/** A running emulator. */
+/**
+ * A running emulator.
+ *
+ * @example
+ * ```ts
+ * const { endpoint, model, close }: RunningSecretsManagerEmulator = await startSecretsManagerEmulator();
+ * ```
+ */
 export interface RunningSecretsManagerEmulator {
   /** `http://127.0.0.1:<port>`, for the SDK's `endpoint` or `AWS_ENDPOINT_URL_SECRETS_MANAGER`. */
   readonly endpoint: string;

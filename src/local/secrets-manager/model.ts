@@ -55,7 +55,14 @@ const NAME_PATTERN = /^[A-Za-z0-9/_+=.@!-]+$/;
 const ARN_SUFFIX_PATTERN = /-[A-Za-z0-9]{6}$/;
 const MAX_TAGS_PER_SECRET = 50;
 
-/** Options for {@link SecretsManagerModel}. Every quota is AWS's by default. */
+/**
+ * Options for {@link SecretsManagerModel}. Every quota is AWS's by default.
+ *
+ * @example
+ * ```ts
+ * const options: SecretsManagerModelOptions = { maxVersionsPerSecret: 5, deprecatedVersionMinAgeMs: 60_000 };
+ * ```
+ */
 export interface SecretsManagerModelOptions {
   /** Time source; default real time plus an advance offset. */
   clock?: EmulatorClock;

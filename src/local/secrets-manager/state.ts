@@ -64,7 +64,14 @@ export interface SecretState {
   nextSeq: number;
 }
 
-/** One atomic change to the state. An operation's changes are journaled together, as one record. */
+/**
+ * One atomic change to the state. An operation's changes are journaled together, as one record.
+ *
+ * @example
+ * ```ts
+ * const change: StateChange = { op: 'label', arn, label: 'AWSCURRENT', versionId };
+ * ```
+ */
 export type StateChange =
   | { readonly op: 'secret'; readonly secret: SecretMetadata }
   | { readonly op: 'version'; readonly arn: string; readonly version: StoredVersion }

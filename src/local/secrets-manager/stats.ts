@@ -1,6 +1,14 @@
 import type { OperationName } from './wire.js';
 
-/** What `GET /_emulator/stats` returns. Counts are per operation since start or the last reset. */
+/**
+ * What `GET /_emulator/stats` returns. Counts are per operation since start or the last reset.
+ *
+ * @example
+ * ```ts
+ * const stats = (await (await fetch(`${endpoint}/_emulator/stats`)).json()) as EmulatorStatsSnapshot;
+ * stats.operations.PutSecretValue;
+ * ```
+ */
 export interface EmulatorStatsSnapshot {
   /** Every call received, whatever its outcome. */
   operations: Record<string, number>;

@@ -4,6 +4,11 @@ import type { OperationName } from './wire.js';
 /**
  * AWS's request-rate quotas (SM-QUOTA-8), per account and Region: operations in one group share
  * one budget. Rates are requests per second.
+ *
+ * @example
+ * ```ts
+ * throttleGroups.writes.ratePerSecond; // 50
+ * ```
  */
 export const throttleGroups = {
   /** GetSecretValue + DescribeSecret: 10,000 TPS on the current quota page. */

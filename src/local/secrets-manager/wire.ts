@@ -8,7 +8,14 @@ import { validateInput, type MemberShape, type StructureShape } from './validati
  * body out (SM-WIRE-1..15). The HTTP server and any in-process SDK request handler sit on top of it.
  */
 
-/** An HTTP-free response: what to send back for one request. */
+/**
+ * An HTTP-free response: what to send back for one request.
+ *
+ * @example
+ * ```ts
+ * const { statusCode, headers, body }: WireResponse = dispatch(model, target, requestBody);
+ * ```
+ */
 export interface WireResponse {
   readonly statusCode: number;
   readonly headers: Readonly<Record<string, string>>;
@@ -185,7 +192,14 @@ const operations = {
 /** The name of an operation the emulator serves, e.g. `GetSecretValue`. */
 export type OperationName = keyof typeof operations;
 
-/** Every operation the emulator serves. */
+/**
+ * Every operation the emulator serves.
+ *
+ * @example
+ * ```ts
+ * operationNames.includes('PutSecretValue'); // true
+ * ```
+ */
 export const operationNames = Object.keys(operations) as OperationName[];
 
 const TARGET_PREFIX = 'secretsmanager.';
