@@ -71,11 +71,16 @@ describe('Class: TokenRefresher (a fleet of real processes, holders frozen or ki
     const tookOver = (await survivor.when(isEvent('took-over'))) as Extract<FleetMessage, { type: 'event' }>;
     // The fleet is delayed from when the survivor first wanted the lease after the kill (its own refresh
     // point may come later than the victim's) until it took the lease over.
-    const wanted = survivor.messages.find(
-      (message): message is Extract<FleetMessage, { type: 'event' }> =>
-        message.type === 'event' && message.at >= killedAt && (message.event.type === 'lease-busy' || message.event.type === 'waited'),
-    );
-    const delayMs = tookOver.at - Math.max(killedAt, wanted?.at ?? killedAt);
+    const wantedAt = survivor.messages
+      .flatMap((message) => {
+        if (message.type !== 'event') return [];
+        if (message.event.type === 'lease-busy') return [message.at];
+        if (message.event.type === 'waited') return [message.at - message.event.durationMs]; // reported when the wait ends
+        return [];
+      })
+      .filter((at) => at >= killedAt)
+      .sort((a, b) => a - b)[0];
+    const delayMs = tookOver.at - (wantedAt ?? killedAt);
 
     expect(eventsOf([survivor], 'took-over')).toEqual([expect.objectContaining({ previousHolder: expect.any(String) as unknown })]);
     const summary = await survivor.stop();
