@@ -60,6 +60,7 @@ export interface RunOnceOptions {
 
 /** No cycle follows another sooner than this, whatever the refresh point says. */
 const MIN_CYCLE_MS = 250;
+const KEEP_ALIVE_MS = 2 ** 30;
 
 /**
  * Keeps a shared token fresh ahead of its expiry: sleeps until this process's refresh point, then
@@ -113,6 +114,18 @@ export class RefreshWorker {
    * refresh still in flight and release its lease.
    */
   public async run(signal: AbortSignal): Promise<void> {
+    // The clock's timers are unref'd, as a library's should be; running is this process's purpose,
+    // so one referenced handle keeps it alive until it is stopped.
+    const keepAlive = setInterval(() => undefined, KEEP_ALIVE_MS);
+    try {
+      await this.#loop(signal);
+    } finally {
+      clearInterval(keepAlive);
+      this.#state = 'stopped';
+    }
+  }
+
+  async #loop(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
       let waitMs: number;
       try {
@@ -129,7 +142,6 @@ export class RefreshWorker {
         break;
       }
     }
-    this.#state = 'stopped';
   }
 
   /**
