@@ -52,7 +52,13 @@ async function runWorker(plan: WorkerPlan): Promise<void> {
     }),
   );
   process.stdout.write('ready\n');
-  await new Promise<void>((resolve) => createInterface({ input: process.stdin }).once('line', () => resolve()));
+  await new Promise<void>((resolve) => {
+    const commands = createInterface({ input: process.stdin });
+    commands.once('line', () => {
+      commands.close();
+      resolve();
+    });
+  });
   const latenciesMs: number[] = [];
   const errors: Record<string, number> = {};
   const cpuAtStart = process.cpuUsage();
@@ -75,8 +81,9 @@ async function runWorker(plan: WorkerPlan): Promise<void> {
   const elapsedMs = performance.now() - started;
   const cpu = process.cpuUsage(cpuAtStart);
   const report: WorkerReport = { requests: latenciesMs.length, errors, elapsedMs, cpuMs: (cpu.user + cpu.system) / 1000, latenciesMs };
-  process.stdout.write(`${JSON.stringify(report)}\n`);
   client.destroy();
+  // stdin stays open until the parent ends it; leave as soon as the report is flushed.
+  process.stdout.write(`${JSON.stringify(report)}\n`, () => process.exit(0));
 }
 
 /**
@@ -169,7 +176,7 @@ async function runBenchmark(options: BenchOptions): Promise<void> {
     const workers = Array.from({ length: options.processes }, () => startWorker(plan));
     await Promise.all(workers.map((worker) => worker.ready));
     const cpuAtStart = process.cpuUsage();
-    for (const worker of workers) worker.child.stdin?.write('go\n');
+    for (const worker of workers) worker.child.stdin?.end('go\n');
     const reports = await Promise.all(workers.map((worker) => worker.report));
     const cpu = process.cpuUsage(cpuAtStart);
 
