@@ -38,3 +38,19 @@ export {
   type TokenEnvelope,
 } from './token/index.js';
 export { SecretAccessError, VersionQuotaError, secretNameOf, type VersionCensus } from './secret/index.js';
+export {
+  LeaseLock,
+  ensureLockTable,
+  verifyLockTable,
+  LockError,
+  LockLostError,
+  LockTableError,
+  LockTimeoutError,
+  LockUnavailableError,
+  type AcquireOutcome,
+  type Lease,
+  type LeaseLockOptions,
+  type LockContext,
+  type LockEvent,
+  type LockState,
+} from './lock/index.js';
