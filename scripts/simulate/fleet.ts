@@ -332,7 +332,9 @@ export async function simulateFleet(
       failedConditionalWrites: sumLock((counts) => counts.failedConditionalWrites),
       operations: {
         GetItem: sumLock((counts) => counts.reads),
-        UpdateItem: sumLock((counts) => counts.writes),
+        'UpdateItem (acquire)': sumLock((counts) => counts.byKind.acquire),
+        'UpdateItem (renew)': sumLock((counts) => counts.byKind.renew),
+        'UpdateItem (release/commit)': sumLock((counts) => counts.byKind.release),
       },
     },
     latencyMs: summary(recorder.latency),
