@@ -25,12 +25,38 @@ export interface TokenResult {
   generation: number;
   /** The secret version holding the token. */
   versionId: string;
+  /**
+   * This process's refresh point for the token (jittered within the refresh window): from then on,
+   * `getToken` looks for — and if need be makes — a newer one. A worker sleeps until it.
+   */
+  refreshAt: Date;
 }
 
 /** Per-call options. */
 export interface GetTokenOptions {
   /** Stops this caller waiting (the shared work continues for other callers). */
   signal?: AbortSignal;
+  /**
+   * The longest lease a refresh started by this call may take (at least 100 ms; the `leaseMs` option
+   * if longer) — e.g. a Lambda invocation's remaining time, so that an environment frozen after the
+   * invocation holds the lease no longer than that.
+   */
+  leaseMs?: number;
+  /** The longest the `refresh` function may run when this call starts it (the `refreshTimeoutMs` option if longer). */
+  refreshTimeoutMs?: number;
+  /**
+   * Once this process's refresh point has passed, wait for the check instead of answering from memory
+   * at once: the caller gets the refreshed token if this process wins the lease, and the still-valid
+   * one at once if another process holds it (or if `signal` aborts meanwhile). For environments that
+   * are frozen between calls, such as Lambda, where work left running in the background stops. Default false.
+   */
+  awaitRefresh?: boolean;
+}
+
+/** The limits a call puts on the shared work it starts. */
+interface CallBounds {
+  leaseMs: number;
+  refreshTimeoutMs: number;
 }
 
 /** A token this process knows, with its own jittered refresh point. */
@@ -53,6 +79,8 @@ interface Intent {
   mustReplace: string | undefined;
   /** Whether a still-valid token may be returned when no fresh one can be had (false for `refreshNow`). */
   allowFallback: boolean;
+  /** The lease and refresh time of the call that started the work (joining callers share them). */
+  bounds: CallBounds;
 }
 
 interface Obtained {
@@ -64,6 +92,8 @@ interface Obtained {
 type HoldResult = Obtained | { retry: CurrentRead | undefined };
 
 const MAX_ROUNDS = 4;
+/** The shortest lease a call may ask for (the `leaseMs` option's minimum too). */
+const MIN_CALL_LEASE_MS = 100;
 /** Attempts of one lock write when its outcome is unknown, on top of the SDK's retries. */
 const LOCK_WRITE_ATTEMPTS = 3;
 /** Period of the do-nothing timer that keeps the process alive while a caller awaits a token. */
@@ -167,15 +197,19 @@ export class TokenRefresher {
    */
   public async getToken(options: GetTokenOptions = {}): Promise<TokenResult> {
     this.#assertOpen();
+    const bounds = this.#callBounds(options);
     options.signal?.throwIfAborted();
     const { clock } = this.#options;
     const now = clock.now();
     const cached = this.#usableCached(now);
     if (cached !== undefined) {
-      if (now >= cached.refreshPoint && this.#flight === undefined && clock.monotonic() >= this.#nextCheckAt) this.#checkInBackground();
+      if (now >= cached.refreshPoint && this.#flight === undefined && clock.monotonic() >= this.#nextCheckAt) {
+        const check = this.#checkInBackground(bounds);
+        if (options.awaitRefresh === true) return this.#awaitCheck(check, bounds, options.signal);
+      }
       return this.#serve(cached, 'memory', now);
     }
-    return this.#settle({ mustReplace: this.#invalidated, allowFallback: true }, options.signal);
+    return this.#settle({ mustReplace: this.#invalidated, allowFallback: true, bounds }, options.signal);
   }
 
   /**
@@ -196,6 +230,7 @@ export class TokenRefresher {
    */
   public async refreshNow(options: GetTokenOptions = {}): Promise<TokenResult> {
     this.#assertOpen();
+    const bounds = this.#callBounds(options);
     options.signal?.throwIfAborted();
     await this.#flight?.catch(() => undefined);
     let before = this.#cached?.versionId;
@@ -203,7 +238,7 @@ export class TokenRefresher {
       const current = await this.#readCurrent(this.#closeController.signal);
       if (current.found) before = current.known.versionId;
     }
-    return this.#settle({ mustReplace: before, allowFallback: false }, options.signal);
+    return this.#settle({ mustReplace: before, allowFallback: false, bounds }, options.signal);
   }
 
   /** Stops background work, lets an in-flight refresh release its lease, and destroys the clients it created. */
@@ -249,11 +284,12 @@ export class TokenRefresher {
   }
 
   /** Checks for a newer token without making the caller wait; failures become events. */
-  #checkInBackground(): void {
+  #checkInBackground(bounds: CallBounds): Promise<Obtained> {
     const { clock, pollMs } = this.#options;
     this.#nextCheckAt = clock.monotonic() + pollMs;
-    this.#flight = this.#startFlight({ mustReplace: this.#invalidated, allowFallback: true });
-    this.#flight.then(
+    const check = this.#startFlight({ mustReplace: this.#invalidated, allowFallback: true, bounds });
+    this.#flight = check;
+    check.then(
       (obtained) => {
         if (obtained.known.refreshPoint > clock.now()) this.#nextCheckAt = Number.NEGATIVE_INFINITY;
       },
@@ -262,6 +298,38 @@ export class TokenRefresher {
         this.#emit({ type: 'background-check-failed', errorName: describeError(error).name });
       },
     );
+    return check;
+  }
+
+  /** Waits for a check started while the cached token is still valid; that token serves if the check fails or the caller stops waiting. */
+  async #awaitCheck(check: Promise<Obtained>, bounds: CallBounds, signal: AbortSignal | undefined): Promise<TokenResult> {
+    const intent: Intent = { mustReplace: this.#invalidated, allowFallback: true, bounds };
+    try {
+      const obtained = await (signal === undefined ? check : raceAbort(check, signal));
+      const now = this.#options.clock.now();
+      if (this.#accepts(intent, obtained.known, now)) return this.#serve(obtained.known, obtained.source, now);
+    } catch {
+      // The failure is an event already (background-check-failed); the valid token below still serves.
+    }
+    const now = this.#options.clock.now();
+    const cached = this.#usableCached(now);
+    if (cached !== undefined) return this.#serve(cached, 'memory', now);
+    return this.#settle(intent, signal);
+  }
+
+  /** The limits of one call: its own, where tighter than the configured ones. */
+  #callBounds(options: GetTokenOptions): CallBounds {
+    if (typeof options !== 'object' || options === null) {
+      throw new ConfigurationError('getToken and refreshNow take an options object: { signal?, leaseMs?, refreshTimeoutMs?, awaitRefresh? }.');
+    }
+    if (options.awaitRefresh !== undefined && typeof options.awaitRefresh !== 'boolean') {
+      throw new ConfigurationError(`Option "awaitRefresh" must be true or false; got ${typeof options.awaitRefresh}.`);
+    }
+    const { leaseMs, refreshTimeoutMs } = this.#options;
+    return {
+      leaseMs: callBound('leaseMs', options.leaseMs, leaseMs, MIN_CALL_LEASE_MS),
+      refreshTimeoutMs: callBound('refreshTimeoutMs', options.refreshTimeoutMs, refreshTimeoutMs, 1),
+    };
   }
 
   #accepts(intent: Intent, known: KnownToken, now: number): boolean {
@@ -296,7 +364,7 @@ export class TokenRefresher {
       }
       let attempt;
       try {
-        attempt = await this.#retryLock(() => this.#lock.tryAcquire(this.lockName, { leaseMs: this.#options.leaseMs }));
+        attempt = await this.#retryLock(() => this.#lock.tryAcquire(this.lockName, { leaseMs: intent.bounds.leaseMs }));
       } catch (error) {
         if (signal.aborted || error instanceof ConfigurationError) throw error;
         this.#emit({ type: 'lock-unavailable', errorName: describeError(error).name });
@@ -324,7 +392,7 @@ export class TokenRefresher {
         this.#nextCheckAt = clock.monotonic() + pollMs;
         return this.#adopt(fallback, 'secret');
       }
-      const followed = await this.#follow(state, signal);
+      const followed = await this.#follow(state, signal, intent.bounds.leaseMs);
       if (followed.acquired) {
         const held = await this.#hold(followed.lease, intent, undefined);
         if ('known' in held) return held;
@@ -341,8 +409,9 @@ export class TokenRefresher {
   async #follow(
     initial: RefreshLockState,
     signal: AbortSignal,
+    leaseMs: number,
   ): Promise<{ acquired: true; lease: RefreshLease } | { acquired: false; state: RefreshLockState; committed: boolean }> {
-    const { clock, followerDeadlineMs, leaseMs } = this.#options;
+    const { clock, followerDeadlineMs } = this.#options;
     const since = initial.fence;
     let last = initial;
     let committed = false;
@@ -419,12 +488,12 @@ export class TokenRefresher {
       try {
         census = await this.#guardQuota(record, highest);
         if (!current.found && current.missing === 'secret') await this.#createSecret();
-        if (lease.signal.aborted || lease.remainingMs() < this.#options.leaseMs / 4) {
+        if (lease.signal.aborted || lease.remainingMs() < intent.bounds.leaseMs / 4) {
           this.#emit({ type: 'lease-lost', fence: lease.fence, stage: 'before-refresh' });
           return { retry: current };
         }
         this.#emit({ type: 'refresh-started', fence: lease.fence, generation: highest + 1 });
-        const issued = await this.#callRefresh(lease, previous);
+        const issued = await this.#callRefresh(lease, previous, intent.bounds.refreshTimeoutMs);
         const refreshedAt = clock.now();
         envelope = { token: issued.token, expiresAt: issued.expiresAt, generation: highest + 1, refreshedAt };
         try {
@@ -542,8 +611,8 @@ export class TokenRefresher {
   }
 
   /** Calls the user's refresh function with a signal bounded by the timeout, the lease and close. */
-  async #callRefresh(lease: RefreshLease, previous: KnownToken | undefined): Promise<{ token: string; expiresAt: number }> {
-    const { clock, refreshTimeoutMs, refresh, minLifetimeMs } = this.#options;
+  async #callRefresh(lease: RefreshLease, previous: KnownToken | undefined, refreshTimeoutMs: number): Promise<{ token: string; expiresAt: number }> {
+    const { clock, refresh, minLifetimeMs } = this.#options;
     const timeout = new AbortController();
     const signal = AbortSignal.any([lease.signal, this.#closeController.signal, timeout.signal]);
     const cancelTimer = clock.schedule(() => timeout.abort(new RefreshTimeoutError(refreshTimeoutMs)), refreshTimeoutMs);
@@ -731,7 +800,14 @@ export class TokenRefresher {
     const remainingMs = known.expiresAt - now;
     const minValidityMs = this.#options.policy.minValidityMs(known.lifetimeMs);
     this.#emit({ type: 'served', source, generation: known.generation, versionId: known.versionId, remainingMs, minValidityMs });
-    return { token: known.token, expiresAt: new Date(known.expiresAt), source, generation: known.generation, versionId: known.versionId };
+    return {
+      token: known.token,
+      expiresAt: new Date(known.expiresAt),
+      source,
+      generation: known.generation,
+      versionId: known.versionId,
+      refreshAt: new Date(known.refreshPoint),
+    };
   }
 
   // ---- fleet state -------------------------------------------------------------------------
@@ -786,6 +862,18 @@ export class TokenRefresher {
   #assertOpen(): void {
     if (this.#closed) throw new TokenRefresherError(`The TokenRefresher for "${this.secretId}" is closed; create a new one.`);
   }
+}
+
+/** A per-call limit: at least `minimum`, and never above what the refresher is configured with. */
+function callBound(name: string, value: unknown, configured: number, minimum: number): number {
+  if (value === undefined) return configured;
+  if (typeof value !== 'number' || Number.isNaN(value) || value < minimum) {
+    throw new ConfigurationError(
+      `Per-call option "${name}" must be a number of milliseconds of at least ${minimum}; got ${String(value)}. ` +
+        `It caps this call's ${name === 'leaseMs' ? 'lease' : 'refresh time'}, which is ${configured} ms otherwise.`,
+    );
+  }
+  return Math.min(configured, Math.floor(value));
 }
 
 /** The short reason recorded in the lock item and events for a failed refresh. */
