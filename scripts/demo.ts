@@ -1,0 +1,134 @@
+/**
+ * `npm start`: the whole thing on this machine in seconds. An embedded DynamoDB (dynalite) and
+ * Secrets Manager emulator, a local OAuth 2.0 server minting short-lived tokens, one refresh
+ * worker and a few simulated Lambda environments sharing the token. A live status line shows the
+ * generation, the lease holder, refreshes, versions, tokens served and the least validity any
+ * caller got; at the end (after --duration or Ctrl-C) a summary and a chart.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { Command, InvalidArgumentError } from 'commander';
+import { status, TokenRefresherError, type SecretStatus } from '../src/index.js';
+import { ensureLockTable } from '../src/lock/index.js';
+import { startLocalStack, type LocalStack } from '../src/local/stack.js';
+import { oauth2ClientCredentials } from '../src/sources/index.js';
+import { startOAuthServer } from '../test/support/oauth-server.js';
+import { renderChart } from './loadtest/chart.js';
+import { buildDemoResult, formatDemoSummary } from './demo/demo-summary.js';
+import { startDemoFleet } from './demo/demo-fleet.js';
+import { formatDemoStatus } from './demo/status-line.js';
+
+const number = (value: string): number => {
+  const parsed = Number(value);
+  if (!(Number.isFinite(parsed) && parsed > 0)) throw new InvalidArgumentError(`"${value}" is not a positive number.`);
+  return parsed;
+};
+
+const program = new Command('demo')
+  .description('token-refresher on this machine: a worker and simulated Lambda environments share one short-lived OAuth token.')
+  .option('-d, --duration <seconds>', 'stop after this long (default 45; Ctrl-C stops earlier)', number, 45)
+  .option('-e, --environments <n>', 'simulated Lambda environments (default 6)', number, 6)
+  .option('-l, --lifetime <seconds>', 'lifetime of the OAuth tokens (default 20)', number, 20)
+  .option('--aws', "use real AWS (the SDK's configuration: AWS_PROFILE / AWS_REGION) instead of the embedded stack")
+  .option('--secret-id <name>', 'secret to keep the token in (created if missing)', 'token-refresher-demo')
+  .option('--lock-table <name>', 'DynamoDB lease table (created if missing)', 'token-refresher-demo-locks')
+  .option('--out-dir <dir>', 'where the summary JSON and the chart go', 'reports/demo')
+  .addHelpText(
+    'after',
+    '\nThe same against real AWS (creates the secret and an on-demand table; delete them afterwards):\n' +
+      '  AWS_PROFILE=... AWS_REGION=eu-west-1 npm start -- --aws --secret-id token-refresher-demo --lock-table token-refresher-demo-locks',
+  );
+
+async function main(): Promise<void> {
+  const flags = program.parse().opts<{
+    duration: number;
+    environments: number;
+    lifetime: number;
+    aws?: boolean;
+    secretId: string;
+    lockTable: string;
+    outDir: string;
+  }>();
+  const environments = Math.round(flags.environments);
+  const lifetimeMs = flags.lifetime * 1000;
+  const say = (line: string): void => void process.stdout.write(`${line}\n`);
+
+  say(flags.aws ? 'Using real AWS (the SDK configuration decides account and Region).' : 'Starting dynalite and the Secrets Manager emulator on 127.0.0.1 …');
+  const stack: LocalStack | undefined = flags.aws ? undefined : await startLocalStack();
+  const oauth = await startOAuthServer({
+    clients: [{ clientId: 'demo-client', clientSecret: 'demo-client-secret' }],
+    accessTokenTtlSeconds: flags.lifetime,
+  });
+  const endpoints = stack === undefined ? {} : { secretsManager: stack.secretsManagerEndpoint, dynamodb: stack.dynamodbEndpoint };
+  const local = stack === undefined ? {} : { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+  const dynamodb = new DynamoDBClient({ ...local, ...(endpoints.dynamodb ? { endpoint: endpoints.dynamodb } : {}) });
+  const secretsManager = new SecretsManagerClient({ ...local, ...(endpoints.secretsManager ? { endpoint: endpoints.secretsManager } : {}) });
+  await ensureLockTable({ client: dynamodb, tableName: flags.lockTable });
+  say(`OAuth 2.0 server at ${oauth.tokenUrl} minting ${flags.lifetime}-second tokens (client credentials grant).`);
+  say(`1 worker + ${environments} simulated Lambda environments share secret "${flags.secretId}"; lease table "${flags.lockTable}".\n`);
+
+  const fleet = startDemoFleet({
+    secretId: flags.secretId,
+    lockTable: flags.lockTable,
+    refresh: oauth2ClientCredentials({ tokenUrl: oauth.tokenUrl, clientId: 'demo-client', clientSecret: 'demo-client-secret' }),
+    environments,
+    invocationEveryMs: 250,
+    leaseMs: Math.min(10_000, Math.max(1_000, lifetimeMs / 5)),
+    endpoints,
+    minValidityMs: Math.min(30_000, lifetimeMs / 10),
+    binMs: 1_000,
+  });
+
+  const stopped = new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, flags.duration * 1000);
+    process.once('SIGINT', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  const statusOptions = { secretId: flags.secretId, lockTable: flags.lockTable, dynamodb, secretsManager };
+  let latest: SecretStatus | undefined;
+  let done = false;
+  void stopped.then(() => (done = true));
+  while (!done) {
+    latest = await status(statusOptions).catch(() => latest);
+    const line = formatDemoStatus(fleet, latest, oauth.stats.minted, Date.now());
+    process.stdout.write(process.stdout.isTTY ? `\r\u001b[2K${line.slice(0, (process.stdout.columns ?? 200) - 1)}` : `${line}\n`);
+    await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, process.stdout.isTTY ? 500 : 5_000))]);
+  }
+  if (process.stdout.isTTY) process.stdout.write('\n');
+
+  await fleet.stop();
+  const result = buildDemoResult(fleet, {
+    environments,
+    lifetimeMs,
+    idpCalls: oauth.stats.tokenRequests,
+    versionsAlive: latest?.census.total ?? null,
+    local: stack !== undefined,
+  });
+  await mkdir(flags.outDir, { recursive: true });
+  const chartPath = join(flags.outDir, 'demo.svg');
+  await writeFile(chartPath, renderChart([result], 'token-refresher demo'));
+  await writeFile(join(flags.outDir, 'demo.json'), `${JSON.stringify(result, null, 2)}\n`);
+  say(`\n${formatDemoSummary(result)}`);
+  say(`\nChart: ${chartPath} (open it in a browser). Report: ${join(flags.outDir, 'demo.json')}`);
+  say(
+    'Run it against real AWS: AWS_PROFILE=... AWS_REGION=... npm start -- --aws  (creates the secret and an on-demand lease table).\n' +
+      'Measure it under load: npm run loadtest; simulate 10,000 environments for a day: npm run simulate.',
+  );
+  dynamodb.destroy();
+  secretsManager.destroy();
+  await oauth.close();
+  await stack?.close();
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof TokenRefresherError) {
+    process.stderr.write(`${error.name}: ${error.message}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  throw error;
+});
