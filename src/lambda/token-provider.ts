@@ -31,8 +31,10 @@ export const MIN_BUDGET_MS = 100;
  * {@link LambdaTokenProvider.getToken} in each invocation with its context. Each call is bounded by
  * the invocation's remaining time less `marginMs`: its waiting, the lease of a refresh it starts and
  * the `refresh` function's time — so an environment frozen after its invocation never blocks the
- * fleet for longer than that invocation had left. Nothing relies on a background timer between
- * invocations; concurrent invocations in one process (Lambda Managed Instances) share one refresh.
+ * fleet for longer than that invocation had left. Nothing is left to run between invocations: the
+ * invocation that reaches its environment's refresh point and wins the lease refreshes within its
+ * own time (the others keep serving the valid token), since an environment is frozen as soon as it
+ * answers. Concurrent invocations in one process (Lambda Managed Instances) share one refresh.
  *
  * @example
  * ```ts
@@ -105,7 +107,7 @@ export class LambdaTokenProvider {
     }, budgetMs);
     try {
       const signal = options.signal === undefined ? deadline.signal : AbortSignal.any([options.signal, deadline.signal]);
-      return await this.refresher.getToken({ signal });
+      return await this.refresher.getToken({ signal, leaseMs: budgetMs, refreshTimeoutMs: budgetMs, awaitRefresh: true });
     } finally {
       cancel();
     }

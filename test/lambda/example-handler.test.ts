@@ -110,9 +110,9 @@ describe('Example: examples/lambda/handler.ts in simulated execution environment
     });
     afterAll(() => closeWorld(world));
 
-    it('refreshes once per generation across four environments invoked one request at a time, and answers every nearly-expired invocation with the typed error', async () => {
+    it('refreshes once per generation across four environments frozen between invocations, and answers every nearly-expired invocation with the typed error', async () => {
       const { secretId, env } = await deploy(world);
-      environments.push(...(await Promise.all(Array.from({ length: 4 }, () => startExecutionEnvironment({ handlerModule: HANDLER, env })))));
+      environments.push(...(await Promise.all(Array.from({ length: 4 }, () => startExecutionEnvironment({ handlerModule: HANDLER, env, freeze: true })))));
       const mintedBefore = world.oauth.stats.minted;
       const results: Array<{ timeoutMs: number; result: ApiResult }> = [];
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LeaseLock } from '../../src/lock/index.js';
 import { ConfigurationError } from '../../src/shared/errors.js';
 import { InvocationDeadlineError, LambdaTokenProvider, type LambdaTokenProviderOptions } from '../../src/lambda/index.js';
 import { clientsFor, countingIssuer, startRefresherStack, type Clients, type Issuer, type RefresherStack } from '../refresher/harness.js';
@@ -19,7 +20,9 @@ describe('Class: LambdaTokenProvider', () => {
   });
   afterAll(() => stack.close());
 
-  async function provider(options: Partial<LambdaTokenProviderOptions> = {}): Promise<{ tokens: LambdaTokenProvider; issuer: Issuer; clients: Clients; lockTable: string }> {
+  async function provider(
+    options: Partial<LambdaTokenProviderOptions> = {},
+  ): Promise<{ tokens: LambdaTokenProvider; issuer: Issuer; clients: Clients; lockTable: string; clock: OffsetClock }> {
     const clock = new OffsetClock();
     const issuer = countingIssuer(clock, HOUR);
     const clients = clientsFor(stack);
@@ -33,7 +36,7 @@ describe('Class: LambdaTokenProvider', () => {
       clock,
       ...options,
     });
-    return { tokens, issuer, clients, lockTable };
+    return { tokens, issuer, clients, lockTable, clock };
   }
 
   it('refreshes on the first invocation, then serves later invocations from memory without a request', async () => {
@@ -45,6 +48,29 @@ describe('Class: LambdaTokenProvider', () => {
       expect(await tokens.getToken(contextWithRemaining(3_000))).toMatchObject({ source: 'memory', token: first.token });
     }
     expect(clients.counter.snapshot().attempts).toEqual(requests);
+    await tokens.close();
+  });
+
+  it('refreshes within the invocation that passes the refresh point, leaving nothing to run after it answers', async () => {
+    const { tokens, clock } = await provider();
+    const first = await tokens.getToken(contextWithRemaining(3_000));
+    clock.advance(58 * 60_000);
+    expect(await tokens.getToken(contextWithRemaining(3_000))).toMatchObject({ source: 'refreshed', generation: first.generation + 1 });
+    await tokens.close();
+  });
+
+  it('takes a lease no longer than the remaining time less marginMs, so a frozen environment cannot hold it longer', async () => {
+    const { tokens, issuer, clients, lockTable } = await provider({ marginMs: 500 });
+    const lock = new LeaseLock({ client: clients.dynamodb, tableName: lockTable });
+    let leaseMs: number | undefined;
+    issuer.behave(async (context) => {
+      leaseMs = (await lock.inspect(tokens.refresher.lockName))?.leaseMs;
+      issuer.behave(undefined);
+      return issuer.refresh(context);
+    });
+    await tokens.getToken({ getRemainingTimeInMillis: () => 2_000 });
+    expect(leaseMs).toBe(1_500);
+    await lock.close();
     await tokens.close();
   });
 
