@@ -83,7 +83,7 @@ export interface WorkerReady {
 export type WorkerMessage = WorkerReady | WorkerReport;
 
 /**
- * What the harness sends: `start` once every worker is ready (with the epoch ms at which all begin
- * calling, so the fleet starts together), `stop` to end early.
+ * What the harness sends: `start` once every worker is ready, with the epoch ms at which all begin
+ * calling, so the fleet starts together.
  */
-export type HarnessMessage = { type: 'start'; startAt: number } | { type: 'stop' };
+export type HarnessMessage = { type: 'start'; startAt: number };

@@ -65,8 +65,8 @@ const strategy = createStrategy(config.strategy, {
   },
 });
 
-async function caller(until: () => number): Promise<void> {
-  while (Date.now() < until()) {
+async function caller(deadline: number): Promise<void> {
+  while (Date.now() < deadline) {
     const started = performance.now();
     try {
       const served = await strategy.getToken();
@@ -115,11 +115,9 @@ const send = (message: WorkerMessage): Promise<void> =>
   });
 
 async function main(): Promise<void> {
-  let stopping = false;
   let startAt = Number.NaN;
   const started = new Promise<void>((resolve) => {
     process.on('message', (message: HarnessMessage) => {
-      if (message.type === 'stop') stopping = true;
       if (message.type === 'start') {
         startAt = message.startAt;
         resolve();
@@ -132,8 +130,7 @@ async function main(): Promise<void> {
   const deadline = startAt + config.durationMs;
   const ticker = setInterval(() => void send(report('progress')), config.reportEveryMs);
   await sleep(Math.max(0, startAt - Date.now()));
-  const stopAt = (): number => (stopping ? 0 : deadline);
-  await Promise.all(Array.from({ length: config.concurrency }, () => caller(stopAt)));
+  await Promise.all(Array.from({ length: config.concurrency }, () => caller(deadline)));
   clearInterval(ticker);
   await strategy.close();
   await send(report('done'));
