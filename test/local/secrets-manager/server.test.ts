@@ -11,7 +11,7 @@ let sm: EmulatorUnderTest;
 let client: SecretsManagerClient;
 
 beforeAll(async () => {
-  sm = await startEmulatorUnderTest({ maxBodyBytes: 4096, bodyTimeoutMs: 300 });
+  sm = await startEmulatorUnderTest({ maxBodyBytes: 4096 });
   client = sm.client();
 });
 afterAll(() => sm.close());
@@ -81,12 +81,19 @@ describe('Function: createEmulatorHttpServer — bad input never crashes or hang
   });
 
   it('answers 408 and closes a request whose body never finishes', async () => {
-    const answer = await rawExchange(sm.endpoint, [
-      'POST / HTTP/1.1\r\nHost: localhost\r\nX-Amz-Target: secretsmanager.GetSecretValue\r\nContent-Length: 100\r\n\r\n{"SecretId":',
-    ]);
-    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
-    expect(answer).toContain('RequestTimeoutException');
-    await stillServes();
+    // Its own emulator: a short body timeout on the shared one could cut a slow-but-honest request.
+    const impatient = await startEmulatorUnderTest({ bodyTimeoutMs: 200 });
+    try {
+      const answer = await rawExchange(impatient.endpoint, [
+        'POST / HTTP/1.1\r\nHost: localhost\r\nX-Amz-Target: secretsmanager.GetSecretValue\r\nContent-Length: 100\r\n\r\n{"SecretId":',
+      ]);
+      expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+      expect(answer).toContain('RequestTimeoutException');
+      const afterwards = await impatient.raw('secretsmanager.ListSecrets', '{}');
+      expect(afterwards.status).toBe(200);
+    } finally {
+      await impatient.close();
+    }
   });
 
   it('survives a client that disconnects mid-body', async () => {
