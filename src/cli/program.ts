@@ -4,6 +4,7 @@ import { registerLocalCommand } from './commands/local.js';
 import { registerPolicyCommand } from './commands/policy.js';
 import { registerRollbackCommand } from './commands/rollback.js';
 import { registerStatusCommand } from './commands/status.js';
+import { registerWorkerCommand } from './commands/worker.js';
 
 /**
  * The `token-refresher` command line. Every AWS call uses the SDK's standard configuration (credential
@@ -18,5 +19,6 @@ export function buildProgram(): Command {
   registerStatusCommand(program);
   registerRollbackCommand(program);
   registerPolicyCommand(program);
+  registerWorkerCommand(program);
   return program;
 }

@@ -1,0 +1,166 @@
+import { Option, type Command } from 'commander';
+import { TokenRefresher, type RefreshFunction, type RefresherLogger } from '../../refresher/index.js';
+import { ConfigurationError } from '../../shared/errors.js';
+import { oauth2ClientCredentials, type ClientAuthMethod } from '../../sources/index.js';
+import { closeWithin, createJsonLogger, LOG_LEVELS, loadRefreshModule, RefreshWorker, startHealthServer, type LogLevel } from '../../worker/index.js';
+import { parseMilliseconds, parsePort } from '../options.js';
+
+interface WorkerCommandOptions {
+  secretId: string;
+  table: string;
+  label: string;
+  tokenUrl?: string;
+  clientId?: string;
+  clientSecret?: string;
+  clientSecretEnv: string;
+  clientSecretId?: string;
+  scope?: string;
+  audience?: string;
+  authMethod?: ClientAuthMethod;
+  refreshModule?: string;
+  leaseMs?: number;
+  refreshTimeoutMs?: number;
+  once?: boolean;
+  force?: boolean;
+  healthPort?: number;
+  healthHost: string;
+  shutdownTimeout: number;
+  logLevel: LogLevel;
+}
+
+const ENV = 'TOKEN_REFRESHER_';
+const DEFAULT_CLIENT_SECRET_ENV = `${ENV}CLIENT_SECRET`;
+
+export function registerWorkerCommand(program: Command): void {
+  program
+    .command('worker')
+    .description(
+      'Keep the token fresh ahead of expiry through the same lease as every other refresher, so any number of worker replicas and ' +
+        'Lambdas can run at once (active/standby). JSON log lines on stdout; never a token. Options marked "env:" can also come from ' +
+        `that environment variable; the OAuth client secret only from the environment (${DEFAULT_CLIENT_SECRET_ENV}) or Secrets Manager.`,
+    )
+    .addOption(new Option('--secret-id <id>', 'the secret that holds the token: name or ARN').env(`${ENV}SECRET_ID`).makeOptionMandatory())
+    .addOption(new Option('--table <name>', 'the lease table').env(`${ENV}TABLE`).makeOptionMandatory())
+    .addOption(new Option('--label <label>', 'the staging label that holds the token').env(`${ENV}LABEL`).default('AWSCURRENT'))
+    .addOption(new Option('--token-url <url>', 'OAuth 2.0 token endpoint (client credentials grant)').env(`${ENV}TOKEN_URL`))
+    .addOption(new Option('--client-id <id>', 'OAuth client id').env(`${ENV}CLIENT_ID`))
+    .addOption(
+      new Option('--client-secret-env <name>', 'the environment variable that holds the OAuth client secret').default(DEFAULT_CLIENT_SECRET_ENV),
+    )
+    .addOption(new Option('--client-secret <secret>').hideHelp())
+    .addOption(new Option('--client-secret-id <id>', 'read the OAuth client secret from this Secrets Manager secret instead').env(`${ENV}CLIENT_SECRET_ID`))
+    .addOption(new Option('--scope <scopes>', 'space-separated scopes to request').env(`${ENV}SCOPE`))
+    .addOption(new Option('--audience <audience>', 'the audience parameter (Auth0, Okta, …)').env(`${ENV}AUDIENCE`))
+    .addOption(
+      new Option('--auth-method <method>', 'how the client authenticates').env(`${ENV}AUTH_METHOD`).choices(['client_secret_basic', 'client_secret_post']),
+    )
+    .addOption(new Option('--refresh-module <path>', 'a module exporting refresh(), instead of the OAuth options').env(`${ENV}REFRESH_MODULE`))
+    .addOption(new Option('--lease-ms <ms>', 'lease duration (default 10000)').env(`${ENV}LEASE_MS`).argParser(parseMilliseconds))
+    .addOption(new Option('--refresh-timeout-ms <ms>', 'abort a refresh after this long (default 30000)').env(`${ENV}REFRESH_TIMEOUT_MS`).argParser(parseMilliseconds))
+    .option('--once', 'one cycle for cron or EventBridge: refresh if due, then exit (0 on success)')
+    .option('--force', 'with --once: refresh even if the token is not due')
+    .addOption(new Option('--health-port <port>', 'serve GET /health on this port (0 = any free port)').env(`${ENV}HEALTH_PORT`).argParser(parsePort))
+    .addOption(new Option('--health-host <host>', 'interface for the health endpoint').env(`${ENV}HEALTH_HOST`).default('127.0.0.1'))
+    .addOption(
+      new Option('--shutdown-timeout <ms>', 'on SIGTERM/SIGINT, exit 1 if closing takes longer than this').argParser(parseMilliseconds).default(10_000),
+    )
+    .addOption(new Option('--log-level <level>', 'least severe level logged').env(`${ENV}LOG_LEVEL`).choices(LOG_LEVELS).default('info'))
+    .action(async (options: WorkerCommandOptions) => {
+      if (options.force && !options.once) throw new ConfigurationError('--force only applies with --once.');
+      const logger = createJsonLogger({ level: options.logLevel, fields: { service: 'token-refresher-worker', secretId: options.secretId } });
+      const refresh = await refreshFunction(options);
+      const refresher = new TokenRefresher({
+        secretId: options.secretId,
+        lockTable: options.table,
+        label: options.label,
+        refresh,
+        logger,
+        ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
+        ...(options.refreshTimeoutMs === undefined ? {} : { refreshTimeoutMs: options.refreshTimeoutMs }),
+      });
+      const worker = new RefreshWorker({ refresher, logger });
+      if (options.once) {
+        try {
+          await worker.runOnce({ force: options.force ?? false });
+        } finally {
+          await refresher.close();
+        }
+        return;
+      }
+      await runUntilSignalled(worker, refresher, logger, options);
+    });
+}
+
+/** Runs the worker until SIGTERM or SIGINT, then closes the refresher (aborting a refresh and releasing the lease) within the bound. */
+async function runUntilSignalled(worker: RefreshWorker, refresher: TokenRefresher, logger: RefresherLogger, options: WorkerCommandOptions): Promise<void> {
+  let health;
+  try {
+    health = options.healthPort === undefined ? undefined : await startHealthServer({ status: () => worker.status(), port: options.healthPort, host: options.healthHost });
+  } catch (error) {
+    await refresher.close();
+    throw error;
+  }
+  const stop = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    logger.info('token-refresher worker: shutting down', { event: 'shutdown', signal });
+    stop.abort();
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  logger.info('token-refresher worker: started', {
+    event: 'started',
+    pid: process.pid,
+    ...(health === undefined ? {} : { healthUrl: `http://${options.healthHost}:${health.port}/health` }),
+  });
+  await worker.run(stop.signal);
+  const server = health;
+  const closed = await closeWithin(async () => {
+    await refresher.close();
+    await server?.close();
+  }, options.shutdownTimeout);
+  if (closed === 'timed-out') {
+    logger.error('token-refresher worker: closing took too long; exiting (an unreleased lease expires by itself)', {
+      event: 'shutdown-timed-out',
+      shutdownTimeoutMs: options.shutdownTimeout,
+    });
+    process.exit(1);
+  }
+  logger.info('token-refresher worker: stopped', { event: 'stopped' });
+}
+
+/** The built-in OAuth 2.0 client credentials source, or the module's `refresh`. */
+async function refreshFunction(options: WorkerCommandOptions): Promise<RefreshFunction> {
+  if (options.clientSecret !== undefined) {
+    throw new ConfigurationError(
+      `--client-secret is not accepted: a command line is visible to every user of the machine. Put the secret in ${options.clientSecretEnv}, ` +
+        'or store it in Secrets Manager and pass --client-secret-id.',
+    );
+  }
+  if (options.refreshModule !== undefined) {
+    if (options.tokenUrl !== undefined) throw new ConfigurationError('Give either --refresh-module or --token-url (OAuth), not both.');
+    return loadRefreshModule(options.refreshModule);
+  }
+  if (options.tokenUrl === undefined) {
+    throw new ConfigurationError('Say where tokens come from: --token-url and --client-id (OAuth 2.0 client credentials), or --refresh-module <path>.');
+  }
+  if (options.clientId === undefined) throw new ConfigurationError(`--token-url needs --client-id (or ${ENV}CLIENT_ID).`);
+  const clientSecret = process.env[options.clientSecretEnv];
+  const hasSecret = clientSecret !== undefined && clientSecret !== '';
+  if (hasSecret === (options.clientSecretId !== undefined)) {
+    throw new ConfigurationError(
+      hasSecret
+        ? `Give the client secret once: ${options.clientSecretEnv} is set and so is --client-secret-id.`
+        : `The OAuth client needs its secret: set ${options.clientSecretEnv}, or pass --client-secret-id with the Secrets Manager secret that holds it.`,
+    );
+  }
+  const common = {
+    tokenUrl: options.tokenUrl,
+    clientId: options.clientId,
+    ...(options.scope === undefined ? {} : { scope: options.scope }),
+    ...(options.audience === undefined ? {} : { audience: options.audience }),
+    ...(options.authMethod === undefined ? {} : { authMethod: options.authMethod }),
+  };
+  return hasSecret
+    ? oauth2ClientCredentials({ ...common, clientSecret })
+    : oauth2ClientCredentials({ ...common, clientSecretId: options.clientSecretId as string });
+}
