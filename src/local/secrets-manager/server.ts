@@ -41,6 +41,9 @@ export function createEmulatorHttpServer(parts: HttpServerParts): Server {
       });
     },
   );
+  // Idle keep-alive connections stay open for a minute: with Node's 5-second
+  // default, a client reusing a socket just as the server closes it sees a spurious ECONNRESET.
+  server.keepAliveTimeout = 60_000;
   return server;
 }
 
