@@ -2,13 +2,27 @@ import type { Context } from 'aws-lambda';
 import { ConfigurationError } from '../shared/errors.js';
 import type { LambdaTokenProvider } from './token-provider.js';
 
-/** Options for {@link tokenMiddleware}. */
+/**
+ * Options for {@link tokenMiddleware}.
+ *
+ * @example
+ * ```ts
+ * middy().use(tokenMiddleware(tokens, { contextKey: 'apiToken' })); // context.apiToken
+ * ```
+ */
 export interface TokenMiddlewareOptions<Key extends string> {
   /** The context property that receives the token. Default `'token'`. */
   contextKey?: Key;
 }
 
-/** What the middleware adds to the handler's context: the token under `contextKey`. */
+/**
+ * What the middleware adds to the handler's context: the token under `contextKey`.
+ *
+ * @example
+ * ```ts
+ * type HandlerContext = Context & TokenContext; // { token: string } added
+ * ```
+ */
 export type TokenContext<Key extends string = 'token'> = { [P in Key]: string };
 
 /**

@@ -4,7 +4,14 @@ import { ConfigurationError } from '../shared/errors.js';
 import { remainingTimeOf, type LambdaContextLike } from './context.js';
 import { InvocationDeadlineError } from './errors.js';
 
-/** Options for {@link LambdaTokenProvider}: the refresher's, plus how much time to leave the handler. */
+/**
+ * Options for {@link LambdaTokenProvider}: the refresher's, plus how much time to leave the handler.
+ *
+ * @example
+ * ```ts
+ * const options: LambdaTokenProviderOptions = { secretId: 'prod/api-token', lockTable: 'locks', refresh, marginMs: 1_000 };
+ * ```
+ */
 export interface LambdaTokenProviderOptions extends TokenRefresherOptions {
   /**
    * Time kept back from the invocation's remaining time for the handler itself (to use the token or
@@ -13,7 +20,14 @@ export interface LambdaTokenProviderOptions extends TokenRefresherOptions {
   marginMs?: number;
 }
 
-/** Per-invocation options of {@link LambdaTokenProvider.getToken}. */
+/**
+ * Per-invocation options of {@link LambdaTokenProvider.getToken}.
+ *
+ * @example
+ * ```ts
+ * await tokens.getToken(context, { signal }); // e.g. Middy's early-timeout signal
+ * ```
+ */
 export interface LambdaGetTokenOptions {
   /** Stops this call waiting (e.g. Middy's early-timeout signal). */
   signal?: AbortSignal;
@@ -22,7 +36,15 @@ export interface LambdaGetTokenOptions {
 const DEFAULT_MARGIN_MS = 500;
 /** Lambda's longest timeout: a larger margin could never leave any time. */
 const MAX_MARGIN_MS = 900_000;
-/** The shortest lease the refresher takes: less time than this is not worth a request. */
+/**
+ * The least time `getToken` needs after `marginMs` (the refresher's shortest lease): with less, it
+ * refuses at once.
+ *
+ * @example
+ * ```ts
+ * if (context.getRemainingTimeInMillis() < tokens.marginMs + MIN_BUDGET_MS) return tooLate();
+ * ```
+ */
 export const MIN_BUDGET_MS = 100;
 
 /**

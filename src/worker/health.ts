@@ -3,7 +3,14 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { WorkerStatus } from './worker.js';
 
-/** Options for {@link startHealthServer}. */
+/**
+ * Options for {@link startHealthServer}.
+ *
+ * @example
+ * ```ts
+ * const options: HealthServerOptions = { status: () => worker.status(), port: 8080, host: '0.0.0.0' };
+ * ```
+ */
 export interface HealthServerOptions {
   /** The worker's current status (see `RefreshWorker.status`). */
   status: () => WorkerStatus;
@@ -13,7 +20,15 @@ export interface HealthServerOptions {
   host?: string;
 }
 
-/** A running health endpoint. */
+/**
+ * A running health endpoint.
+ *
+ * @example
+ * ```ts
+ * console.log(`http://127.0.0.1:${health.port}/health`);
+ * await health.close();
+ * ```
+ */
 export interface HealthServer {
   /** The port it listens on (useful with port 0). */
   readonly port: number;

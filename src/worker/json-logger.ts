@@ -2,11 +2,34 @@ import type { RefresherLogger } from '../refresher/index.js';
 import { systemClock, type Clock } from '../shared/clock.js';
 import { ConfigurationError } from '../shared/errors.js';
 
-/** Log levels, least to most severe. */
+/**
+ * Log levels, least to most severe.
+ *
+ * @example
+ * ```ts
+ * LOG_LEVELS.includes(process.env.LOG_LEVEL as LogLevel);
+ * ```
+ */
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+
+/**
+ * One of {@link LOG_LEVELS}.
+ *
+ * @example
+ * ```ts
+ * const level: LogLevel = 'debug';
+ * ```
+ */
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-/** Options for {@link createJsonLogger}. */
+/**
+ * Options for {@link createJsonLogger}.
+ *
+ * @example
+ * ```ts
+ * createJsonLogger({ level: 'warn', write: (line) => process.stderr.write(line) });
+ * ```
+ */
 export interface JsonLoggerOptions {
   /** The least severe level written. Default `info`. */
   level?: LogLevel;

@@ -2,16 +2,37 @@ import { TokenUnavailableError, type RefresherLogger, type TokenResult } from '.
 import { systemClock, type Clock } from '../shared/clock.js';
 import { ConfigurationError } from '../shared/errors.js';
 
-/** A token result with this process's refresh point, as the refresher returns it. */
+/**
+ * A token result with this process's refresh point, as the refresher returns it.
+ *
+ * @example
+ * ```ts
+ * const { generation, refreshAt }: ScheduledToken = await refresher.getToken();
+ * ```
+ */
 export type ScheduledToken = TokenResult & { refreshAt: Date };
 
-/** What the worker needs of a `TokenRefresher`. */
+/**
+ * What the worker needs of a `TokenRefresher` (which satisfies it).
+ *
+ * @example
+ * ```ts
+ * const refresher: WorkerRefresher = new TokenRefresher({ secretId, lockTable, refresh });
+ * ```
+ */
 export interface WorkerRefresher {
   getToken(options?: { signal?: AbortSignal }): Promise<ScheduledToken>;
   refreshNow(options?: { signal?: AbortSignal }): Promise<ScheduledToken>;
 }
 
-/** Options for {@link RefreshWorker}. Durations in milliseconds. */
+/**
+ * Options for {@link RefreshWorker}. Durations in milliseconds.
+ *
+ * @example
+ * ```ts
+ * new RefreshWorker({ refresher, logger: createJsonLogger(), minRetryMs: 2_000, maxRetryMs: 120_000 });
+ * ```
+ */
 export interface RefreshWorkerOptions {
   refresher: WorkerRefresher;
   /** Receives one entry per cycle (never a token). Default: silent. */
@@ -29,10 +50,22 @@ export interface RefreshWorkerOptions {
  * How one cycle ended: this process `refreshed` the token; it `adopted` a newer one another process
  * refreshed; or the token it found is `valid` and not due (the first look, or `runOnce` before the
  * refresh point).
+ *
+ * @example
+ * ```ts
+ * const outcome: CycleOutcome = await worker.runOnce(); // 'refreshed' | 'adopted' | 'valid'
+ * ```
  */
 export type CycleOutcome = 'refreshed' | 'adopted' | 'valid';
 
-/** What the worker reports (e.g. on its health endpoint). Never holds a token. */
+/**
+ * What the worker reports (e.g. on its health endpoint). Never holds a token.
+ *
+ * @example
+ * ```ts
+ * const { healthy, generation, lastSuccessAt } = worker.status();
+ * ```
+ */
 export interface WorkerStatus {
   /** True while the worker holds a token that has not expired. */
   healthy: boolean;
@@ -51,7 +84,14 @@ export interface WorkerStatus {
   lastError?: { name: string; message: string };
 }
 
-/** Options of {@link RefreshWorker.runOnce}. */
+/**
+ * Options of {@link RefreshWorker.runOnce}.
+ *
+ * @example
+ * ```ts
+ * await worker.runOnce({ force: true, signal: AbortSignal.timeout(60_000) });
+ * ```
+ */
 export interface RunOnceOptions {
   /** Refresh even if the token is not due. Default false. */
   force?: boolean;
@@ -112,6 +152,11 @@ export class RefreshWorker {
    * Refreshes ahead of expiry until `signal` aborts, then resolves (it never rejects: failures are
    * logged, reported in {@link status} and retried). Close the refresher afterwards to abort a
    * refresh still in flight and release its lease.
+   *
+   * @example
+   * ```ts
+   * await worker.run(stop.signal);
+   * ```
    */
   public async run(signal: AbortSignal): Promise<void> {
     // The clock's timers are unref'd, as a library's should be; running is this process's purpose,
@@ -148,6 +193,11 @@ export class RefreshWorker {
    * One cycle, for cron or EventBridge schedules: gets the token, refreshing it if it has reached this
    * process's refresh point (or at once with `force`), and reports what happened. Throws when no
    * fresh token can be had.
+   *
+   * @example
+   * ```ts
+   * const outcome = await worker.runOnce(); // then exit: cron or EventBridge runs it again
+   * ```
    */
   public async runOnce(options: RunOnceOptions = {}): Promise<CycleOutcome> {
     try {
@@ -157,7 +207,14 @@ export class RefreshWorker {
     }
   }
 
-  /** The worker's state for a health check or status line. */
+  /**
+   * The worker's state for a health check or status line.
+   *
+   * @example
+   * ```ts
+   * process.stdout.write(`${JSON.stringify(worker.status())}\n`);
+   * ```
+   */
   public status(): WorkerStatus {
     const token = this.#token;
     const iso = (ms: number | undefined): string | undefined => (ms === undefined ? undefined : new Date(ms).toISOString());
