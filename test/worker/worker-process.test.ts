@@ -198,6 +198,25 @@ describe('Command: token-refresher worker (real processes on the local stack)', 
     expect(secretModel(target.secretId)).toMatchObject({ generation: 2, versions: 2 });
   });
 
+  it('SIGTERM during --once releases the lease and exits 1; the next --once refreshes at once', async () => {
+    const target = await deployment();
+    const lease = ['--lease-ms', '600000', '--refresh-timeout-ms', '600000'];
+    oauth.setLatency(600_000);
+    const refreshing = oauth.nextTokenRequest();
+    const interrupted = startWorker(oauth, target, '--once', ...lease);
+    await refreshing;
+    oauth.setLatency(0);
+    interrupted.process.child.kill('SIGTERM');
+    const { code, lines } = await interrupted.finished();
+    expect(code).toBe(1);
+    expect(lines.map((line) => line.event).filter((event) => event !== undefined)).toEqual(['shutdown']);
+    expect(interrupted.process.stderr()).toContain('TokenRefresherError: Interrupted by SIGTERM before the cycle finished');
+
+    const next = await startWorker(oauth, target, '--once', ...lease).finished();
+    expect(next.code).toBe(0);
+    expect(next.lines.find((line) => line.event === 'refreshed')).toMatchObject({ generation: 1 });
+  });
+
   it('SIGTERM mid-refresh aborts the refresh, releases the lease and exits 0; a waiting contender takes over at once, not after the lease, and turns healthy', async () => {
     const target = await deployment();
     // A ten-minute lease: the contender can only get it before the test times out if it is released.

@@ -1,8 +1,8 @@
 import { Option, type Command } from 'commander';
 import { TokenRefresher, type RefreshFunction, type RefresherLogger } from '../../refresher/index.js';
-import { ConfigurationError } from '../../shared/errors.js';
+import { ConfigurationError, TokenRefresherError } from '../../shared/errors.js';
 import { oauth2ClientCredentials, type ClientAuthMethod } from '../../sources/index.js';
-import { closeWithin, createJsonLogger, LOG_LEVELS, loadRefreshModule, RefreshWorker, startHealthServer, type LogLevel } from '../../worker/index.js';
+import { closeWithin, createJsonLogger, LOG_LEVELS, loadRefreshModule, RefreshWorker, startHealthServer, type HealthServer, type LogLevel } from '../../worker/index.js';
 import { parseMilliseconds, parsePort } from '../options.js';
 
 interface WorkerCommandOptions {
@@ -57,12 +57,14 @@ export function registerWorkerCommand(program: Command): void {
     .addOption(new Option('--refresh-module <path>', 'a module exporting refresh(), instead of the OAuth options').env(`${ENV}REFRESH_MODULE`))
     .addOption(new Option('--lease-ms <ms>', 'lease duration (default 10000)').env(`${ENV}LEASE_MS`).argParser(parseMilliseconds))
     .addOption(new Option('--refresh-timeout-ms <ms>', 'abort a refresh after this long (default 30000)').env(`${ENV}REFRESH_TIMEOUT_MS`).argParser(parseMilliseconds))
-    .option('--once', 'one cycle for cron or EventBridge: refresh if due, then exit (0 on success)')
+    .option('--once', 'one cycle for cron or EventBridge: refresh if due, then exit (0 on success; 1 on failure or when interrupted)')
     .option('--force', 'with --once: refresh even if the token is not due')
     .addOption(new Option('--health-port <port>', 'serve GET /health on this port (0 = any free port)').env(`${ENV}HEALTH_PORT`).argParser(parsePort))
     .addOption(new Option('--health-host <host>', 'interface for the health endpoint').env(`${ENV}HEALTH_HOST`).default('127.0.0.1'))
     .addOption(
-      new Option('--shutdown-timeout <ms>', 'on SIGTERM/SIGINT, exit 1 if closing takes longer than this').argParser(parseMilliseconds).default(10_000),
+      new Option('--shutdown-timeout <ms>', 'on SIGTERM/SIGINT, exit 1 if releasing the lease and closing take longer than this')
+        .argParser(parseMilliseconds)
+        .default(10_000),
     )
     .addOption(new Option('--log-level <level>', 'least severe level logged').env(`${ENV}LOG_LEVEL`).choices(LOG_LEVELS).default('info'))
     .action(async (options: WorkerCommandOptions) => {
@@ -79,53 +81,55 @@ export function registerWorkerCommand(program: Command): void {
         ...(options.refreshTimeoutMs === undefined ? {} : { refreshTimeoutMs: options.refreshTimeoutMs }),
       });
       const worker = new RefreshWorker({ refresher, logger });
-      if (options.once) {
-        try {
-          await worker.runOnce({ force: options.force ?? false });
-        } finally {
-          await refresher.close();
-        }
-        return;
-      }
-      await runUntilSignalled(worker, refresher, logger, options);
+      await runUntilDoneOrSignalled(worker, refresher, logger, options);
     });
 }
 
-/** Runs the worker until SIGTERM or SIGINT, then closes the refresher (aborting a refresh and releasing the lease) within the bound. */
-async function runUntilSignalled(worker: RefreshWorker, refresher: TokenRefresher, logger: RefresherLogger, options: WorkerCommandOptions): Promise<void> {
-  let health;
-  try {
-    health = options.healthPort === undefined ? undefined : await startHealthServer({ status: () => worker.status(), port: options.healthPort, host: options.healthHost });
-  } catch (error) {
-    await refresher.close();
-    throw error;
-  }
+/**
+ * Runs the worker — until SIGTERM or SIGINT, or for one cycle with --once — then closes the refresher
+ * (aborting a refresh in flight and releasing its lease) within the shutdown bound. A signal ends the
+ * long-running worker normally (exit 0); it interrupts a --once cycle (exit 1, lease released).
+ */
+async function runUntilDoneOrSignalled(worker: RefreshWorker, refresher: TokenRefresher, logger: RefresherLogger, options: WorkerCommandOptions): Promise<void> {
+  let health: HealthServer | undefined;
   const stop = new AbortController();
   const onSignal = (signal: NodeJS.Signals): void => {
     logger.info('token-refresher worker: shutting down', { event: 'shutdown', signal });
-    stop.abort();
+    stop.abort(new TokenRefresherError(`Interrupted by ${signal} before the cycle finished; the lease, if taken, was released.`));
   };
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
-  logger.info('token-refresher worker: started', {
-    event: 'started',
-    pid: process.pid,
-    ...(health === undefined ? {} : { healthUrl: `http://${options.healthHost}:${health.port}/health` }),
-  });
-  await worker.run(stop.signal);
-  const server = health;
-  const closed = await closeWithin(async () => {
-    await refresher.close();
-    await server?.close();
-  }, options.shutdownTimeout);
-  if (closed === 'timed-out') {
-    logger.error('token-refresher worker: closing took too long; exiting (an unreleased lease expires by itself)', {
-      event: 'shutdown-timed-out',
-      shutdownTimeoutMs: options.shutdownTimeout,
+  try {
+    if (options.once) {
+      await worker.runOnce({ force: options.force ?? false, signal: stop.signal });
+      return;
+    }
+    if (options.healthPort !== undefined) {
+      health = await startHealthServer({ status: () => worker.status(), port: options.healthPort, host: options.healthHost });
+    }
+    logger.info('token-refresher worker: started', {
+      event: 'started',
+      pid: process.pid,
+      ...(health === undefined ? {} : { healthUrl: `http://${options.healthHost}:${health.port}/health` }),
     });
-    process.exit(1);
+    await worker.run(stop.signal);
+  } finally {
+    const server = health;
+    const closed = await closeWithin(async () => {
+      await refresher.close();
+      await server?.close();
+    }, options.shutdownTimeout);
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+    if (closed === 'timed-out') {
+      logger.error('token-refresher worker: closing took too long; exiting (an unreleased lease expires by itself)', {
+        event: 'shutdown-timed-out',
+        shutdownTimeoutMs: options.shutdownTimeout,
+      });
+      process.exit(1);
+    }
+    if (!options.once) logger.info('token-refresher worker: stopped', { event: 'stopped' });
   }
-  logger.info('token-refresher worker: stopped', { event: 'stopped' });
 }
 
 /** The built-in OAuth 2.0 client credentials source, or the module's `refresh`. */
