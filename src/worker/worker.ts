@@ -3,16 +3,6 @@ import { systemClock, type Clock } from '../shared/clock.js';
 import { ConfigurationError } from '../shared/errors.js';
 
 /**
- * A token result with this process's refresh point, as the refresher returns it.
- *
- * @example
- * ```ts
- * const { generation, refreshAt }: ScheduledToken = await refresher.getToken();
- * ```
- */
-export type ScheduledToken = TokenResult & { refreshAt: Date };
-
-/**
  * What the worker needs of a `TokenRefresher` (which satisfies it).
  *
  * @example
@@ -21,8 +11,8 @@ export type ScheduledToken = TokenResult & { refreshAt: Date };
  * ```
  */
 export interface WorkerRefresher {
-  getToken(options?: { signal?: AbortSignal }): Promise<ScheduledToken>;
-  refreshNow(options?: { signal?: AbortSignal }): Promise<ScheduledToken>;
+  getToken(options?: { signal?: AbortSignal }): Promise<TokenResult>;
+  refreshNow(options?: { signal?: AbortSignal }): Promise<TokenResult>;
 }
 
 /**
@@ -126,7 +116,7 @@ export class RefreshWorker {
   readonly #random: () => number;
   readonly #minRetryMs: number;
   readonly #maxRetryMs: number;
-  #token: ScheduledToken | undefined;
+  #token: TokenResult | undefined;
   #state: WorkerStatus['state'] = 'starting';
   #lastRefreshAt: number | undefined;
   #lastSuccessAt: number | undefined;
@@ -231,10 +221,10 @@ export class RefreshWorker {
     };
   }
 
-  async #cycle(kind: 'get' | 'refresh', signal: AbortSignal | undefined): Promise<{ token: ScheduledToken; outcome: CycleOutcome }> {
+  async #cycle(kind: 'get' | 'refresh', signal: AbortSignal | undefined): Promise<{ token: TokenResult; outcome: CycleOutcome }> {
     this.#state = this.#token === undefined && kind === 'get' ? 'starting' : 'refreshing';
     const previous = this.#token;
-    let token: ScheduledToken;
+    let token: TokenResult;
     try {
       token = kind === 'get' ? await this.#refresher.getToken({ signal }) : await this.#refresher.refreshNow({ signal });
     } catch (error) {

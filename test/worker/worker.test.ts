@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { TokenUnavailableError } from '../../src/refresher/index.js';
-import { RefreshWorker, type ScheduledToken, type WorkerRefresher } from '../../src/worker/index.js';
+import { TokenUnavailableError, type TokenResult } from '../../src/refresher/index.js';
+import { RefreshWorker, type WorkerRefresher } from '../../src/worker/index.js';
 import { VirtualTime, type VirtualClock } from '../support/virtual-time.js';
 
 const MINUTE = 60_000;
@@ -8,25 +8,25 @@ const MINUTE = 60_000;
 /** A scripted refresher on virtual time: each call is answered by the next step, and recorded. */
 class ScriptedRefresher implements WorkerRefresher {
   public readonly calls: Array<{ method: 'getToken' | 'refreshNow'; at: number }> = [];
-  readonly #steps: Array<(clock: VirtualClock) => ScheduledToken | Error>;
+  readonly #steps: Array<(clock: VirtualClock) => TokenResult | Error>;
   readonly #time: VirtualTime;
   readonly #clock: VirtualClock;
 
-  public constructor(time: VirtualTime, clock: VirtualClock, steps: Array<(clock: VirtualClock) => ScheduledToken | Error>) {
+  public constructor(time: VirtualTime, clock: VirtualClock, steps: Array<(clock: VirtualClock) => TokenResult | Error>) {
     this.#time = time;
     this.#clock = clock;
     this.#steps = steps;
   }
 
-  public getToken(): Promise<ScheduledToken> {
+  public getToken(): Promise<TokenResult> {
     return this.#answer('getToken');
   }
 
-  public refreshNow(): Promise<ScheduledToken> {
+  public refreshNow(): Promise<TokenResult> {
     return this.#answer('refreshNow');
   }
 
-  async #answer(method: 'getToken' | 'refreshNow'): Promise<ScheduledToken> {
+  async #answer(method: 'getToken' | 'refreshNow'): Promise<TokenResult> {
     this.calls.push({ method, at: this.#time.now });
     const step = this.#steps.shift();
     if (step === undefined) return new Promise<never>(() => undefined);
@@ -37,8 +37,8 @@ class ScriptedRefresher implements WorkerRefresher {
 }
 
 /** A token of generation `generation` that lives an hour and is due for refresh in `dueInMs`. */
-function token(generation: number, source: ScheduledToken['source'], dueInMs = 55 * MINUTE) {
-  return (clock: VirtualClock): ScheduledToken => ({
+function token(generation: number, source: TokenResult['source'], dueInMs = 55 * MINUTE) {
+  return (clock: VirtualClock): TokenResult => ({
     token: `secret-token-${generation}`,
     source,
     generation,
