@@ -46,7 +46,7 @@ export function buildDemoResult(
     measuredMs,
     generations: generations.length,
     rounds: countRounds(refreshStarts, info.lifetimeMs),
-    idp: { calls: info.idpCalls, minted: fleet.events.refreshed ?? 0, failed: fleet.events['refresh-failed'] ?? 0, abandoned: 0 },
+    idp: { calls: info.idpCalls, minted: fleet.events.refreshed ?? 0, failed: fleet.events['refresh-failed'] ?? 0, abandoned: 0, cutOffAtEnd: 0 },
     secretsManager: {
       countedBy: 'sdk',
       calls: Object.fromEntries(Object.entries(sdk.attempts).filter(([op]) => !['GetItem', 'UpdateItem', 'PutItem', 'DescribeTable', 'CreateTable'].includes(op))),

@@ -89,7 +89,8 @@ export function checkTargets(result: Omit<RunResult, 'targets'>): TargetCheck[] 
     add('versions created per generation', result.versions.created === generations, ratio(result.versions.created, generations), '= 1');
   }
   if (healthy) {
-    add('IdP calls per generation', result.idp.calls === generations, ratio(result.idp.calls, generations), '= 1');
+    const calls = result.idp.calls - result.idp.cutOffAtEnd;
+    add('IdP calls per generation', calls === generations, ratio(calls, generations), '= 1');
     const steady = result.steadyState;
     add('DynamoDB writes per generation (after cold start)', steady.dynamodbWrites <= 3 * steady.generations, ratio(steady.dynamodbWrites, steady.generations), '≤ 3');
     add('failed conditional writes (after cold start)', steady.failedConditionalWrites === 0, steady.failedConditionalWrites, '= 0');
@@ -103,13 +104,14 @@ export function checkTargets(result: Omit<RunResult, 'targets'>): TargetCheck[] 
   }
   if (result.fault.kind === 'kill-holder' || result.fault.kind === 'pause-holder') {
     // The fleet is delayed from the moment a process needs the lease and finds it held by the
-    // stopped holder; before its own refresh point comes, nobody waits.
-    const recovery = result.fault.recoveryAfterContentionMs ?? null;
+    // stopped holder (before its own refresh point comes, nobody waits) until another process has
+    // taken the lease over and starts refreshing; the refresh itself then takes what it always takes.
+    const takeover = result.fault.takeoverAfterContentionMs ?? null;
     const bound = result.fault.recoveryBoundMs ?? 0;
     add(
-      `new token after a process found the stopped holder's lease (ms; ${result.fault.recoveryMs ?? '–'} after the fault)`,
-      recovery !== null && recovery <= bound,
-      recovery,
+      `takeover after a process found the stopped holder's lease (ms; new token ${result.fault.recoveryMs ?? '–'} ms after the fault)`,
+      takeover !== null && takeover <= bound,
+      takeover,
       `≤ ${bound} (lease + poll)`,
     );
   }

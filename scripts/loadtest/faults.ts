@@ -138,6 +138,7 @@ function holderFault(kind: 'kill-holder' | 'pause-holder', targets: FaultTargets
       if (struck === undefined) return { ...base, description: `${base.description} — no IdP call came to strike` };
       const recovery = recoveredAt ?? aggregate.firstServedNewerThan(struck.record.seq, struck.at);
       const contention = firstContention(aggregate, struck.record.worker, struck.at);
+      const takeover = contention === undefined ? undefined : firstIdpCall(aggregate, struck.record.worker, contention);
       return {
         ...base,
         victim: struck.record.worker,
@@ -145,6 +146,7 @@ function holderFault(kind: 'kill-holder' | 'pause-holder', targets: FaultTargets
         ...(recovery === undefined ? {} : { recoveryMs: recovery - struck.at }),
         ...(contention === undefined ? {} : { firstContentionMs: contention - struck.at }),
         ...(contention === undefined || recovery === undefined ? {} : { recoveryAfterContentionMs: recovery - contention }),
+        ...(contention === undefined || takeover === undefined ? {} : { takeoverAfterContentionMs: takeover - contention }),
       };
     },
     async disarm() {
@@ -167,6 +169,16 @@ function firstContention(aggregate: FleetAggregate, victim: number, since: numbe
           ? activity.at
           : undefined;
     if (at !== undefined && at >= since && (first === undefined || at < first)) first = at;
+  }
+  return first;
+}
+
+/** When a process other than `victim` next started an IdP call, at or after `since`. */
+function firstIdpCall(aggregate: FleetAggregate, victim: number, since: number): number | undefined {
+  let first: number | undefined;
+  for (const activity of aggregate.activities) {
+    if (activity.worker === victim || activity.kind !== 'idp-call-started' || activity.at < since) continue;
+    if (first === undefined || activity.at < first) first = activity.at;
   }
   return first;
 }

@@ -198,6 +198,12 @@ export async function runLoadTest(
         minted: mints.filter((mint) => mint.outcome === 'minted').length,
         failed: mints.filter((mint) => mint.outcome === 'failed').length,
         abandoned: mints.filter((mint) => mint.outcome === 'abandoned' || mint.outcome === 'held').length,
+        // Workers close their strategy at the deadline, which aborts a refresh still in flight.
+        cutOffAtEnd: mints.filter(
+          (mint) =>
+            (mint.outcome === 'abandoned' || mint.outcome === 'held') &&
+            mint.receivedAt >= startAt + options.durationMs - (fault === 'slow-idp' ? options.slowIdpMs : 0) - 1_000,
+        ).length,
       },
       secretsManager: {
         countedBy: statsAfter === undefined ? 'sdk' : 'emulator',

@@ -24,6 +24,11 @@ export interface FaultOutcome {
    */
   firstContentionMs?: number;
   recoveryAfterContentionMs?: number;
+  /**
+   * From that first contention until another process started its IdP call (it had taken the lease
+   * over): the delay G5 bounds by lease + poll interval. The refresh itself comes on top.
+   */
+  takeoverAfterContentionMs?: number;
   /** The bound that recovery must meet (lease + poll interval). */
   recoveryBoundMs?: number;
   /** Free text: what was injected. */
@@ -87,7 +92,11 @@ export interface RunResult {
   generations: number;
   /** Refresh rounds: IdP calls grouped by time (a herd is one round). */
   rounds: number;
-  idp: { calls: number; minted: number; failed: number; abandoned: number };
+  /**
+   * IdP calls: all received, answered with a token, failed (injected errors), abandoned by the
+   * caller (killed, or cut off when the run ended: `cutOffAtEnd`, left out of the per-generation target).
+   */
+  idp: { calls: number; minted: number; failed: number; abandoned: number; cutOffAtEnd: number };
   secretsManager: {
     countedBy: 'emulator' | 'sdk';
     calls: Record<string, number>;

@@ -323,7 +323,7 @@ export async function simulateFleet(
       mints.map((mint) => mint.t),
       options.lifetimeMs,
     ),
-    idp: { calls: mints.length, minted: mints.length, failed: 0, abandoned: 0 },
+    idp: { calls: mints.length, minted: mints.length, failed: 0, abandoned: 0, cutOffAtEnd: 0 },
     secretsManager: { countedBy: 'emulator', calls: smCalls, throttled: smCounts.throttled, errors: { ...smCounts.errors } },
     versions: { created: versions.size, alive },
     dynamodb: {

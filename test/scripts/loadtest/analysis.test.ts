@@ -21,7 +21,7 @@ describe('Function: projectRun', () => {
     const run = runResultFixture({
       measuredMs: 60_000,
       versions: { created: 6, alive: 6 },
-      idp: { calls: 6, minted: 6, failed: 0, abandoned: 0 },
+      idp: { calls: 6, minted: 6, failed: 0, abandoned: 0, cutOffAtEnd: 0 },
       secretsManager: { countedBy: 'emulator', calls: { GetSecretValue: 100 }, throttled: 0, errors: {} },
       dynamodb: { reads: 60, writes: 12, failedConditionalWrites: 0, operations: {} },
     });
@@ -54,7 +54,7 @@ describe('Function: checkTargets', () => {
 
   it('fails each target that a locked run misses', () => {
     const run = runResultFixture({
-      idp: { calls: 5, minted: 5, failed: 0, abandoned: 0 },
+      idp: { calls: 5, minted: 5, failed: 0, abandoned: 0, cutOffAtEnd: 0 },
       versions: { created: 4, alive: 4 },
       validity: { minRemainingMs: -5, servedExpired: 2, servedBelowMinValidity: 3, olderAfterNewer: 1 },
       latencyWhileValidMs: { calls: 10, p50: 0.5, p99: 3, max: 4 },
@@ -73,19 +73,26 @@ describe('Function: checkTargets', () => {
     ]);
   });
 
-  it('bounds recovery after a killed holder by lease plus poll interval, from when the fleet first needed the lease', () => {
+  it('leaves an IdP call cut off by the end of the run out of the per-generation count', () => {
+    const run = runResultFixture({ idp: { calls: 4, minted: 3, failed: 0, abandoned: 1, cutOffAtEnd: 1 } });
+    expect(checkTargets(run).find((check) => check.name === 'IdP calls per generation')).toMatchObject({ ok: true, actual: 1 });
+    const duplicate = runResultFixture({ idp: { calls: 4, minted: 4, failed: 0, abandoned: 0, cutOffAtEnd: 0 } });
+    expect(checkTargets(duplicate).find((check) => check.name === 'IdP calls per generation')).toMatchObject({ ok: false });
+  });
+
+  it('bounds the takeover after a killed holder by lease plus poll interval, from when the fleet first needed the lease', () => {
     const fault = { kind: 'kill-holder' as const, description: '', recoveryBoundMs: 1_250 };
-    const late = runResultFixture({ fault: { ...fault, recoveryMs: 1_500, recoveryAfterContentionMs: 1_300 } });
-    const inTime = runResultFixture({ fault: { ...fault, recoveryMs: 1_900, recoveryAfterContentionMs: 1_100 } });
+    const late = runResultFixture({ fault: { ...fault, recoveryMs: 1_500, takeoverAfterContentionMs: 1_300 } });
+    const inTime = runResultFixture({ fault: { ...fault, recoveryMs: 1_900, takeoverAfterContentionMs: 1_100 } });
     const never = runResultFixture({ fault });
-    const recovery = (run: ReturnType<typeof runResultFixture>) => checkTargets(run).find((check) => check.name.startsWith('new token'));
+    const recovery = (run: ReturnType<typeof runResultFixture>) => checkTargets(run).find((check) => check.name.startsWith('takeover after'));
     expect(recovery(late)?.ok).toBe(false);
     expect(recovery(inTime)?.ok).toBe(true);
     expect(recovery(never)?.ok).toBe(false);
   });
 
   it('reports whether a baseline herds instead of holding it to the locked targets', () => {
-    const herd = runResultFixture({ strategy: 'naive', rounds: 3, idp: { calls: 24, minted: 24, failed: 0, abandoned: 0 } });
+    const herd = runResultFixture({ strategy: 'naive', rounds: 3, idp: { calls: 24, minted: 24, failed: 0, abandoned: 0, cutOffAtEnd: 0 } });
     expect(checkTargets(herd)).toEqual([{ name: 'herd: IdP calls per refresh round', ok: true, actual: 8, limit: '> 1 shows the herd' }]);
   });
 });

@@ -7,7 +7,7 @@ const NUMBER = /^-?\d+(\.\d+)?$/;
 
 describe('Function: renderChart', () => {
   const runs = [
-    runResultFixture({ strategy: 'naive', rounds: 3, idp: { calls: 12, minted: 12, failed: 0, abandoned: 0 } }),
+    runResultFixture({ strategy: 'naive', rounds: 3, idp: { calls: 12, minted: 12, failed: 0, abandoned: 0, cutOffAtEnd: 0 } }),
     runResultFixture({ fault: { kind: 'kill-holder', description: 'killed', atMs: 4_000, recoveryMs: 900, recoveryBoundMs: 1_250 } }),
   ];
 

@@ -22,7 +22,7 @@ export function runResultFixture(overrides: Partial<RunResult> = {}): RunResult 
     measuredMs: 10_000,
     generations: 3,
     rounds: 3,
-    idp: { calls: 3, minted: 3, failed: 0, abandoned: 0 },
+    idp: { calls: 3, minted: 3, failed: 0, abandoned: 0, cutOffAtEnd: 0 },
     secretsManager: { countedBy: 'emulator', calls: { GetSecretValue: 8, PutSecretValue: 3, UpdateSecretVersionStage: 3 }, throttled: 0, errors: {} },
     versions: { created: 3, alive: 3 },
     dynamodb: { reads: 0, writes: 6, failedConditionalWrites: 0, operations: { UpdateItem: 6 } },
