@@ -304,12 +304,16 @@ export class TokenRefresher {
   /** Waits for a check started while the cached token is still valid; that token serves if the check fails or the caller stops waiting. */
   async #awaitCheck(check: Promise<Obtained>, bounds: CallBounds, signal: AbortSignal | undefined): Promise<TokenResult> {
     const intent: Intent = { mustReplace: this.#invalidated, allowFallback: true, bounds };
+    // As in #settle: the caller awaits, so the process must live through the check's unref'd waits.
+    const keepAlive = setInterval(() => undefined, KEEP_ALIVE_INTERVAL_MS);
     try {
       const obtained = await (signal === undefined ? check : raceAbort(check, signal));
       const now = this.#options.clock.now();
       if (this.#accepts(intent, obtained.known, now)) return this.#serve(obtained.known, obtained.source, now);
     } catch {
       // The failure is an event already (background-check-failed); the valid token below still serves.
+    } finally {
+      clearInterval(keepAlive);
     }
     const now = this.#options.clock.now();
     const cached = this.#usableCached(now);

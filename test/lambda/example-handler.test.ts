@@ -6,6 +6,7 @@ import { ensureLockTable } from '../../src/lock/index.js';
 import { envelopeCodec } from '../../src/token/codec.js';
 import { LOCAL_AWS } from '../support/dynamodb.js';
 import { startOAuthServer, type OAuthServer } from '../support/oauth-server.js';
+import { spawnTypeScript } from '../support/processes.js';
 import { startResourceServer, type ResourceServer } from './resource-server.js';
 import { startExecutionEnvironment, type ExecutionEnvironment, type InvocationResult } from './runtime-api.js';
 
@@ -145,6 +146,42 @@ describe('Example: examples/lambda/handler.ts in simulated execution environment
       for (const environment of environments) {
         for (const token of tokens) expect(environment.process.stderr()).not.toContain(token);
       }
+    });
+
+    it('shares the fleet with a token-refresher worker: one refresh per generation, whoever makes it', async () => {
+      const { secretId, env } = await deploy(world);
+      const worker = spawnTypeScript(
+        'src/cli/main.ts',
+        ['worker', '--secret-id', env.TOKEN_SECRET_ID ?? '', '--table', env.LOCK_TABLE ?? '', '--token-url', world.oauth.tokenUrl],
+        { env: { ...world.stack.environment(), TOKEN_REFRESHER_CLIENT_ID: CLIENT.clientId, TOKEN_REFRESHER_CLIENT_SECRET_ID: CLIENT_SECRET_ID, TOKEN_REFRESHER_SCOPE: 'orders:read' } },
+      );
+      try {
+        await worker.nextLine((line) => line.includes('"event":"started"'));
+        environments.push(...(await Promise.all(Array.from({ length: 2 }, () => startExecutionEnvironment({ handlerModule: HANDLER, env, freeze: true })))));
+        const mintedBefore = world.oauth.stats.minted;
+        // Counted the moment generation 4 is stored: the next refresh cannot start before its window,
+        // half a token lifetime later, so no IdP call is then in flight.
+        let snapshot: { minted: number; generation: number; versions: number } | undefined;
+        const statuses: number[] = [];
+        await Promise.all(
+          environments.map(async (environment) => {
+            while (snapshot === undefined) {
+              const generation = currentGeneration(world, secretId);
+              if (generation >= 4) {
+                snapshot = { minted: world.oauth.stats.minted - mintedBefore, generation, versions: versionCount(world, secretId) };
+                break;
+              }
+              statuses.push(payload(await environment.invoke({}, { timeoutMs: 10_000 })).statusCode);
+            }
+          }),
+        );
+        expect(snapshot?.minted).toBe(snapshot?.generation);
+        expect(snapshot?.versions).toBe(snapshot?.generation);
+        expect(new Set(statuses)).toEqual(new Set([200]));
+      } finally {
+        await worker.kill('SIGTERM');
+      }
+      expect((await worker.exited).code).toBe(0);
     });
   });
 

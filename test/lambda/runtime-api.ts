@@ -141,13 +141,13 @@ export async function startExecutionEnvironment(options: ExecutionEnvironmentOpt
     },
   });
   const spawned = child;
-  void spawned.exited.then(() => {
+  void spawned.exited.then(({ code, signal }) => {
     for (const invocation of [...queue.splice(0), ...running.values()]) {
       invocation.settle({
         ok: false,
         requestId: invocation.requestId,
         errorType: 'Runtime.ExitError',
-        errorMessage: `The environment exited. ${initError ?? ''} stderr:\n${spawned.stderr()}`,
+        errorMessage: `The environment exited (code ${code}, signal ${signal}). ${initError ?? ''} stderr:\n${spawned.stderr()}`,
       });
     }
     running.clear();

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LeaseLock } from '../../src/lock/index.js';
 import { RefreshTimeoutError, TokenUnavailableError } from '../../src/refresher/index.js';
 import { ConfigurationError } from '../../src/shared/errors.js';
+import { spawnTypeScript } from '../support/processes.js';
 import { makeRig, startRefresherStack, type RefresherStack, type Rig } from './harness.js';
 
 const HOUR = 3_600_000;
@@ -118,6 +119,17 @@ describe('Class: TokenRefresher (per-call bounds, awaitRefresh and refreshAt)', 
     release();
     expect(await rig.record.next('refreshed', 2)).toMatchObject({ generation: first.generation + 1 });
     await rig.refresher.close();
+  });
+
+  it('with awaitRefresh, keeps the process alive while the caller waits, even when only an unref\'d timer is pending', async () => {
+    const child = spawnTypeScript('test/refresher/await-refresh-process.ts', [
+      stack.secretName(),
+      await stack.table(),
+      stack.dynamodb.endpoint,
+      stack.emulator.endpoint,
+    ]);
+    expect(await child.nextJson()).toEqual({ source: 'refreshed', generation: 2 });
+    expect(await child.exited).toEqual({ code: 0, signal: null });
   });
 
   it('rejects per-call options it cannot honour with a ConfigurationError that names them', async () => {
