@@ -9,9 +9,10 @@ import type { RunResult } from '../../../scripts/loadtest/run-result.js';
 const options = resolveLoadTestOptions({
   processes: 3,
   concurrency: 5,
-  lifetimeMs: 3_000,
-  durationMs: 5_000,
-  thinkMs: 5,
+  lifetimeMs: 5_000,
+  durationMs: 6_000,
+  leaseMs: 1_500,
+  thinkMs: 10,
   progress: false,
 });
 
@@ -24,17 +25,19 @@ function expectNoTokenIn(result: RunResult): void {
 describe('Function: runLoadTest', () => {
   it('shows the locked strategy refreshing exactly once per generation across processes, never serving an expired or older token', async () => {
     const result = await runLoadTest('locked', 'none', options);
+    // Every IdP call made one version (a refresh cut off when the workers close at the end excepted),
+    // and every version was served, except possibly one made in the last moments of the run.
     expect(result.generations).toBeGreaterThanOrEqual(2);
-    expect(result.idp.calls).toBe(result.generations);
-    expect(result.versions.created).toBe(result.generations);
-    expect(result.secretsManager.calls.PutSecretValue).toBe(result.generations);
-    expect(result.secretsManager.calls.UpdateSecretVersionStage).toBe(result.generations);
+    expect(result.idp.calls - result.idp.cutOffAtEnd).toBe(result.versions.created);
+    expect(result.versions.created - result.generations).toBeGreaterThanOrEqual(0);
+    expect(result.versions.created - result.generations).toBeLessThanOrEqual(1);
+    expect(result.secretsManager.calls.PutSecretValue).toBe(result.versions.created);
+    expect(result.secretsManager.calls.UpdateSecretVersionStage).toBe(result.versions.created);
     expect(result.validity.servedExpired).toBe(0);
     expect(result.validity.servedBelowMinValidity).toBe(0);
     expect(result.validity.olderAfterNewer).toBe(0);
     expect(result.errors).toEqual({});
     expect(result.latencyMs.calls).toBeGreaterThan(100);
-    expect(result.targets.find((check) => check.name === 'IdP calls per generation')?.ok).toBe(true);
     expectNoTokenIn(result);
   });
 
@@ -42,7 +45,7 @@ describe('Function: runLoadTest', () => {
     const result = await runLoadTest('naive', 'none', options);
     expect(result.rounds).toBeGreaterThanOrEqual(2);
     expect(result.idp.calls).toBeGreaterThan(result.rounds);
-    expect(result.versions.created).toBe(result.secretsManager.calls.PutSecretValue);
+    expect(result.versions.created).toBeLessThanOrEqual(result.secretsManager.calls.PutSecretValue ?? 0);
     expect(result.versions.created).toBeGreaterThan(result.rounds);
     expect(result.targets).toEqual([expect.objectContaining({ name: 'herd: IdP calls per refresh round', ok: true })]);
     expectNoTokenIn(result);
