@@ -10,7 +10,7 @@ const options = resolveLoadTestOptions({
   processes: 3,
   concurrency: 5,
   lifetimeMs: 5_000,
-  durationMs: 6_000,
+  durationMs: 8_000,
   leaseMs: 1_500,
   thinkMs: 10,
   progress: false,
@@ -26,13 +26,15 @@ describe('Function: runLoadTest', () => {
   it('shows the locked strategy refreshing exactly once per generation across processes, never serving an expired or older token', async () => {
     const result = await runLoadTest('locked', 'none', options);
     // Every IdP call made one version (a refresh cut off when the workers close at the end excepted),
-    // and every version was served, except possibly one made in the last moments of the run.
+    // and every version was promoted and served, except possibly the last one: closing a refresher at
+    // the deadline aborts a refresh between its pending write and its promotion.
     expect(result.generations).toBeGreaterThanOrEqual(2);
     expect(result.idp.calls - result.idp.cutOffAtEnd).toBe(result.versions.created);
     expect(result.versions.created - result.generations).toBeGreaterThanOrEqual(0);
     expect(result.versions.created - result.generations).toBeLessThanOrEqual(1);
     expect(result.secretsManager.calls.PutSecretValue).toBe(result.versions.created);
-    expect(result.secretsManager.calls.UpdateSecretVersionStage).toBe(result.versions.created);
+    expect(result.versions.created - (result.secretsManager.calls.UpdateSecretVersionStage ?? 0)).toBeGreaterThanOrEqual(0);
+    expect(result.versions.created - (result.secretsManager.calls.UpdateSecretVersionStage ?? 0)).toBeLessThanOrEqual(1);
     expect(result.validity.servedExpired).toBe(0);
     expect(result.validity.servedBelowMinValidity).toBe(0);
     expect(result.validity.olderAfterNewer).toBe(0);
