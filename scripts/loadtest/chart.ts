@@ -104,7 +104,7 @@ function panel(result: RunResult, top: number): { svg: string; height: number } 
     const log = Math.log10(Math.max(value, 10 ** logMin));
     return latencyTop + LATENCY_PLOT - ((Math.min(log, logMax) - logMin) / (logMax - logMin)) * LATENCY_PLOT;
   };
-  parts.push(frame(latencyTop, LATENCY_PLOT, 'getToken latency per bin: p99 (line), max (dots), ms, log scale'));
+  parts.push(frame(latencyTop, LATENCY_PLOT, 'getToken latency per bin: p99 (line), max (dots), ms, log scale; red: bins with failed calls'));
   for (const decade of [0.001, 0.01, 0.1, 1, 10, 100, 1000, 10000]) {
     const yy = yLatency(decade);
     parts.push(`<line x1="${MARGIN_LEFT}" y1="${f(yy)}" x2="${MARGIN_LEFT + PLOT_WIDTH}" y2="${f(yy)}" stroke="${COLORS.grid}"/>`);
@@ -116,6 +116,14 @@ function panel(result: RunResult, top: number): { svg: string; height: number } 
     const points = bins.map((bin) => `${f(binMid(bin.t))},${f(yLatency(bin.p99))}`).join(' ');
     parts.push(`<polyline points="${points}" fill="none" stroke="${COLORS.p99}" stroke-width="1.5"/>`);
     for (const bin of bins) parts.push(`<circle cx="${f(binMid(bin.t))}" cy="${f(yLatency(bin.max))}" r="2" fill="${COLORS.max}"/>`);
+  }
+  // Failed calls have no latency to plot: mark their bins along the bottom, darker for more.
+  for (const bin of result.timeline.bins.filter((entry) => entry.errors > 0)) {
+    const width = Math.max(1.5, x(bin.t + result.timeline.binMs) - x(bin.t));
+    const opacity = Math.min(1, 0.25 + Math.log10(bin.errors) / 4);
+    parts.push(
+      `<rect x="${f(x(bin.t))}" y="${f(latencyTop + LATENCY_PLOT - 6)}" width="${f(width)}" height="6" fill="${COLORS.failed}" fill-opacity="${opacity.toFixed(2)}"/>`,
+    );
   }
 
   // The fault's strike, across all three plots.
@@ -154,7 +162,7 @@ function legend(left: number, top: number): string {
     ['IdP calls', COLORS.idp],
     ['versions', COLORS.versions],
     ['IdP call ok', COLORS.ok],
-    ['failed', COLORS.failed],
+    ['failed call', COLORS.failed],
     ['p99', COLORS.p99],
   ];
   return items

@@ -85,3 +85,22 @@ describe('Function: renderChart (large fleets)', () => {
     expect(allElements(panel).filter((e) => e.name === 'rect' && e.attributes.fill === '#2ca02c')).toHaveLength(16);
   });
 });
+
+describe('Function: renderChart (failed calls)', () => {
+  it('marks the time bins in which calls failed, so a fleet that stopped getting tokens shows', () => {
+    const failing = runResultFixture({
+      timeline: {
+        ...runResultFixture().timeline,
+        bins: [
+          { t: 0, calls: 500, errors: 0, p50: 0.01, p99: 0.05, max: 30 },
+          { t: 1_000, calls: 0, errors: 800, p50: 0, p99: 0, max: 0 },
+          { t: 2_000, calls: 10, errors: 3, p50: 0.01, p99: 0.04, max: 0.2 },
+        ],
+      },
+    });
+    const panel = parseXml(renderChart([failing])).children.find((child) => child.name === 'g')!;
+    const marks = allElements(panel).filter((e) => e.name === 'rect' && e.attributes.fill === '#d62728' && e.attributes.height === '6');
+    expect(marks).toHaveLength(2);
+    expect(Number(marks[0]!.attributes['fill-opacity'])).toBeGreaterThan(Number(marks[1]!.attributes['fill-opacity']));
+  });
+});
