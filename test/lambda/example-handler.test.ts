@@ -104,10 +104,10 @@ describe('Example: examples/lambda/handler.ts in simulated execution environment
     await Promise.all(environments.splice(0).map((environment) => environment.close()));
   });
 
-  describe('with 2-second tokens', () => {
+  describe('with 3-second tokens', () => {
     let world: World;
     beforeAll(async () => {
-      world = await startWorld(2);
+      world = await startWorld(3);
     });
     afterAll(() => closeWorld(world));
 
@@ -138,7 +138,7 @@ describe('Example: examples/lambda/handler.ts in simulated execution environment
         else expect([200, 503]).toContain(result.statusCode);
       }
       // The API saw only tokens the fleet stored. (Whether each was still active is checked with
-      // hour-long tokens below: the IdP's expiry has one-second resolution, too coarse for 2-second tokens.)
+      // hour-long tokens below: the IdP's expiry has one-second resolution, too coarse for 3-second tokens.)
       const stored = new Set(storedTokens(world, secretId));
       const tokens = new Set(world.api.calls.map((call) => call.token));
       expect(tokens.size).toBeGreaterThan(0);

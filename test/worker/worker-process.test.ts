@@ -46,7 +46,7 @@ describe('Command: token-refresher worker (real processes on the local stack)', 
     dynamodb = new DynamoDBClient({ ...LOCAL_AWS, endpoint: stack.dynamodbEndpoint });
     secretsManager = new SecretsManagerClient({ ...LOCAL_AWS, endpoint: stack.secretsManagerEndpoint });
     oauth = await startOAuthServer({ clients: [CLIENT], accessTokenTtlSeconds: 3_600 });
-    shortOAuth = await startOAuthServer({ clients: [CLIENT], accessTokenTtlSeconds: 2 });
+    shortOAuth = await startOAuthServer({ clients: [CLIENT], accessTokenTtlSeconds: 3 });
   });
   afterEach(async () => {
     oauth.resetFaults();
@@ -121,7 +121,9 @@ describe('Command: token-refresher worker (real processes on the local stack)', 
     const second = startWorker(shortOAuth, target);
     await Promise.all([first.next('started'), second.next('started')]);
 
-    // Callers: TokenRefreshers in this process on the same secret, lock table and IdP.
+    // Callers: TokenRefreshers in this process on the same secret, lock table and IdP. Their refresh
+    // window is the last 0.6 s, after the workers' (the last half of the lifetime): they read what the
+    // workers refresh, and refresh themselves only if the workers fall behind.
     const refreshedByCallers: number[] = [];
     const callers = Array.from(
       { length: 2 },
@@ -130,6 +132,8 @@ describe('Command: token-refresher worker (real processes on the local stack)', 
           secretId: target.secretId,
           lockTable: target.table,
           refresh: oauth2ClientCredentials({ tokenUrl: shortOAuth.tokenUrl, ...CLIENT }),
+          refreshWindowMs: 600,
+          minValidityMs: 250,
           dynamodb,
           secretsManager,
           onEvent: (event: RefresherEvent) => {
