@@ -12,6 +12,7 @@ const errorTotal = (errors: Record<string, number>): number => Object.values(err
 
 const COLUMNS: Column[] = [
   { header: 'strategy', value: (r) => r.strategy },
+  { header: 'run', value: (r) => r.target },
   { header: 'fault', value: (r) => r.fault.kind },
   { header: 'gens', value: (r) => count(r.generations) },
   { header: 'IdP calls', value: (r) => count(r.idp.calls) },
@@ -80,7 +81,8 @@ export function formatFootnote(results: readonly RunResult[]): string {
   const s = first.settings;
   return [
     `P=${s.processes} processes × C=${s.concurrency} callers, token lifetime ${s.lifetimeMs / 1000} s, ${s.durationMs / 1000} s per run, ` +
-      `lease ${s.leaseMs} ms, think time ${s.thinkMs} ms, Secrets Manager write throttle ${s.writeRatePerSecond}/s, target ${first.target}.`,
+      `lease ${s.leaseMs} ms, think time ${s.thinkMs} ms, Secrets Manager write throttle ${s.writeRatePerSecond}/s, ` +
+      `run on: ${[...new Set(results.map((result) => result.target))].join(', ')}.`,
     `Cost at list prices read on ${first.projection.pricesReadOn} (${first.projection.pricesSource}); ` +
       'versions/24h and $/month scale the measured rates, for this fleet, to a day and a 30-day month.',
   ].join('\n');

@@ -6,9 +6,9 @@ describe('Function: formatTextTable', () => {
   it('prints one aligned row per run under a header', () => {
     const lines = formatTextTable([runResultFixture({ strategy: 'naive' }), runResultFixture()]).split('\n');
     expect(lines).toHaveLength(4);
-    expect(lines[0]).toMatch(/^strategy\s+fault\s+gens\s+IdP calls/);
-    expect(lines[2]).toMatch(/^naive\s+none\s+3\s+3\s+3 \(3\)\s+8\/3\/3/);
-    expect(lines[3]).toMatch(/^locked\s+none/);
+    expect(lines[0]).toMatch(/^strategy\s+run\s+fault\s+gens\s+IdP calls/);
+    expect(lines[2]).toMatch(/^naive\s+local\s+none\s+3\s+3\s+3 \(3\)\s+8\/3\/3/);
+    expect(lines[3]).toMatch(/^locked\s+local\s+none/);
     expect(lines[2]?.indexOf('none')).toBe(lines[3]?.indexOf('none'));
   });
 });
@@ -16,9 +16,9 @@ describe('Function: formatTextTable', () => {
 describe('Function: formatMarkdownTable', () => {
   it('makes a GitHub table with the same columns', () => {
     const lines = formatMarkdownTable([runResultFixture()]).split('\n');
-    expect(lines[0]?.startsWith('| strategy | fault |')).toBe(true);
+    expect(lines[0]?.startsWith('| strategy | run | fault |')).toBe(true);
     expect(lines[1]).toMatch(/^\| ---( \| ---)+ \|$/);
-    expect(lines[2]).toContain('| locked | none |');
+    expect(lines[2]).toContain('| locked | local | none |');
     expect(lines[0]?.split('|').length).toBe(lines[2]?.split('|').length);
   });
 });
