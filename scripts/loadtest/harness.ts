@@ -3,12 +3,12 @@ import { fileURLToPath } from 'node:url';
 import { CreateSecretCommand, DeleteSecretCommand, ListSecretVersionIdsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { TokenRefresherError } from '../../src/index.js';
+import { ensureLockTable } from '../../src/lock/index.js';
 import { startLocalStack, type LocalStack } from '../../src/local/stack.js';
 import { checkTargets, classifyDynamodbCalls, countRounds, projectRun } from './analysis.js';
 import { EmulatorControl, type EmulatorStats } from './emulator-control.js';
 import { armFault } from './faults.js';
 import { FleetAggregate } from './fleet-aggregate.js';
-import { ensureLoadTestLockTable } from './lock-table.js';
 import type { FaultName, LoadTestOptions } from './options.js';
 import { WORKER_CONFIG_VARIABLE, type WorkerConfig, type WorkerMessage } from './protocol.js';
 import type { RunResult } from './run-result.js';
@@ -71,7 +71,7 @@ export async function runLoadTest(
   const secretId = `${options.secretPrefix}-${strategy}-${fault}-${Date.now().toString(36)}`;
   try {
     await secretsManager.send(new CreateSecretCommand({ Name: secretId, Description: 'token-refresher load test' }));
-    if (strategy === 'locked') await ensureLoadTestLockTable(dynamodb, options.lockTable);
+    if (strategy === 'locked') await ensureLockTable({ client: dynamodb, tableName: options.lockTable });
     const statsBefore = emulator === undefined ? undefined : await emulator.stats();
     const armed = await armFault(fault, {
       options,
