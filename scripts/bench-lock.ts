@@ -23,6 +23,7 @@ import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@
 import { Command, InvalidArgumentError } from 'commander';
 import { ensureLockTable, LeaseLock, LockLostError, type Lease, type LockEvent } from '../src/lock/index.js';
 import { startDynalite } from '../src/local/dynamodb/dynalite.js';
+import { seededRandom } from '../src/shared/random.js';
 
 const LOCAL_AWS = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } as const;
 const CHILD_FLAG = '--bench-child';
@@ -56,7 +57,7 @@ interface Meter {
 
 function meteredClient(endpoint: string, seed: number, config: Partial<DynamoDBClientConfig> = {}): Meter {
   const client = new DynamoDBClient({ ...LOCAL_AWS, endpoint, ...config });
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const meter: Meter = {
     client,
     requests: {},
@@ -445,17 +446,6 @@ function sleep(ms: number): Promise<void> {
 
 function round(value: number): number {
   return Math.round(value * 10) / 10;
-}
-
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function positiveInteger(name: string): (value: string) => number {

@@ -3,6 +3,7 @@ import {
   ProvisionedThroughputExceededException,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
+import { seededRandom } from '../../src/shared/random.js';
 
 /**
  * Fault injection and request counting between the official SDK client and the server, as SDK
@@ -66,7 +67,7 @@ interface ActiveRule extends FaultRule {
 export function injectDynamoDbFaults(client: DynamoDBClient, options: { seed?: number } = {}): DynamoDbFaults {
   const existing = installed.get(client);
   if (existing !== undefined) return existing;
-  const random = mulberry32(options.seed ?? 1);
+  const random = seededRandom(options.seed ?? 1);
   const rules: ActiveRule[] = [];
   const requests: Record<string, number> = {};
   const calls: Record<string, number> = {};
@@ -160,16 +161,4 @@ const installed = new WeakMap<DynamoDBClient, DynamoDbFaults>();
 
 function operationOf(commandName: unknown): string {
   return String(commandName ?? 'Unknown').replace(/Command$/, '');
-}
-
-/** A small seeded PRNG (mulberry32): the same seed gives the same fault schedule. */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -110,7 +110,10 @@ function take(rule: FaultRule, counter: 'failNext' | 'dropResponseNext'): boolea
   return true;
 }
 
-/** A small deterministic generator (mulberry32): same seed, same sequence. */
+/**
+ * A small deterministic generator (mulberry32): same seed, same sequence. A copy of the library's
+ * `seededRandom` (src/shared/random.ts), kept here because the emulator never imports the library.
+ */
 function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {

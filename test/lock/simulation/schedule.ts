@@ -1,7 +1,7 @@
 import { LockTimeoutError, LockUnavailableError } from '../../../src/lock/errors.js';
 import type { Lease } from '../../../src/lock/lease.js';
 import type { LeaseLockOptions } from '../../../src/lock/options.js';
-import { mulberry32 } from '../../support/dynamodb-faults.js';
+import { seededRandom } from '../../../src/shared/random.js';
 import type { NetworkFault } from '../../support/simulated-store.js';
 import { LockWorld, type SimProcess } from '../world.js';
 
@@ -43,7 +43,7 @@ export interface ScheduleResult {
 
 /** Draws a schedule's parameters from its seed. */
 export function configFor(seed: number): ScheduleConfig {
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const kind = random() < 0.25 ? 'crash' : 'mixed';
   const leaseMs = pick([300, 1_000, 3_000]);
@@ -70,7 +70,7 @@ export function configFor(seed: number): ScheduleConfig {
  * with clock skew and drift, pauses and crashes, while a checker watches every event.
  */
 export async function runSchedule(config: ScheduleConfig, trace?: (line: string) => void): Promise<ScheduleResult> {
-  const random = mulberry32(config.seed ^ 0x9e3779b9);
+  const random = seededRandom(config.seed ^ 0x9e3779b9);
   const world = new LockWorld();
   const violations: Violation[] = [];
   const violation = (property: Violation['property'], detail: string): void => {
