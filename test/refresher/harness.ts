@@ -3,18 +3,15 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ensureLockTable } from '../../src/lock/index.js';
 import {
   startSecretsManagerEmulator,
-  throttleGroups,
   type RunningSecretsManagerEmulator,
   type SecretsManagerEmulatorOptions,
-  type ThrottleGroupName,
 } from '../../src/local/secrets-manager/index.js';
 import { TokenRefresher, type RefresherEvent, type TokenRefresherOptions } from '../../src/refresher/index.js';
 import { envelopeCodec } from '../../src/token/codec.js';
 import { SdkCallCounter } from '../../scripts/loadtest/sdk-counters.js';
 import { LOCAL_AWS, startLocalDynamoDb, uniqueTableName, type LocalDynamoDb } from '../support/dynamodb.js';
 import { OffsetClock } from '../support/offset-clock.js';
-
-const NO_THROTTLE = Object.fromEntries(Object.keys(throttleGroups).map((name) => [name, 0])) as Record<ThrottleGroupName, number>;
+import { NO_THROTTLE } from '../support/secrets-manager.js';
 
 /** dynalite and the Secrets Manager emulator for one test file, with counted SDK clients. */
 export interface RefresherStack {

@@ -4,7 +4,7 @@ import { SecretAccessError, VersionQuotaError } from '../../src/secret/errors.js
 import { SecretStore } from '../../src/secret/secret-store.js';
 import { pendingVersionId } from '../../src/secret/version-id.js';
 import { SdkCallCounter } from '../../scripts/loadtest/sdk-counters.js';
-import { startEmulatorUnderTest, uniqueName, type EmulatorUnderTest } from '../local/secrets-manager/fixtures.js';
+import { startEmulatorUnderTest, uniqueName, type EmulatorUnderTest } from '../support/secrets-manager.js';
 
 const versionId = (fence: number): string => pendingVersionId({ secretName: 's', label: 'AWSCURRENT', epoch: 'e', fence });
 

@@ -9,7 +9,7 @@ import {
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulatorUnderTest, token, uniqueName, type EmulatorUnderTest } from './fixtures.js';
+import { startEmulatorUnderTest, token, uniqueName, type EmulatorUnderTest } from '../../support/secrets-manager.js';
 
 // Conformance of versions, staging labels and idempotency tokens, driven only through the official
 // SDK over HTTP. Rule ids (SM-…) and checklist items (§18b) refer to secrets-manager-spec.md.

@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FaultInjector } from '../../../src/local/secrets-manager/index.js';
-import { startEmulatorUnderTest, token, uniqueName, type EmulatorUnderTest } from './fixtures.js';
+import { startEmulatorUnderTest, token, uniqueName, type EmulatorUnderTest } from '../../support/secrets-manager.js';
 
 // Injected faults (POST /_emulator/faults): errors by count or seeded rate, latency, and
 // "applied, then the response is lost".

@@ -12,7 +12,7 @@ import {
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LOCAL_AWS } from '../../support/dynamodb.js';
 import { spawnTypeScript, type SpawnedScript } from '../../support/processes.js';
-import { NO_THROTTLE, token } from './fixtures.js';
+import { NO_THROTTLE, token } from '../../support/secrets-manager.js';
 
 // Durability with a dataDir: an emulator process is killed with SIGKILL while writes are in flight,
 // restarted on the same folder, and every write it had acknowledged must still be there.

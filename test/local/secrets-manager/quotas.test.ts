@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OffsetClock } from '../../../src/local/secrets-manager/index.js';
-import { startEmulatorUnderTest, token, uniqueName, type EmulatorUnderTest } from './fixtures.js';
+import { startEmulatorUnderTest, token, uniqueName, type EmulatorUnderTest } from '../../support/secrets-manager.js';
 
 // Version clean-up and quotas (SM-QUOTA-1..6), at AWS's numbers: more than 100 versions triggers
 // clean-up, which never removes versions younger than 24 hours; the clock is moved, not waited for.

@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import { CreateSecretCommand, GetSecretValueCommand, PutSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSecretsManagerEmulator } from '../../../src/local/secrets-manager/index.js';
-import { startEmulatorUnderTest, token, uniqueName, type EmulatorUnderTest } from './fixtures.js';
+import { startEmulatorUnderTest, token, uniqueName, type EmulatorUnderTest } from '../../support/secrets-manager.js';
 
 // The HTTP layer: raw wire rules, bad input that must never crash or hang the server, and the
 // /_emulator/* control routes.

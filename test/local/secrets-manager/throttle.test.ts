@@ -1,7 +1,7 @@
 import { CreateSecretCommand, GetSecretValueCommand, PutSecretValueCommand, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
 import { describe, expect, it } from 'vitest';
 import { Throttle, TokenBucket } from '../../../src/local/secrets-manager/index.js';
-import { startEmulatorUnderTest, token, uniqueName } from './fixtures.js';
+import { startEmulatorUnderTest, token, uniqueName } from '../../support/secrets-manager.js';
 
 // The token-bucket throttle at AWS's rates (SM-QUOTA-8, SM-QUOTA-9). Time is injected: a bucket
 // refills only when the test moves its clock, so every count below is exact.

@@ -5,8 +5,8 @@ import {
   type RunningSecretsManagerEmulator,
   type SecretsManagerEmulatorOptions,
   type ThrottleGroupName,
-} from '../../../src/local/secrets-manager/index.js';
-import { LOCAL_AWS } from '../../support/dynamodb.js';
+} from '../../src/local/secrets-manager/index.js';
+import { LOCAL_AWS } from './dynamodb.js';
 
 /** Every throttle group off: conformance tests issue bursts that are not what they test. */
 export const NO_THROTTLE = Object.fromEntries(Object.keys(throttleGroups).map((name) => [name, 0])) as Record<ThrottleGroupName, number>;
