@@ -20,6 +20,9 @@ import { buildDemoResult, formatDemoSummary } from './demo/demo-summary.js';
 import { startDemoFleet } from './demo/demo-fleet.js';
 import { formatDemoStatus } from './demo/status-line.js';
 
+// The SDK's notice that its 2027 releases will need Node 22 is noise in a first demo on Node 20.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const number = (value: string): number => {
   const parsed = Number(value);
   if (!(Number.isFinite(parsed) && parsed > 0)) throw new InvalidArgumentError(`"${value}" is not a positive number.`);
@@ -28,9 +31,9 @@ const number = (value: string): number => {
 
 const program = new Command('demo')
   .description('token-refresher on this machine: a worker and simulated Lambda environments share one short-lived OAuth token.')
-  .option('-d, --duration <seconds>', 'stop after this long (default 45; Ctrl-C stops earlier)', number, 45)
-  .option('-e, --environments <n>', 'simulated Lambda environments (default 6)', number, 6)
-  .option('-l, --lifetime <seconds>', 'lifetime of the OAuth tokens (default 20)', number, 20)
+  .option('-d, --duration <seconds>', 'stop after this long (Ctrl-C stops earlier)', number, 45)
+  .option('-e, --environments <n>', 'simulated Lambda environments', number, 6)
+  .option('-l, --lifetime <seconds>', 'lifetime of the OAuth tokens', number, 20)
   .option('--aws', "use real AWS (the SDK's configuration: AWS_PROFILE / AWS_REGION) instead of the embedded stack")
   .option('--secret-id <name>', 'secret to keep the token in (created if missing)', 'token-refresher-demo')
   .option('--lock-table <name>', 'DynamoDB lease table (created if missing)', 'token-refresher-demo-locks')
