@@ -3,24 +3,10 @@ import { LeaseLock } from '../../src/lock/index.js';
 import { RefreshTimeoutError, TokenUnavailableError } from '../../src/refresher/index.js';
 import { ConfigurationError } from '../../src/shared/errors.js';
 import { spawnTypeScript } from '../support/processes.js';
-import { makeRig, startRefresherStack, type RefresherStack, type Rig } from './harness.js';
+import { holdNextRefresh, makeRig, startRefresherStack, type RefresherStack } from './harness.js';
 
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
-
-/** Makes the rig's next refresh wait until the returned function is called, then mint as usual. */
-function holdNextRefresh(rig: Rig): () => void {
-  let release: () => void = () => undefined;
-  const released = new Promise<void>((resolve) => {
-    release = resolve;
-  });
-  rig.issuer.behave(async (context) => {
-    await released;
-    rig.issuer.behave(undefined);
-    return rig.issuer.refresh(context);
-  });
-  return release;
-}
 
 describe('Class: TokenRefresher (per-call bounds, awaitRefresh and refreshAt)', () => {
   let stack: RefresherStack;
@@ -95,12 +81,12 @@ describe('Class: TokenRefresher (per-call bounds, awaitRefresh and refreshAt)', 
     await reader.refresher.getToken();
     holder.clock.advance(58 * MINUTE);
 
-    const release = holdNextRefresh(holder);
+    const held = holdNextRefresh(holder);
     const refreshing = holder.refresher.getToken({ awaitRefresh: true });
     await holder.record.next('refresh-started');
     expect(await reader.refresher.getToken({ awaitRefresh: true })).toMatchObject({ versionId: first.versionId, generation: first.generation });
     expect(reader.record.of('lease-busy')).toHaveLength(1);
-    release();
+    held.release();
     expect(await refreshing).toMatchObject({ source: 'refreshed', generation: first.generation + 1 });
     expect(holder.issuer.minted).toHaveLength(2);
     await Promise.all([holder.refresher.close(), reader.refresher.close()]);
@@ -110,13 +96,13 @@ describe('Class: TokenRefresher (per-call bounds, awaitRefresh and refreshAt)', 
     const rig = makeRig(stack, { secretId: stack.secretName(), lockTable: await stack.table() });
     const first = await rig.refresher.getToken();
     rig.clock.advance(58 * MINUTE);
-    const release = holdNextRefresh(rig);
+    const held = holdNextRefresh(rig);
     const stop = new AbortController();
     const call = rig.refresher.getToken({ awaitRefresh: true, signal: stop.signal });
     await rig.record.next('refresh-started');
     stop.abort(new Error('the invocation is about to time out'));
     expect(await call).toMatchObject({ source: 'memory', versionId: first.versionId });
-    release();
+    held.release();
     expect(await rig.record.next('refreshed', 2)).toMatchObject({ generation: first.generation + 1 });
     await rig.refresher.close();
   });

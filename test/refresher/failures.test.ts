@@ -11,7 +11,7 @@ import { LeaseLock } from '../../src/lock/index.js';
 import { SecretAccessError } from '../../src/secret/errors.js';
 import { InvalidSecretPayloadError, InvalidTokenError } from '../../src/token/errors.js';
 import { ENVELOPE_FORMAT } from '../../src/token/codec.js';
-import { clientsFor, makeRig, requestsSince, startRefresherStack, type RefresherStack, type Rig } from './harness.js';
+import { clientsFor, holdNextRefresh, makeRig, requestsSince, startRefresherStack, type RefresherStack, type Rig } from './harness.js';
 
 const HOUR = 3_600_000;
 /** Past every jittered refresh point of an hour-long token, with 2.5 minutes of validity left. */
@@ -133,21 +133,9 @@ describe('Class: TokenRefresher (failures)', () => {
     const secretId = stack.secretName();
     const lockTable = await stack.table();
     const holder = makeRig(stack, { secretId, lockTable });
-    let finish: () => void = () => undefined;
-    const gate = new Promise<void>((resolve) => {
-      finish = resolve;
-    });
-    let started: () => void = () => undefined;
-    const inRefresh = new Promise<void>((resolve) => {
-      started = resolve;
-    });
-    holder.issuer.behave(async () => {
-      started();
-      await gate;
-      return { token: 'tok-slow', expiresAt: holder.clock.now() + HOUR };
-    });
+    const held = holdNextRefresh(holder, { token: 'tok-slow' });
     const slow = holder.refresher.getToken();
-    await inRefresh;
+    await held.started;
     const follower = makeRig(stack, { secretId, lockTable, followerDeadlineMs: 300 }, holder);
 
     const error = await rejection(follower.refresher.getToken());
@@ -155,7 +143,7 @@ describe('Class: TokenRefresher (failures)', () => {
     expect(error).toBeInstanceOf(TokenUnavailableError);
     expect(error.message).toMatch(/waited 300 ms \(followerDeadlineMs\)/);
     expect(follower.record.of('waited')).toEqual([expect.objectContaining({ outcome: 'timeout' })]);
-    finish();
+    held.release();
     expect((await slow).token).toBe('tok-slow');
     expect((await follower.refresher.getToken()).token).toBe('tok-slow');
     await Promise.all([holder.refresher.close(), follower.refresher.close()]);

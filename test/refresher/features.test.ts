@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TokenCodec } from '../../src/token/codec.js';
-import { makeRig, startRefresherStack, type RefresherStack } from './harness.js';
+import { holdNextRefresh, makeRig, startRefresherStack, type RefresherStack } from './harness.js';
 
 const HOUR = 3_600_000;
 
@@ -153,21 +153,14 @@ describe('Class: TokenRefresher (features)', () => {
     const secretId = stack.secretName();
     const lockTable = await stack.table();
     const rig = makeRig(stack, { secretId, lockTable });
-    let release: () => void = () => undefined;
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    rig.issuer.behave(async () => {
-      await gate;
-      return { token: 'tok-after-gate', expiresAt: rig.clock.now() + HOUR };
-    });
+    const held = holdNextRefresh(rig, { token: 'tok-after-gate' });
     const controller = new AbortController();
     const impatient = rig.refresher.getToken({ signal: controller.signal });
     const patient = rig.refresher.getToken();
     controller.abort(new Error('caller gave up'));
 
     await expect(impatient).rejects.toThrow('caller gave up');
-    release();
+    held.release();
     expect((await patient).token).toBe('tok-after-gate');
     await rig.refresher.close();
   });

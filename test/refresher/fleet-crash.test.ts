@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FleetMessage } from '../support/fleet.js';
+import { holdNextMint } from '../support/token-issuer.js';
 import { eventsOf, isEvent, refreshedGeneration, useFleet } from './fleet-harness.js';
 
 describe('Class: TokenRefresher (a fleet of real processes, holders frozen or killed)', () => {
@@ -12,19 +13,8 @@ describe('Class: TokenRefresher (a fleet of real processes, holders frozen or ki
     const held = new Promise<'answer'>((resolve) => {
       answer = () => resolve('answer');
     });
-    let trapped: (worker: number) => void = () => undefined;
-    const caught = new Promise<number>((resolve) => {
-      trapped = resolve;
-    });
-    let armed = true;
-    idp.intercept = (mint) => {
-      if (!armed) return undefined;
-      armed = false;
-      trapped(mint.member);
-      return held;
-    };
 
-    const frozenId = await caught; // the next refresher is inside its identity-provider call, holding the lease
+    const frozenId = await holdNextMint(idp, held); // the next refresher is inside its identity-provider call, holding the lease
     const frozen = fleet.members.find((member) => member.member === frozenId)!;
     const successor = fleet.members.find((member) => member.member !== frozenId)!;
     frozen.pause();
@@ -49,19 +39,7 @@ describe('Class: TokenRefresher (a fleet of real processes, holders frozen or ki
     const leaseMs = 1_000;
     const { secretId, history, issuer: idp } = await fleet.start(2, { callers: 4, lifetimeMs: 4_000, leaseMs });
     await fleet.reachGeneration(1);
-    let trapped: (worker: number) => void = () => undefined;
-    const caught = new Promise<number>((resolve) => {
-      trapped = resolve;
-    });
-    let armed = true;
-    idp.intercept = (mint) => {
-      if (!armed) return undefined;
-      armed = false;
-      trapped(mint.member);
-      return new Promise<'abandon'>(() => undefined);
-    };
-
-    const victimId = await caught;
+    const victimId = await holdNextMint(idp, new Promise<'abandon'>(() => undefined)); // its identity-provider call never answers
     const victim = fleet.members.find((member) => member.member === victimId)!;
     const survivor = fleet.members.find((member) => member.member !== victimId)!;
     const before = Math.max(...history);

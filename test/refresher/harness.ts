@@ -257,3 +257,44 @@ export function makeRig(
   });
   return { refresher, clock, issuer, clients, record };
 }
+
+/** A refresh held inside the identity-provider call, so a test can act while it is in flight. */
+export interface HeldRefresh {
+  /** Resolves once the held refresh has been called (the refresher holds the lease). */
+  readonly started: Promise<void>;
+  /** Lets the held refresh return. */
+  release(): void;
+}
+
+/**
+ * Makes the rig's next refresh wait until `release()` is called, then return `token` (living
+ * `lifetimeMs` on the rig's clock) or, without one, a token minted as usual. Later refreshes mint as
+ * usual. Rigs that share the issuer share the hold.
+ *
+ * @example
+ * ```ts
+ * const held = holdNextRefresh(rig, { token: 'tok-slow' });
+ * const slow = rig.refresher.getToken();
+ * await held.started;
+ * // … act while the refresh is in flight …
+ * held.release();
+ * ```
+ */
+export function holdNextRefresh(rig: Pick<Rig, 'issuer' | 'clock'>, options: { token?: string; lifetimeMs?: number } = {}): HeldRefresh {
+  let release: () => void = () => undefined;
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let markStarted: () => void = () => undefined;
+  const started = new Promise<void>((resolve) => {
+    markStarted = resolve;
+  });
+  rig.issuer.behave(async (context) => {
+    markStarted();
+    await released;
+    rig.issuer.behave(undefined);
+    if (options.token === undefined) return rig.issuer.refresh(context);
+    return { token: options.token, expiresAt: rig.clock.now() + (options.lifetimeMs ?? 3_600_000) };
+  });
+  return { started, release };
+}

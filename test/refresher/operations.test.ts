@@ -1,7 +1,7 @@
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RollbackError, rollback, status } from '../../src/refresher/index.js';
-import { clientsFor, makeRig, startRefresherStack, type RefresherStack } from './harness.js';
+import { clientsFor, holdNextRefresh, makeRig, startRefresherStack, type RefresherStack } from './harness.js';
 
 const HOUR = 3_600_000;
 
@@ -111,25 +111,13 @@ describe('Function: rollback', () => {
     const lockTable = await stack.table();
     const rig = makeRig(stack, { secretId, lockTable });
     await rig.refresher.getToken();
-    let finish: () => void = () => undefined;
-    const gate = new Promise<void>((resolve) => {
-      finish = resolve;
-    });
-    let started: () => void = () => undefined;
-    const inRefresh = new Promise<void>((resolve) => {
-      started = resolve;
-    });
-    rig.issuer.behave(async () => {
-      started();
-      await gate;
-      return { token: 'tok-during-rollback', expiresAt: rig.clock.now() + HOUR };
-    });
+    const held = holdNextRefresh(rig, { token: 'tok-during-rollback' });
     const refreshing = rig.refresher.refreshNow();
-    await inRefresh;
+    await held.started;
     const { secretsManager, dynamodb } = clientsFor(stack);
 
     const rolling = rollback({ secretId, lockTable, secretsManager, dynamodb });
-    finish();
+    held.release();
     const [refreshed, result] = await Promise.all([refreshing, rolling]);
 
     expect(result.fromVersionId).toBe(refreshed.versionId);

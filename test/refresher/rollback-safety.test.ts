@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LeaseLock } from '../../src/lock/index.js';
 import type { RefreshAcquireOutcome, RefreshLock } from '../../src/refresher/index.js';
-import { makeRig, startRefresherStack, type RefresherStack } from './harness.js';
+import { holdNextRefresh, makeRig, startRefresherStack, type RefresherStack } from './harness.js';
 
 const HOUR = 3_600_000;
 
@@ -57,25 +57,13 @@ describe('Class: TokenRefresher (no rollback, G4)', () => {
     const successor = makeRig(stack, { secretId, lockTable, leaseMs }, { clock: paused.clock });
     await successor.refresher.getToken();
 
-    let resume: () => void = () => undefined;
-    const resumed = new Promise<void>((resolve) => {
-      resume = resolve;
-    });
-    let started: () => void = () => undefined;
-    const inRefresh = new Promise<void>((resolve) => {
-      started = resolve;
-    });
-    paused.issuer.behave(async () => {
-      started();
-      await resumed;
-      return { token: 'tok-late-writer', expiresAt: paused.clock.now() + HOUR };
-    });
+    const held = holdNextRefresh(paused, { token: 'tok-late-writer' });
     const late = paused.refresher.refreshNow();
-    await inRefresh;
+    await held.started;
 
     const newer = await successor.refresher.refreshNow(); // waits out the silent lease, takes over, refreshes
     expect(successor.record.of('took-over')).toHaveLength(1);
-    resume();
+    held.release(); // the paused holder wakes up with a token older than the committed one
     const outcome = await late;
 
     expect(newer.generation).toBe(2);

@@ -13,6 +13,28 @@ export interface Mint {
 /** Decides the fate of a call: answer it now, or hold it until the promise settles (`abandon` drops it). */
 export type Intercept = (mint: Mint) => Promise<'answer' | 'abandon'> | undefined;
 
+/**
+ * Holds the next call the issuer receives until `decision` settles (later calls are answered at
+ * once) and resolves with the member that made it — the process now inside its identity-provider
+ * call, holding the lease.
+ *
+ * @example
+ * ```ts
+ * const victimId = await holdNextMint(issuer, new Promise<'abandon'>(() => undefined));
+ * ```
+ */
+export function holdNextMint(issuer: TestTokenIssuer, decision: Promise<'answer' | 'abandon'>): Promise<number> {
+  return new Promise<number>((resolve) => {
+    let armed = true;
+    issuer.intercept = (mint) => {
+      if (!armed) return undefined;
+      armed = false;
+      resolve(mint.member);
+      return decision;
+    };
+  });
+}
+
 /** A counting identity provider on loopback for process-level tests. */
 export interface TestTokenIssuer {
   /** `http://127.0.0.1:port/token` */
