@@ -6,7 +6,7 @@ import { ConfigurationError, TokenRefresherError } from '../shared/errors.js';
 import type { VersionCensus } from '../secret/errors.js';
 import { assertSecretId } from '../secret/secret-id.js';
 import { AWSCURRENT, AWSPREVIOUS, SecretStore } from '../secret/secret-store.js';
-import { envelopeCodec, type TokenCodec } from '../token/codec.js';
+import { describeDecodeFailure, envelopeCodec, type TokenCodec } from '../token/codec.js';
 import type { DecodedToken } from '../token/token.js';
 import { CLEAR_FAILURE, RECORD, readCommitRecord, type CommitRecord } from './commit-record.js';
 import { lockNameFor } from './lock-name.js';
@@ -118,7 +118,7 @@ function tryDecode(codec: TokenCodec, value: string): { decoded: DecodedToken } 
   try {
     return { decoded: codec.decode(value) };
   } catch (error) {
-    return { problem: error instanceof Error ? error.message : 'the codec rejected it' };
+    return { problem: describeDecodeFailure(error, value).problem };
   }
 }
 

@@ -5,6 +5,7 @@ import { ConfigurationError, TokenRefresherError } from '../shared/errors.js';
 import { SecretAccessError, VersionQuotaError } from '../secret/errors.js';
 import { SecretStore } from '../secret/secret-store.js';
 import { pendingVersionId } from '../secret/version-id.js';
+import { describeDecodeFailure } from '../token/codec.js';
 import { InvalidSecretPayloadError, InvalidTokenError } from '../token/errors.js';
 import type { TokenEnvelope } from '../token/token.js';
 import { VERSIONS_PER_DAY_WARNING } from '../token/policy.js';
@@ -357,6 +358,15 @@ export class TokenRefresher {
         if (clock.monotonic() < this.#quietUntil) throw this.#unavailable('the fleet is backing off after failed refreshes', knownBackoff);
         this.#quietUntil = clock.monotonic() + pollMs;
       }
+      if (current === undefined && round === 0) {
+        const cachedFallback = this.#fallback({ found: false, missing: 'label' }, intent);
+        if (cachedFallback !== undefined) {
+          const checked = await this.#checkWithValidToken(intent, cachedFallback);
+          if ('known' in checked) return checked;
+          current = checked.retry;
+          if (current === undefined) continue;
+        }
+      }
       current ??= await this.#readCurrent(signal);
       if (current.found && this.#isFresh(current.known, intent)) return this.#adopt(current.known, 'secret');
       const fallback = this.#fallback(current, intent);
@@ -407,6 +417,51 @@ export class TokenRefresher {
       if (followed.committed) current = undefined;
     }
     throw this.#unavailable(`no token after ${MAX_ROUNDS} rounds of reading the secret and contending for the lease`, this.#lastFailure);
+  }
+
+  /**
+   * A check while a valid token is cached (DESIGN.md §3 step 5): the lock item is read first, so the
+   * secret is read only when the commit record names another version, and the lease is written only
+   * when it is free or may be taken over. While a holder refreshes, a check costs reads alone.
+   * Returns `retry` (with the secret read, if any) when the regular path must decide.
+   */
+  async #checkWithValidToken(intent: Intent, cached: KnownToken): Promise<HoldResult> {
+    const { clock, pollMs } = this.#options;
+    const signal = this.#closeController.signal;
+    let state: RefreshLockState | undefined;
+    try {
+      state = await this.#retryLock(() => this.#lock.inspect(this.lockName));
+    } catch (error) {
+      if (signal.aborted || error instanceof ConfigurationError) throw error;
+      this.#emit({ type: 'lock-unavailable', errorName: describeError(error).name });
+      this.#nextCheckAt = clock.monotonic() + pollMs;
+      return this.#adopt(cached, 'secret');
+    }
+    if (state !== undefined) this.#learn(state);
+    const backoff = this.#activeBackoff();
+    if (backoff !== undefined) {
+      this.#emit({ type: 'backing-off', retryNotBefore: backoff.retryNotBefore, failureCount: backoff.failureCount });
+      return this.#adopt(cached, 'secret');
+    }
+    const recorded = state === undefined ? undefined : readCommitRecord(state.attributes).versionId;
+    if (recorded !== undefined && recorded !== cached.versionId) {
+      // Someone committed a newer version since this process read the secret: adopt it without any lock write.
+      return { retry: await this.#readCurrent(signal) };
+    }
+    let attempt;
+    try {
+      attempt = await this.#retryLock(() => this.#lock.tryAcquire(this.lockName, { leaseMs: intent.bounds.leaseMs }));
+    } catch (error) {
+      if (signal.aborted || error instanceof ConfigurationError) throw error;
+      this.#emit({ type: 'lock-unavailable', errorName: describeError(error).name });
+      this.#nextCheckAt = clock.monotonic() + pollMs;
+      return this.#adopt(cached, 'secret');
+    }
+    if (attempt.acquired) return this.#hold(attempt.lease, intent, cached);
+    this.#learn(attempt.state);
+    this.#emit({ type: 'lease-busy', holder: attempt.state.holder, fence: attempt.state.fence });
+    this.#nextCheckAt = clock.monotonic() + pollMs;
+    return this.#adopt(cached, 'secret');
   }
 
   /** Waits, polling the lock item with reads, for the holder's commit, its failure, or the lease. */
@@ -472,7 +527,7 @@ export class TokenRefresher {
       } catch (error) {
         if (error instanceof InvalidSecretPayloadError) {
           settled = true;
-          await this.#recordFailure(lease, record, error, 'invalid-secret');
+          await this.#recordFailure(lease, record, error, 'invalid-secret', this.#cached);
         }
         throw error;
       }
@@ -512,7 +567,7 @@ export class TokenRefresher {
         }
         if (this.#closeController.signal.aborted) throw error;
         settled = true;
-        await this.#recordFailure(lease, record, error, failureReason(error));
+        await this.#recordFailure(lease, record, error, failureReason(error), previous);
         if (fallbackNow !== undefined && intent.allowFallback) return this.#adopt(fallbackNow, 'secret');
         throw needsPerson(error) ? error : this.#unavailable('the refresh failed', error instanceof Error ? error : undefined);
       }
@@ -551,7 +606,7 @@ export class TokenRefresher {
       } catch (error) {
         if (this.#closeController.signal.aborted) throw error;
         settled = true;
-        await this.#recordFailure(lease, record, error, failureReason(error));
+        await this.#recordFailure(lease, record, error, failureReason(error), previous);
         if (fallbackNow !== undefined && intent.allowFallback) return this.#adopt(fallbackNow, 'secret');
         throw error;
       }
@@ -673,12 +728,20 @@ export class TokenRefresher {
     if (outcome === 'created') this.#emit({ type: 'secret-created' });
   }
 
-  /** Records a failed refresh in the lock item (with a fleet-wide retry-not-before) and releases. */
-  async #recordFailure(lease: RefreshLease, record: CommitRecord, error: unknown, reason: string): Promise<void> {
-    const { clock, random, minBackoffMs, maxBackoffMs } = this.#options;
+  /**
+   * Records a failed refresh in the lock item (with a fleet-wide retry-not-before) and releases. The
+   * back-off ends no later than the moment `serving` (the token the fleet falls back on) drops below
+   * the minimum validity, so the fleet retries while it still has a token instead of running out.
+   */
+  async #recordFailure(lease: RefreshLease, record: CommitRecord, error: unknown, reason: string, serving: KnownToken | undefined): Promise<void> {
+    const { clock, random, minBackoffMs, maxBackoffMs, policy } = this.#options;
     const failureCount = (record.failure?.failureCount ?? 0) + 1;
     const backoff = Math.min(maxBackoffMs, minBackoffMs * 2 ** Math.min(failureCount - 1, 30)) * (0.5 + random() / 2);
-    const retryNotBefore = Math.round(clock.now() + backoff);
+    const now = clock.now();
+    let retryNotBefore = Math.round(now + backoff);
+    const usableUntil = serving === undefined ? undefined : Math.floor(serving.expiresAt - policy.minValidityMs(serving.lifetimeMs));
+    // Past that moment the cap would void the back-off and let a fleet without a token hammer the provider.
+    if (usableUntil !== undefined && usableUntil > now) retryNotBefore = Math.min(retryNotBefore, usableUntil);
     const errorName = describeError(error).name;
     this.#fleetFailure = { reason, errorName, failureCount, retryNotBefore };
     if (error instanceof Error) this.#lastFailure = error;
@@ -729,8 +792,9 @@ export class TokenRefresher {
     try {
       decoded = this.#options.codec.decode(read.value);
     } catch (error) {
-      throw new InvalidSecretPayloadError(this.secretId, describeError(error).message || 'the codec rejected it', {
-        cause: error,
+      const { problem, withheld } = describeDecodeFailure(error, read.value);
+      throw new InvalidSecretPayloadError(this.secretId, problem, {
+        ...(withheld ? {} : { cause: error }),
         label: this.label,
         expectedFormat: this.#options.codec.format,
       });

@@ -29,6 +29,26 @@ export interface TokenCodec {
   decode(value: string): DecodedToken;
 }
 
+/**
+ * Why a codec could not decode `value`, safe to show: a `SyntaxError` (what `JSON.parse` throws) is
+ * withheld because its message quotes the input, and any other message has the value cut out. The
+ * original error must not be chained as `cause` when `withheld` is true, for the same reason.
+ *
+ * @example
+ * ```ts
+ * try { codec.decode(value); } catch (error) {
+ *   const { problem, withheld } = describeDecodeFailure(error, value);
+ *   throw new InvalidSecretPayloadError(secretId, problem, withheld ? {} : { cause: error });
+ * }
+ * ```
+ */
+export function describeDecodeFailure(error: unknown, value: string): { problem: string; withheld: boolean } {
+  if (error instanceof SyntaxError) return { problem: 'the value is not valid JSON', withheld: true };
+  if (!(error instanceof Error) || error.message === '') return { problem: 'the codec rejected it', withheld: false };
+  if (value !== '' && error.message.includes(value)) return { problem: error.message.split(value).join('[value withheld]'), withheld: true };
+  return { problem: error.message, withheld: false };
+}
+
 /** The value of the `format` field that marks a secret written by the default codec. */
 export const ENVELOPE_FORMAT = 'token-refresher/1';
 

@@ -68,4 +68,30 @@ describe('Class: TokenRefresher (no token leaves its place, G9)', () => {
     expect(everything).toContain('InvalidSecretPayloadError');
     await Promise.all([rig.refresher.close(), foreign.refresher.close()]);
   });
+
+  it('keeps a secret out of the error when a custom codec\'s JSON.parse quotes it', async () => {
+    const secretId = stack.secretName();
+    const lockTable = await stack.table();
+    const { secretsManager, dynamodb } = clientsFor(stack);
+    const raw = `not-json-secret-${Date.now()}`;
+    await secretsManager.send(new CreateSecretCommand({ Name: secretId, SecretString: raw }));
+    const codec = {
+      format: 'a JSON object {"access_token": string, "expires_at": epoch seconds}',
+      encode: (envelope: { token: string; expiresAt: number }) => JSON.stringify({ access_token: envelope.token, expires_at: envelope.expiresAt / 1000 }),
+      decode: (value: string) => {
+        const parsed = JSON.parse(value) as { access_token: string; expires_at: number };
+        return { token: parsed.access_token, expiresAt: parsed.expires_at * 1000 };
+      },
+    };
+    const rig = makeRig(stack, { secretId, lockTable, codec });
+
+    const error = await rig.refresher.getToken().catch((caught: unknown) => caught);
+    const report = JSON.stringify(await status({ secretId, lockTable, secretsManager, dynamodb, codec }));
+
+    expect(errorText(error)).toContain('InvalidSecretPayloadError');
+    expect(errorText(error)).toContain('the value is not valid JSON');
+    expect(report).toContain('the value is not valid JSON');
+    expect(`${errorText(error)}\n${report}`).not.toContain(raw.slice(0, 10));
+    await rig.refresher.close();
+  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ENVELOPE_FORMAT, envelopeCodec } from '../../src/token/codec.js';
+import { describeDecodeFailure, ENVELOPE_FORMAT, envelopeCodec } from '../../src/token/codec.js';
 
 const envelope = { token: 'tok-secret-value', expiresAt: 1_700_000_060_000, generation: 3, refreshedAt: 1_700_000_000_000 };
 
@@ -44,5 +44,32 @@ describe('Object: envelopeCodec', () => {
     expect(error.message).toContain(problem);
     expect(error.message).not.toContain('hand-written-token-abc');
     expect(error.cause).toBeUndefined();
+  });
+});
+
+describe('Function: describeDecodeFailure', () => {
+  const value = 'raw-secret-token-value';
+
+  it('withholds what JSON.parse says, since its message quotes the value', () => {
+    const parseError = (() => {
+      try {
+        JSON.parse(value);
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    })();
+    expect((parseError as Error).message).toContain('raw-secret'); // the reason for withholding it
+    expect(describeDecodeFailure(parseError, value)).toEqual({ problem: 'the value is not valid JSON', withheld: true });
+  });
+
+  it('cuts the value out of a custom codec\'s message and marks it withheld', () => {
+    const described = describeDecodeFailure(new Error(`cannot read ${value} as a token`), value);
+    expect(described).toEqual({ problem: 'cannot read [value withheld] as a token', withheld: true });
+  });
+
+  it('keeps a message that does not quote the value, and names a non-Error rejection', () => {
+    expect(describeDecodeFailure(new Error('field "exp" is missing'), value)).toEqual({ problem: 'field "exp" is missing', withheld: false });
+    expect(describeDecodeFailure('nope', value)).toEqual({ problem: 'the codec rejected it', withheld: false });
   });
 });
