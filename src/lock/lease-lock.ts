@@ -134,6 +134,9 @@ export class LeaseLock implements AsyncDisposable {
   /**
    * One attempt, no waiting: one conditional write when the lock is free (or abandoned long enough),
    * and its state when it is not. Repeated calls converge on an abandoned lock: each remembers what it saw.
+   * When this process last saw the lock held by a version that has not yet stood a full lease, it
+   * reads first and writes only if that read shows the lock free or takeover allowed, so polling a
+   * live holder with `tryAcquire` costs reads, never failed conditional writes.
    *
    * @example
    * ```ts
@@ -143,7 +146,18 @@ export class LeaseLock implements AsyncDisposable {
    */
   public async tryAcquire(name: string, options: TryAcquireOptions = {}): Promise<AcquireOutcome> {
     const timing = this.#prepare(name, options);
-    const progress = { requests: 0, startedAt: this.#options.clock.monotonic() };
+    const { clock, store } = this.#options;
+    const progress = { requests: 0, startedAt: clock.monotonic() };
+    if (this.#knownHeld(name)) {
+      progress.requests += 1;
+      const record = await store.read(name);
+      this.#observations.observe(name, record, clock.monotonic(), timing.leaseMs);
+      if (!this.#writable(name, record)) {
+        const state = stateOf(name, record);
+        this.#emitContended(name, state);
+        return { acquired: false, state };
+      }
+    }
     const attempt = await this.#attempt(name, timing, progress);
     if (attempt.acquired) return { acquired: true, lease: attempt.lease };
     this.#emitContended(name, attempt.state);

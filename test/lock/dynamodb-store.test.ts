@@ -96,7 +96,9 @@ describe('Class: DynamoDbLockStore', () => {
       { step: 'initialize', priority: 'low', name: 'returnOldItemOnConditionFailure' },
     );
     faults.resetCounts();
-    const withItem = await contender.tryAcquire('rvoccf');
+    // A lock that has not seen the item yet: `contender` would read first, having seen it held.
+    const newcomer = new LeaseLock({ client: contenderClient, tableName, ownerId: 'newcomer' });
+    const withItem = await newcomer.tryAcquire('rvoccf');
     expect(withItem).toMatchObject({ acquired: false, state: { holder: 'holder', fence: 1 } });
     expect(faults.requests).toEqual({ UpdateItem: 1 });
     await holder.close();

@@ -78,6 +78,24 @@ describe('Class: LeaseLock (protocol, virtual time)', () => {
     }
   });
 
+  it('polls a live holder with tryAcquire at the cost of reads: one failed write, then reads until the lock is free', async () => {
+    const world = new LockWorld();
+    const holder = world.process('holder', TIMING);
+    const prober = world.process('prober', TIMING);
+    const lease = leaseOf(await world.time.until(holder.lock.tryAcquire('job')));
+    for (let poll = 0; poll < 50; poll += 1) {
+      await world.time.runFor(TIMING.pollMs);
+      expect(await world.time.until(prober.lock.tryAcquire('job'))).toMatchObject({ acquired: false, state: { holder: 'holder' } });
+    }
+    // The holder renewed throughout (a new version every heartbeat), so no observation stood a full lease.
+    expect(holder.writes.filter((write) => write.operation === 'renew').length).toBeGreaterThan(10);
+    expect(prober.writes.map((write) => write.applied)).toEqual([false]);
+    await world.time.until(lease.release());
+    const taken = leaseOf(await world.time.until(prober.lock.tryAcquire('job')));
+    expect(taken.fence).toBe(2);
+    expect(prober.writes.map((write) => write.applied)).toEqual([false, true]);
+  });
+
   it('converges with repeated tryAcquire calls on a dead lock (observations persist between calls)', async () => {
     const world = new LockWorld();
     const holder = world.process('holder', TIMING);
