@@ -24,7 +24,7 @@ export const LOCK_ATTRIBUTES = {
 export const TTL_ATTRIBUTE = LOCK_ATTRIBUTES.ttl;
 
 /** DynamoDB's limit on a partition key value. */
-export const MAX_LOCK_NAME_BYTES = 2048;
+const MAX_LOCK_NAME_BYTES = 2048;
 
 /** One lock item, as stored. */
 export interface LockRecord {

@@ -137,7 +137,7 @@ const RULE_FIELDS: Record<keyof FaultRule, 'nonNegative' | 'probability' | 'coun
 };
 
 /** Checks a fault configuration field by field; the error names the field and what it accepts. */
-export function parseFaultConfig(config: unknown): FaultConfig {
+function parseFaultConfig(config: unknown): FaultConfig {
   if (!isObject(config)) throw new TypeError('The fault configuration must be a JSON object: {"seed"?, "operations"?}.');
   for (const key of Object.keys(config)) {
     if (key !== 'seed' && key !== 'operations') throw new TypeError(`Unknown fault configuration field "${key}"; expected "seed" or "operations".`);
