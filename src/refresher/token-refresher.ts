@@ -821,13 +821,16 @@ export class TokenRefresher {
   #known(token: { token: string; expiresAt: number; refreshedAt: number; generation: number; versionId: string }): KnownToken {
     const lifetimeMs = token.expiresAt - token.refreshedAt;
     const timing = { expiresAt: token.expiresAt, lifetimeMs };
+    // A re-read of the cached version keeps this process's point: a fresh jitter could put it later and
+    // make a token this process already found due look fresh again, so the check would repeat every poll.
+    const cached = this.#cached?.versionId === token.versionId ? this.#cached : undefined;
     return {
       token: token.token,
       expiresAt: token.expiresAt,
       lifetimeMs,
       generation: token.generation,
       versionId: token.versionId,
-      refreshPoint: this.#options.policy.refreshPoint(timing, this.#options.random()),
+      refreshPoint: cached?.refreshPoint ?? this.#options.policy.refreshPoint(timing, this.#options.random()),
     };
   }
 

@@ -83,6 +83,23 @@ describe('Class: TokenRefresher (checks while a valid token is cached)', () => {
     await rig.refresher.close();
   });
 
+  it('keeps its refresh point when it re-reads the cached version, so the double-check does not call a due token fresh', async () => {
+    const secretId = stack.secretName();
+    const lockTable = await stack.table();
+    const clock = new SteppingClock();
+    let jitter = 0; // the first token's point opens the window; any point drawn later would close its first half
+    const rig = makeRig(stack, { secretId, lockTable, pollMs: POLL_MS, random: () => jitter }, { clock });
+    const first = await rig.refresher.getToken();
+    jitter = 0.99;
+    clock.advance(HOUR - 4 * 60_000); // past this process's point, before any point a re-roll would draw
+
+    const checked = await rig.refresher.getToken({ awaitRefresh: true });
+
+    expect(checked).toMatchObject({ source: 'refreshed', generation: 2 });
+    expect(checked.versionId).not.toBe(first.versionId);
+    await rig.refresher.close();
+  });
+
   it('ends the fleet-wide back-off no later than the cached token drops below the minimum validity, and refreshes then', async () => {
     const secretId = stack.secretName();
     const lockTable = await stack.table();
