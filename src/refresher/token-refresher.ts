@@ -101,8 +101,13 @@ const LOCK_WRITE_ATTEMPTS = 3;
 const KEEP_ALIVE_INTERVAL_MS = 2 ** 30;
 const MAX_FAILURE_MESSAGE = 300;
 
+/** An error's name as it may be stored in the lock item and events: the refresh function's errors are the user's, so anything but a plain identifier becomes "Error". */
+const ERROR_NAME = /^[A-Za-z_$][\w$.:-]{0,63}$/;
+
 function describeError(error: unknown): { name: string; message: string } {
-  if (error instanceof Error) return { name: error.name, message: error.message.slice(0, MAX_FAILURE_MESSAGE) };
+  if (error instanceof Error) {
+    return { name: ERROR_NAME.test(error.name) ? error.name : 'Error', message: error.message.slice(0, MAX_FAILURE_MESSAGE) };
+  }
   return { name: typeof error, message: '' };
 }
 

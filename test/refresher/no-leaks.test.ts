@@ -94,4 +94,25 @@ describe('Class: TokenRefresher (no token leaves its place, G9)', () => {
     expect(`${errorText(error)}\n${report}`).not.toContain(raw.slice(0, 10));
     await rig.refresher.close();
   });
+  it('names a failing refresh function\'s error in messages only when its name is a plain identifier', async () => {
+    const secretId = stack.secretName();
+    const lockTable = await stack.table();
+    const record = recorder();
+    const rig = makeRig(stack, { secretId, lockTable, onEvent: record.onEvent });
+    const leaked = `leaked-token-${Date.now()}`;
+    rig.issuer.behave(() => {
+      const error = new Error('provider refused');
+      error.name = `BadResponse ${leaked}`;
+      return Promise.reject(error);
+    });
+    const failure = await rig.refresher.getToken().catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(Error);
+    expect((failure as Error).message).toContain('The refresh function threw Error: provider refused');
+    const { dynamodb } = clientsFor(stack);
+    const items = JSON.stringify((await dynamodb.send(new ScanCommand({ TableName: lockTable }))).Items);
+    expect(items).toContain('failureError');
+    expect(record.of('refresh-failed')).toHaveLength(1);
+    expect(`${(failure as Error).message}\n${items}\n${JSON.stringify(record.events)}`).not.toContain(leaked);
+    await rig.refresher.close();
+  });
 });
