@@ -18,6 +18,18 @@ export function registerLocalCommand(program: Command): void {
     .option('--data-dir <dir>', 'keep state in this folder across restarts (in memory otherwise)')
     .option('--json', 'print one JSON line with both endpoints once they accept connections')
     .action(async (options: LocalOptions) => {
+      // Listen before anything is printed: a supervisor may signal as soon as it reads the endpoints.
+      const stopRequested = new Promise<void>((resolve) => {
+        let signals = 0;
+        const onSignal = (): void => {
+          signals += 1;
+          // A second Ctrl-C means "now": do not wait for open connections to drain.
+          if (signals > 1) process.exit(130);
+          resolve();
+        };
+        process.on('SIGINT', onSignal);
+        process.on('SIGTERM', onSignal);
+      });
       const stack = await startLocalStack({
         dynamodbPort: options.dynamodbPort,
         secretsManagerPort: options.secretsManagerPort,
@@ -44,17 +56,7 @@ export function registerLocalCommand(program: Command): void {
           ].join('\n'),
         );
       }
-      await new Promise<void>((resolve) => {
-        let signals = 0;
-        const onSignal = (): void => {
-          signals += 1;
-          // A second Ctrl-C means "now": do not wait for open connections to drain.
-          if (signals > 1) process.exit(130);
-          resolve();
-        };
-        process.on('SIGINT', onSignal);
-        process.on('SIGTERM', onSignal);
-      });
+      await stopRequested;
       await stack.close();
       process.exit(0);
     });
