@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Command, InvalidArgumentError } from 'commander';
-import { status, TokenRefresherError, type SecretStatus } from '../src/index.js';
+import { status, type SecretStatus } from '../src/index.js';
 import { ensureLockTable } from '../src/lock/index.js';
 import { startLocalStack, type LocalStack } from '../src/local/stack.js';
 import { oauth2ClientCredentials } from '../src/sources/index.js';
@@ -19,6 +19,7 @@ import { renderChart } from './loadtest/chart.js';
 import { buildDemoResult, formatDemoSummary } from './demo/demo-summary.js';
 import { startDemoFleet } from './demo/demo-fleet.js';
 import { formatDemoStatus } from './demo/status-line.js';
+import { runMain } from './support/run-main.js';
 
 // The SDK's notice that its 2027 releases will need Node 22 is noise in a first demo on Node 20.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -127,11 +128,4 @@ async function main(): Promise<void> {
   await stack?.close();
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof TokenRefresherError) {
-    process.stderr.write(`${error.name}: ${error.message}\n`);
-    process.exitCode = 2;
-    return;
-  }
-  throw error;
-});
+runMain(main);

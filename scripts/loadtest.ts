@@ -6,7 +6,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { TokenRefresherError } from '../src/index.js';
 import { renderChart } from './loadtest/chart.js';
 import { runLoadTest } from './loadtest/harness.js';
 import { FAULT_NAMES, resolveLoadTestOptions, type FaultName } from './loadtest/options.js';
@@ -15,6 +14,7 @@ import { progressPrinter } from './loadtest/progress.js';
 import type { RunResult } from './loadtest/run-result.js';
 import { STRATEGY_NAMES, type StrategyName } from './loadtest/strategies/types.js';
 import { formatFootnote, formatMarkdownTable, formatTargets, formatTextTable } from './loadtest/table.js';
+import { runMain } from './support/run-main.js';
 
 const number = (value: string): number => {
   const parsed = Number(value);
@@ -136,11 +136,4 @@ function stripUndefined<T extends object>(value: T): { [K in keyof T]?: Exclude<
   };
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof TokenRefresherError) {
-    process.stderr.write(`${error.name}: ${error.message}\n`);
-    process.exitCode = 2;
-    return;
-  }
-  throw error;
-});
+runMain(main);

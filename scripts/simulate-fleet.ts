@@ -8,7 +8,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { TokenRefresherError } from '../src/index.js';
 import { renderChart } from './loadtest/chart.js';
 import { runLoadTest } from './loadtest/harness.js';
 import { resolveLoadTestOptions } from './loadtest/options.js';
@@ -16,6 +15,7 @@ import type { RunResult } from './loadtest/run-result.js';
 import { STRATEGY_NAMES, type StrategyName } from './loadtest/strategies/types.js';
 import { formatFootnote, formatMarkdownTable, formatTargets, formatTextTable } from './loadtest/table.js';
 import { resolveSimulationOptions, simulateFleet, type FleetSimulationOptions } from './simulate/fleet.js';
+import { runMain } from './support/run-main.js';
 
 const number = (value: string): number => {
   const parsed = Number(value);
@@ -142,11 +142,4 @@ async function main(): Promise<void> {
   process.stdout.write(`JSON report: ${jsonPath}\nChart: ${svgPath}\n`);
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof TokenRefresherError) {
-    process.stderr.write(`${error.name}: ${error.message}\n`);
-    process.exitCode = 2;
-    return;
-  }
-  throw error;
-});
+runMain(main);
