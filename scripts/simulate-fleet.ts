@@ -14,7 +14,7 @@ import { resolveLoadTestOptions } from './loadtest/options.js';
 import type { RunResult } from './loadtest/run-result.js';
 import { STRATEGY_NAMES, type StrategyName } from './loadtest/strategies/types.js';
 import { formatFootnote, formatMarkdownTable, formatTargets, formatTextTable } from './loadtest/table.js';
-import { resolveSimulationOptions, simulateFleet, type FleetSimulationOptions } from './simulate/fleet.js';
+import { resolveSimulationOptions, simulateFleet, workloadOf, type FleetSimulationOptions } from './simulate/fleet.js';
 import { runMain } from './support/run-main.js';
 
 const number = (value: string): number => {
@@ -109,20 +109,7 @@ async function main(): Promise<void> {
     );
     results.push(result);
     if (flags.compareLoadtest === true) {
-      const loadOptions = resolveLoadTestOptions({
-        strategies: [strategy],
-        processes: options.environments,
-        concurrency: options.callersPerEnvironment,
-        lifetimeMs: options.lifetimeMs,
-        durationMs: options.durationMs,
-        thinkMs: options.thinkMs,
-        leaseMs: options.leaseMs,
-        minValidityMs: options.minValidityMs,
-        refreshWindowMs: options.refreshWindowMs,
-        writeRatePerSecond: options.writeRatePerSecond,
-        seed: options.seed,
-        binMs: options.binMs,
-      });
+      const loadOptions = resolveLoadTestOptions({ strategies: [strategy], ...workloadOf(options), binMs: options.binMs });
       process.stdout.write(`[loadtest ${strategy}] the same workload with real processes …\n`);
       results.push(await runLoadTest(strategy, 'none', loadOptions));
     }

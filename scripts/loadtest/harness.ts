@@ -11,7 +11,7 @@ import { armFault } from './faults.js';
 import { FleetAggregate } from './fleet-aggregate.js';
 import type { FaultName, LoadTestOptions } from './options.js';
 import { WORKER_CONFIG_VARIABLE, type WorkerConfig, type WorkerMessage } from './protocol.js';
-import type { RunResult } from './run-result.js';
+import { runSettingsOf, type RunResult } from './run-result.js';
 import type { StrategyName } from './strategies/types.js';
 import { startTokenIssuer } from './token-issuer.js';
 
@@ -174,18 +174,7 @@ export async function runLoadTest(
     const withoutProjection: Omit<RunResult, 'projection' | 'targets'> = {
       strategy,
       target: options.target,
-      settings: {
-        processes: options.processes,
-        concurrency: options.concurrency,
-        lifetimeMs: options.lifetimeMs,
-        durationMs: options.durationMs,
-        thinkMs: options.thinkMs,
-        leaseMs: options.leaseMs,
-        minValidityMs: options.minValidityMs,
-        refreshWindowMs: options.refreshWindowMs,
-        writeRatePerSecond: options.writeRatePerSecond,
-        seed: options.seed,
-      },
+      settings: runSettingsOf(options),
       startedAt: new Date(startAt).toISOString(),
       measuredMs: endedAt - startAt,
       generations: generations.length,

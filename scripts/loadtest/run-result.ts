@@ -68,24 +68,20 @@ export interface RunTimeline {
   idpIntervals: Array<{ worker: number; from: number; to: number; ok: boolean | null }>;
 }
 
+/** The workload a run was given: what makes a load-test run and a simulated run comparable. */
+export type RunSettings = Pick<LoadTestOptions, 'processes' | 'concurrency' | 'lifetimeMs' | 'durationMs' | 'thinkMs' | 'leaseMs' | 'minValidityMs' | 'refreshWindowMs' | 'writeRatePerSecond' | 'seed'>;
+
+/** The {@link RunSettings} part of a fuller set of options. */
+export function runSettingsOf(options: RunSettings): RunSettings {
+  return { processes: options.processes, concurrency: options.concurrency, lifetimeMs: options.lifetimeMs, durationMs: options.durationMs, thinkMs: options.thinkMs, leaseMs: options.leaseMs, minValidityMs: options.minValidityMs, refreshWindowMs: options.refreshWindowMs, writeRatePerSecond: options.writeRatePerSecond, seed: options.seed };
+}
+
 /** Everything one run (one strategy, one fault) measured. Holds no token value. */
 export interface RunResult {
   strategy: StrategyName;
   /** Where it ran: the embedded stack, AWS, or the fleet simulation under virtual time. */
   target: LoadTestOptions['target'] | 'simulation';
-  settings: Pick<
-    LoadTestOptions,
-    | 'processes'
-    | 'concurrency'
-    | 'lifetimeMs'
-    | 'durationMs'
-    | 'thinkMs'
-    | 'leaseMs'
-    | 'minValidityMs'
-    | 'refreshWindowMs'
-    | 'writeRatePerSecond'
-    | 'seed'
-  >;
+  settings: RunSettings;
   startedAt: string;
   measuredMs: number;
   /** Distinct tokens served to callers. */

@@ -16,7 +16,7 @@ import { LatencyHistogram } from '../loadtest/histogram.js';
 import { encodeIssuedToken } from '../loadtest/issued-token.js';
 import { DEFAULT_PRICES, type Prices } from '../loadtest/prices.js';
 import { seededRandom } from '../loadtest/random.js';
-import type { RunResult } from '../loadtest/run-result.js';
+import type { RunResult, RunSettings } from '../loadtest/run-result.js';
 import { createStrategy } from '../loadtest/strategies/index.js';
 import type { MintedToken, StrategyActivity, StrategyName } from '../loadtest/strategies/types.js';
 import { inProcessSecretsManagerClient, type InProcessCallCounts } from './in-process-secrets-manager.js';
@@ -80,6 +80,22 @@ const MAX_INTERVALS_KEPT = 5_000;
  * Defaults: a day of 10,000 Lambda-like environments, each invoked on average every 5 minutes,
  * sharing a one-hour token, with AWS-like latencies.
  */
+/** The simulated workload in the load test's terms (environments are its processes), so that both can run it and be compared. */
+export function workloadOf(options: FleetSimulationOptions): RunSettings {
+  return {
+    processes: options.environments,
+    concurrency: options.callersPerEnvironment,
+    lifetimeMs: options.lifetimeMs,
+    durationMs: options.durationMs,
+    thinkMs: options.thinkMs,
+    leaseMs: options.leaseMs,
+    minValidityMs: options.minValidityMs,
+    refreshWindowMs: options.refreshWindowMs,
+    writeRatePerSecond: options.writeRatePerSecond,
+    seed: options.seed,
+  };
+}
+
 export function resolveSimulationOptions(given: Partial<FleetSimulationOptions> = {}): FleetSimulationOptions {
   const lifetimeMs = given.lifetimeMs ?? 3_600_000;
   const leaseMs = given.leaseMs ?? Math.min(10_000, Math.max(1_000, Math.round(lifetimeMs / 5)));
@@ -304,18 +320,7 @@ export async function simulateFleet(
   const base: Omit<RunResult, 'projection' | 'targets'> = {
     strategy: options.strategy,
     target: 'simulation',
-    settings: {
-      processes: options.environments,
-      concurrency: options.callersPerEnvironment,
-      lifetimeMs: options.lifetimeMs,
-      durationMs: options.durationMs,
-      thinkMs: options.thinkMs,
-      leaseMs: options.leaseMs,
-      minValidityMs: options.minValidityMs,
-      refreshWindowMs: options.refreshWindowMs,
-      writeRatePerSecond: options.writeRatePerSecond,
-      seed: options.seed,
-    },
+    settings: workloadOf(options),
     startedAt: new Date(start).toISOString(),
     measuredMs,
     generations: generations.length,
