@@ -15,7 +15,7 @@ import {
   type WorkerMessage,
   type WorkerReport,
 } from './protocol.js';
-import { seededRandom } from './random.js';
+import { seededRandom } from '../../src/shared/random.js';
 import { SdkCallCounter, type SdkCallCounts } from './sdk-counters.js';
 import { createStrategy } from './strategies/index.js';
 import type { StrategyActivity } from './strategies/types.js';

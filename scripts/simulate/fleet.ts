@@ -15,7 +15,7 @@ import { CallRecorder } from '../loadtest/call-recorder.js';
 import { LatencyHistogram } from '../loadtest/histogram.js';
 import { encodeIssuedToken } from '../loadtest/issued-token.js';
 import { DEFAULT_PRICES, type Prices } from '../loadtest/prices.js';
-import { seededRandom } from '../loadtest/random.js';
+import { seededRandom } from '../../src/shared/random.js';
 import type { RunResult, RunSettings } from '../loadtest/run-result.js';
 import { createStrategy } from '../loadtest/strategies/index.js';
 import type { MintedToken, StrategyActivity, StrategyName } from '../loadtest/strategies/types.js';
