@@ -206,7 +206,7 @@ async function runBenchmark(options: BenchOptions): Promise<void> {
     await mkdir(dirname(options.out), { recursive: true });
     await writeFile(options.out, `${JSON.stringify(result, null, 2)}\n`);
     const rows: Array<[string, string]> = [
-      ['operation', `GetSecretValue over HTTP on loopback, ${options.client === 'sdk' ? 'official SDK' : "replayed SDK request bytes"}`],
+      ['operation', `GetSecretValue over HTTP on loopback, ${options.client === 'sdk' ? 'official SDK' : 'replayed SDK request bytes'}`],
       ['workers × callers', `${options.processes} processes × ${options.concurrency}`],
       ['machine', `${result.machine.cpus} CPUs, Node ${result.machine.node}`],
       ['measured', `${(elapsedMs / 1000).toFixed(1)} s after ${(options.warmupMs / 1000).toFixed(1)} s warm-up`],
@@ -260,7 +260,9 @@ async function main(): Promise<void> {
     warmupMs: ((flags.warmup as number | undefined) ?? 2) * 1000,
     valueBytes: Math.round((flags.valueBytes as number | undefined) ?? 1024),
     throttled: flags.throttled === true,
-    out: (flags.out as string | undefined) ?? join('reports', 'bench-emulator', `get-secret-value-${(flags.client as string | undefined) ?? 'sdk'}.json`),
+    out:
+      (flags.out as string | undefined) ??
+      join('reports', 'bench-emulator', `get-secret-value-${(flags.client as string | undefined) ?? 'sdk'}.json`),
   });
 }
 

@@ -108,7 +108,9 @@ const TheirLibrary = require('dynamodb-lock-client') as {
 };
 
 /** The aws-sdk v2 DocumentClient surface the package calls (get/put/delete with callbacks, `error.code`), over SDK v3. */
-function v2DocumentClient(client: DynamoDBClient): Record<'get' | 'put' | 'delete', (params: never, callback: (error: unknown, data?: unknown) => void) => void> {
+function v2DocumentClient(
+  client: DynamoDBClient,
+): Record<'get' | 'put' | 'delete', (params: never, callback: (error: unknown, data?: unknown) => void) => void> {
   const documents = DynamoDBDocumentClient.from(client);
   const call = (command: GetCommand | PutCommand | DeleteCommand, callback: (error: unknown, data?: unknown) => void): void => {
     documents.send(command as GetCommand).then(
@@ -299,7 +301,15 @@ async function falseOutcomes(implementation: Implementation, meter: Meter, table
   const leaseMs = 2_000;
   const heartbeatMs = 200;
   const holdMs = 500;
-  const result: FalseOutcomes = { cycles: options.cycles, falseHeldByOther: 0, falseLost: 0, failedReleases: 0, otherErrors: 0, droppedResponses: 0, meanAcquireMs: 0 };
+  const result: FalseOutcomes = {
+    cycles: options.cycles,
+    falseHeldByOther: 0,
+    falseLost: 0,
+    failedReleases: 0,
+    otherErrors: 0,
+    droppedResponses: 0,
+    meanAcquireMs: 0,
+  };
   meter.reset();
   meter.dropRate = options.dropRate;
   let acquireMs = 0;
@@ -388,7 +398,8 @@ async function main(options: Options): Promise<void> {
       report[implementation].contention = await contention(implementation, meter, tableName, options);
       process.stderr.write(`${implementation}: crash takeover x${options.crashRuns}\n`);
       const crashes: number[] = [];
-      for (let run = 0; run < options.crashRuns; run += 1) crashes.push(await crashTakeover(implementation, dynamodb.endpoint, tableName, options, run));
+      for (let run = 0; run < options.crashRuns; run += 1)
+        crashes.push(await crashTakeover(implementation, dynamodb.endpoint, tableName, options, run));
       report[implementation].crashToTakeoverMs = crashes;
       process.stderr.write(`${implementation}: ${options.cycles} cycles with ${options.dropRate * 100} % of responses lost\n`);
       report[implementation].falseOutcomes = await falseOutcomes(implementation, meter, tableName, options);
@@ -415,7 +426,11 @@ function printTable(report: Record<Implementation, Record<string, unknown>>, opt
   };
   const rows: Array<[string, (values: Record<string, unknown>) => string, string]> = [
     ['requests per uncontended acquire + release', (values) => String(values.requestsPerUncontendedCycle), '2'],
-    [`requests/s, ${options.contenders} waiting ${options.waitSeconds} s`, (values) => `${contention(values).requestsPerSecond} ${JSON.stringify(contention(values).byOperation)}`, 'reads only'],
+    [
+      `requests/s, ${options.contenders} waiting ${options.waitSeconds} s`,
+      (values) => `${contention(values).requestsPerSecond} ${JSON.stringify(contention(values).byOperation)}`,
+      'reads only',
+    ],
     ['failed conditional writes/s, holder alive', (values) => String(contention(values).failedConditionalWritesPerSecond), '0'],
     ['  (failed writes while the contenders joined)', (values) => String(contention(values).failedConditionalWritesWhileJoining), ''],
     [`crash -> contender holds, ms (mean / max of ${options.crashRuns})`, crashes, `<= ${options.leaseMs + pollMs} + network`],
@@ -468,11 +483,16 @@ if (process.argv[2] === CHILD_FLAG) {
     .option('--lease-ms <n>', 'lease for both locks', positiveInteger('--lease-ms'), 3_000)
     .option('--crash-runs <n>', 'holders killed per implementation', positiveInteger('--crash-runs'), 3)
     .option('--cycles <n>', 'acquire/hold/release cycles under lost responses', positiveInteger('--cycles'), 40)
-    .option('--drop-rate <rate>', 'share of write responses lost after the write applied', (value) => {
-      const rate = Number(value);
-      if (!(rate >= 0 && rate < 1)) throw new InvalidArgumentError('--drop-rate must be in [0, 1).');
-      return rate;
-    }, 0.2)
+    .option(
+      '--drop-rate <rate>',
+      'share of write responses lost after the write applied',
+      (value) => {
+        const rate = Number(value);
+        if (!(rate >= 0 && rate < 1)) throw new InvalidArgumentError('--drop-rate must be in [0, 1).');
+        return rate;
+      },
+      0.2,
+    )
     .option('--seed <n>', 'seed of the lost-response schedule', positiveInteger('--seed'), 1)
     .option('--poll-ms <n>', "our contenders' read interval (default leaseMs / 10): fewer reads, slower takeover", positiveInteger('--poll-ms'))
     .parse();

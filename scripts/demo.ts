@@ -59,7 +59,11 @@ async function main(): Promise<void> {
   const lifetimeMs = flags.lifetime * 1000;
   const say = (line: string): void => void process.stdout.write(`${line}\n`);
 
-  say(flags.aws ? 'Using real AWS (the SDK configuration decides account and Region).' : 'Starting dynalite and the Secrets Manager emulator on 127.0.0.1 …');
+  say(
+    flags.aws
+      ? 'Using real AWS (the SDK configuration decides account and Region).'
+      : 'Starting dynalite and the Secrets Manager emulator on 127.0.0.1 …',
+  );
   const stack: LocalStack | undefined = flags.aws ? undefined : await startLocalStack();
   const oauth = await startOAuthServer({
     clients: [{ clientId: 'demo-client', clientSecret: 'demo-client-secret' }],

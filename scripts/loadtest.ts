@@ -61,7 +61,7 @@ const program = new Command('loadtest')
   .option('--no-progress', 'no live progress line')
   .addHelpText(
     'after',
-    '\nAgainst real AWS: --target aws uses the SDK\'s standard configuration (AWS_PROFILE/AWS_REGION, credentials);\n' +
+    "\nAgainst real AWS: --target aws uses the SDK's standard configuration (AWS_PROFILE/AWS_REGION, credentials);\n" +
       'the runs create secrets named <secret-prefix>-<strategy>-<fault>-<time> and the lease table if missing.\n' +
       'Faults sm-throttle and drop-response need the local emulator.',
   );

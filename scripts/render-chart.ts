@@ -29,7 +29,7 @@ async function main(): Promise<void> {
     return;
   }
   const svgPath = resolve(svgArgument);
-  const pngPath = resolve(pngArgument ?? svgPath.replace(/\.svg$/, '') + '.png');
+  const pngPath = resolve(pngArgument ?? `${svgPath.replace(/\.svg$/, '')}.png`);
   const svg = await readFile(svgPath, 'utf8');
   const width = Number(/<svg[^>]*\swidth="(\d+)"/.exec(svg)?.[1]);
   const height = Number(/<svg[^>]*\sheight="(\d+)"/.exec(svg)?.[1]);

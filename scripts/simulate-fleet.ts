@@ -48,7 +48,12 @@ const LOADTEST_PRESET: Partial<FleetSimulationOptions> = {
 const program = new Command('simulate-fleet')
   .description('Simulate a fleet sharing one token under virtual time, with the real refresher code.')
   .option('-s, --strategies <list>', `comma-separated: ${STRATEGY_NAMES.join(', ')}, or all (default locked)`, strategies)
-  .addOption(new Option('--preset <name>', 'lambda-day: 10,000 environments for 24 h (default); loadtest: the load test workload').choices(['lambda-day', 'loadtest']))
+  .addOption(
+    new Option('--preset <name>', 'lambda-day: 10,000 environments for 24 h (default); loadtest: the load test workload').choices([
+      'lambda-day',
+      'loadtest',
+    ]),
+  )
   .option('-e, --environments <n>', 'simulated environments (default 10000)', number)
   .option('-c, --callers <n>', 'concurrent callers per environment (default 1)', number)
   .option('-l, --lifetime <seconds>', 'token lifetime (default 3600)', number)

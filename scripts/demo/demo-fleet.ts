@@ -127,10 +127,13 @@ export function startDemoFleet(options: DemoFleetOptions): DemoFleet {
         },
       );
       if (controller.signal.aborted) return;
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        invoke();
-      }, -Math.log(1 - Math.random()) * options.invocationEveryMs);
+      const timer = setTimeout(
+        () => {
+          timers.delete(timer);
+          invoke();
+        },
+        -Math.log(1 - Math.random()) * options.invocationEveryMs,
+      );
       timers.add(timer);
     };
     invoke();

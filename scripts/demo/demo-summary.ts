@@ -49,7 +49,9 @@ export function buildDemoResult(
     idp: { calls: info.idpCalls, minted: fleet.events.refreshed ?? 0, failed: fleet.events['refresh-failed'] ?? 0, abandoned: 0, cutOffAtEnd: 0 },
     secretsManager: {
       countedBy: 'sdk',
-      calls: Object.fromEntries(Object.entries(sdk.attempts).filter(([op]) => !['GetItem', 'UpdateItem', 'PutItem', 'DescribeTable', 'CreateTable'].includes(op))),
+      calls: Object.fromEntries(
+        Object.entries(sdk.attempts).filter(([op]) => !['GetItem', 'UpdateItem', 'PutItem', 'DescribeTable', 'CreateTable'].includes(op)),
+      ),
       throttled: sdk.throttled,
       errors: sdk.errors,
     },

@@ -47,9 +47,7 @@ export function projectRun(result: Omit<RunResult, 'projection' | 'targets'>, pr
   const monthly = {
     secret: prices.secretPerMonth,
     secretsManagerCalls: (secretsManagerCallsPerMonth / 10_000) * prices.secretsManagerPer10kCalls,
-    dynamodb:
-      (dynamodbReadsPerMonth / 1e6) * prices.dynamodbPerMillionReads +
-      (dynamodbWritesPerMonth / 1e6) * prices.dynamodbPerMillionWrites,
+    dynamodb: (dynamodbReadsPerMonth / 1e6) * prices.dynamodbPerMillionReads + (dynamodbWritesPerMonth / 1e6) * prices.dynamodbPerMillionWrites,
     identityProvider: identityProviderCallsPerMonth * prices.identityProviderPerCall,
   };
   return {
@@ -80,7 +78,12 @@ export function checkTargets(result: Omit<RunResult, 'targets'>): TargetCheck[] 
   const generations = result.generations;
   const healthy = result.fault.kind === 'none' || result.fault.kind === 'slow-idp';
   if (result.strategy !== 'locked') {
-    add('herd: IdP calls per refresh round', result.rounds > 0 && result.idp.calls > result.rounds, ratio(result.idp.calls, result.rounds), '> 1 shows the herd');
+    add(
+      'herd: IdP calls per refresh round',
+      result.rounds > 0 && result.idp.calls > result.rounds,
+      ratio(result.idp.calls, result.rounds),
+      '> 1 shows the herd',
+    );
     return checks;
   }
   add('tokens served expired', result.validity.servedExpired === 0, result.validity.servedExpired, '= 0');
@@ -92,7 +95,12 @@ export function checkTargets(result: Omit<RunResult, 'targets'>): TargetCheck[] 
     const calls = result.idp.calls - result.idp.cutOffAtEnd;
     add('IdP calls per generation', calls === generations, ratio(calls, generations), '= 1');
     const steady = result.steadyState;
-    add('DynamoDB writes per generation (after cold start)', steady.dynamodbWrites <= 3 * steady.generations, ratio(steady.dynamodbWrites, steady.generations), '≤ 3');
+    add(
+      'DynamoDB writes per generation (after cold start)',
+      steady.dynamodbWrites <= 3 * steady.generations,
+      ratio(steady.dynamodbWrites, steady.generations),
+      '≤ 3',
+    );
     add('failed conditional writes (after cold start)', steady.failedConditionalWrites === 0, steady.failedConditionalWrites, '= 0');
     add(
       'GetSecretValue per process per generation (after cold start)',

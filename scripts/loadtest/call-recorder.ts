@@ -17,26 +17,30 @@ import type { ServedToken, TokenSource } from './strategies/types.js';
  * ```
  */
 export class CallRecorder {
-  public readonly latency = new LatencyHistogram();
-  public readonly latencyWhileValid = new LatencyHistogram();
-  public readonly errors: Record<string, number> = {};
-  public readonly sources: Record<TokenSource, number> = { memory: 0, secret: 0, refreshed: 0 };
+  readonly latency = new LatencyHistogram();
+  readonly latencyWhileValid = new LatencyHistogram();
+  readonly errors: Record<string, number> = {};
+  readonly sources: Record<TokenSource, number> = { memory: 0, secret: 0, refreshed: 0 };
   /** Token sequence → when it was first served. */
-  public readonly firstServed = new Map<number, number>();
-  public calls = 0;
-  public servedExpired = 0;
-  public servedBelowMinValidity = 0;
-  public minRemainingMs: number | null = null;
-  public olderAfterNewer = 0;
-  private readonly highestSeq = new Map<number, number>();
-  private readonly bins = new Map<number, { calls: number; errors: number; latency: LatencyHistogram }>();
-  private startAt = 0;
+  readonly firstServed = new Map<number, number>();
+  calls = 0;
+  servedExpired = 0;
+  servedBelowMinValidity = 0;
+  minRemainingMs: number | null = null;
+  olderAfterNewer = 0;
+  readonly #highestSeq = new Map<number, number>();
+  readonly #bins = new Map<number, { calls: number; errors: number; latency: LatencyHistogram }>();
+  #startAt = 0;
 
-  public constructor(private readonly options: { minValidityMs: number; binMs: number }) {}
+  readonly #options: { minValidityMs: number; binMs: number };
+
+  constructor(options: { minValidityMs: number; binMs: number }) {
+    this.#options = options;
+  }
 
   /** Sets the origin of the time bins (the run's start). */
-  public start(at: number): void {
-    this.startAt = at;
+  start(at: number): void {
+    this.#startAt = at;
   }
 
   /**
@@ -44,7 +48,7 @@ export class CallRecorder {
    * token's sequence and expiry are read from the token (an issued token of the load test) unless
    * given, e.g. the generation and expiry the refresher reported for an opaque OAuth token.
    */
-  public served(
+  served(
     process: number,
     served: ServedToken,
     elapsedMs: number,
@@ -53,7 +57,7 @@ export class CallRecorder {
   ): void {
     this.calls += 1;
     this.latency.record(elapsedMs);
-    const bin = this.binAt(now);
+    const bin = this.#binAt(now);
     bin.calls += 1;
     bin.latency.record(elapsedMs);
     this.sources[served.source] += 1;
@@ -65,37 +69,37 @@ export class CallRecorder {
     const remaining = claims.exp - now;
     if (this.minRemainingMs === null || remaining < this.minRemainingMs) this.minRemainingMs = remaining;
     if (remaining <= 0) this.servedExpired += 1;
-    if (remaining < this.options.minValidityMs) this.servedBelowMinValidity += 1;
-    const highest = this.highestSeq.get(process) ?? 0;
+    if (remaining < this.#options.minValidityMs) this.servedBelowMinValidity += 1;
+    const highest = this.#highestSeq.get(process) ?? 0;
     if (claims.seq < highest) this.olderAfterNewer += 1;
-    else this.highestSeq.set(process, claims.seq);
+    else this.#highestSeq.set(process, claims.seq);
     if (!this.firstServed.has(claims.seq)) this.firstServed.set(claims.seq, now);
   }
 
   /** Records a call that failed with an error named `name`. */
-  public error(name: string, now: number): void {
+  error(name: string, now: number): void {
     this.errors[name] = (this.errors[name] ?? 0) + 1;
-    this.binAt(now).errors += 1;
+    this.#binAt(now).errors += 1;
   }
 
   /** Removes and returns the bins that ended by `now` (all of them when `now` is omitted). */
-  public takeBins(now = Number.POSITIVE_INFINITY): WorkerBin[] {
+  takeBins(now = Number.POSITIVE_INFINITY): WorkerBin[] {
     const closed: WorkerBin[] = [];
-    for (const [start, bin] of this.bins) {
-      if (start + this.options.binMs <= now) {
+    for (const [start, bin] of this.#bins) {
+      if (start + this.#options.binMs <= now) {
         closed.push({ start, calls: bin.calls, errors: bin.errors, latency: bin.latency.toJSON() });
-        this.bins.delete(start);
+        this.#bins.delete(start);
       }
     }
     return closed.sort((a, b) => a.start - b.start);
   }
 
-  private binAt(at: number): { calls: number; errors: number; latency: LatencyHistogram } {
-    const start = this.startAt + Math.floor((at - this.startAt) / this.options.binMs) * this.options.binMs;
-    let bin = this.bins.get(start);
+  #binAt(at: number): { calls: number; errors: number; latency: LatencyHistogram } {
+    const start = this.#startAt + Math.floor((at - this.#startAt) / this.#options.binMs) * this.#options.binMs;
+    let bin = this.#bins.get(start);
     if (bin === undefined) {
       bin = { calls: 0, errors: 0, latency: new LatencyHistogram() };
-      this.bins.set(start, bin);
+      this.#bins.set(start, bin);
     }
     return bin;
   }

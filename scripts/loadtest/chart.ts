@@ -9,7 +9,17 @@ const COUNT_PLOT = 130;
 const LANE_HEIGHT = 10;
 const LATENCY_PLOT = 110;
 const GAP = 28;
-const COLORS = { idp: '#1f77b4', versions: '#ff7f0e', ok: '#2ca02c', failed: '#d62728', open: '#7f7f7f', p99: '#9467bd', max: '#c5b0d5', grid: '#e5e5e5', fault: '#d62728' };
+const COLORS = {
+  idp: '#1f77b4',
+  versions: '#ff7f0e',
+  ok: '#2ca02c',
+  failed: '#d62728',
+  open: '#7f7f7f',
+  p99: '#9467bd',
+  max: '#c5b0d5',
+  grid: '#e5e5e5',
+  fault: '#d62728',
+};
 
 /**
  * Renders runs as one self-contained SVG, one panel per run: cumulative IdP calls and secret
@@ -69,7 +79,9 @@ function panel(result: RunResult, top: number): { svg: string; height: number } 
   parts.push(axisLabel(MARGIN_LEFT - 6, yCount(maxCount) + 4, String(maxCount)));
   parts.push(axisLabel(MARGIN_LEFT - 6, yCount(0), '0'));
   for (const generation of result.timeline.generations) {
-    parts.push(`<line x1="${f(x(generation.t))}" y1="${countTop}" x2="${f(x(generation.t))}" y2="${countTop + COUNT_PLOT}" stroke="${COLORS.grid}" stroke-width="1"/>`);
+    parts.push(
+      `<line x1="${f(x(generation.t))}" y1="${countTop}" x2="${f(x(generation.t))}" y2="${countTop + COUNT_PLOT}" stroke="${COLORS.grid}" stroke-width="1"/>`,
+    );
   }
   parts.push(stepLine(idpTimes, x, yCount, duration, COLORS.idp));
   parts.push(stepLine(versionTimes, x, yCount, duration, COLORS.versions, '5 3'));
@@ -91,9 +103,7 @@ function panel(result: RunResult, top: number): { svg: string; height: number } 
     const color = interval.ok === null ? COLORS.open : interval.ok ? COLORS.ok : COLORS.failed;
     const x1 = x(interval.from);
     const width = Math.max(1.5, x(interval.to) - x1);
-    parts.push(
-      `<rect x="${f(x1)}" y="${f(laneTop + lane * LANE_HEIGHT + 1)}" width="${f(width)}" height="${LANE_HEIGHT - 2}" fill="${color}"/>`,
-    );
+    parts.push(`<rect x="${f(x1)}" y="${f(laneTop + lane * LANE_HEIGHT + 1)}" width="${f(width)}" height="${LANE_HEIGHT - 2}" fill="${color}"/>`);
   }
 
   // Latency per bin, log scale from 1 µs to 10 s.

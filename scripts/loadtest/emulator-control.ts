@@ -33,10 +33,14 @@ export class EmulatorControlError extends TokenRefresherError {}
  * ```
  */
 export class EmulatorControl {
-  public constructor(private readonly endpoint: string) {}
+  readonly #endpoint: string;
 
-  public async stats(): Promise<EmulatorStats> {
-    const body = (await this.call('GET', 'stats')) as Partial<EmulatorStats>;
+  constructor(endpoint: string) {
+    this.#endpoint = endpoint;
+  }
+
+  async stats(): Promise<EmulatorStats> {
+    const body = (await this.#call('GET', 'stats')) as Partial<EmulatorStats>;
     return {
       operations: body.operations ?? {},
       throttled: body.throttled ?? {},
@@ -46,12 +50,12 @@ export class EmulatorControl {
   }
 
   /** Replaces every fault rule; `seed` makes the rates reproducible. */
-  public async setFaults(seed: number, operations: Record<string, EmulatorFaultRule>): Promise<void> {
-    await this.call('POST', 'faults', { seed, operations });
+  async setFaults(seed: number, operations: Record<string, EmulatorFaultRule>): Promise<void> {
+    await this.#call('POST', 'faults', { seed, operations });
   }
 
-  private async call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
-    const response = await fetch(new URL(`/_emulator/${path}`, this.endpoint), {
+  async #call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
+    const response = await fetch(new URL(`/_emulator/${path}`, this.#endpoint), {
       method,
       ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
     });

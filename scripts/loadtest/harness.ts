@@ -56,9 +56,7 @@ export async function runLoadTest(
   onProgress?: (progress: RunProgress) => void,
 ): Promise<RunResult> {
   const stack: LocalStack | undefined =
-    options.target === 'local'
-      ? await startLocalStack({ secretsManager: { writeRatePerSecond: options.writeRatePerSecond } })
-      : undefined;
+    options.target === 'local' ? await startLocalStack({ secretsManager: { writeRatePerSecond: options.writeRatePerSecond } }) : undefined;
   const environment: NodeJS.ProcessEnv = { ...process.env, ...stack?.environment(), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
   const local = stack === undefined ? {} : { region: 'us-east-1', credentials: LOCAL_CREDENTIALS };
   const secretsManager = new SecretsManagerClient({ ...local, ...(stack ? { endpoint: stack.secretsManagerEndpoint } : {}) });
@@ -201,7 +199,10 @@ export async function runLoadTest(
           statsAfter === undefined
             ? sdk.throttled
             : sumValues(difference(statsAfter.throttled, statsBefore?.throttled ?? {})) + injectedThrottles(statsAfter, statsBefore),
-        errors: statsAfter === undefined ? pick(sdk.errors, (key) => isSecretsManagerOperation(key.split(':')[0] ?? '')) : flattenErrors(statsAfter, statsBefore),
+        errors:
+          statsAfter === undefined
+            ? pick(sdk.errors, (key) => isSecretsManagerOperation(key.split(':')[0] ?? ''))
+            : flattenErrors(statsAfter, statsBefore),
       },
       versions: { created: Math.max(seenVersions.length, alive === null ? 0 : alive), alive },
       dynamodb: { ...ddb, failedConditionalWrites: sdk.conditionalFailures, operations: pick(sdk.attempts, (op) => !isSecretsManagerOperation(op)) },
@@ -218,8 +219,7 @@ export async function runLoadTest(
       rollbacksPrevented: aggregate.countActivities('rollback-prevented'),
       events: aggregate.eventCounts(),
       errors: aggregate.errors(),
-      getSecretValuePerProcessPerGeneration:
-        generations.length === 0 ? 0 : round3(aggregate.maxPerWorker('GetSecretValue') / generations.length),
+      getSecretValuePerProcessPerGeneration: generations.length === 0 ? 0 : round3(aggregate.maxPerWorker('GetSecretValue') / generations.length),
       steadyState: {
         generations: Math.max(0, generations.length - 1),
         dynamodbReads: steadyDdb.reads,

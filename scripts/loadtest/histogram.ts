@@ -4,59 +4,59 @@
  * Values are milliseconds; the smallest bucket starts at 0.001 ms (1 µs).
  */
 export class LatencyHistogram {
-  private static readonly growth = Math.log(1.02);
-  private static readonly floorMs = 0.001;
+  static readonly #growth = Math.log(1.02);
+  static readonly #floorMs = 0.001;
 
-  private readonly buckets = new Map<number, number>();
-  private total = 0;
-  private maximum = 0;
+  readonly #buckets = new Map<number, number>();
+  #total = 0;
+  #maximum = 0;
 
   /** Records one observation. */
-  public record(ms: number): void {
-    const value = Math.max(ms, LatencyHistogram.floorMs);
-    const index = Math.ceil(Math.log(value / LatencyHistogram.floorMs) / LatencyHistogram.growth);
-    this.buckets.set(index, (this.buckets.get(index) ?? 0) + 1);
-    this.total += 1;
-    if (ms > this.maximum) this.maximum = ms;
+  record(ms: number): void {
+    const value = Math.max(ms, LatencyHistogram.#floorMs);
+    const index = Math.ceil(Math.log(value / LatencyHistogram.#floorMs) / LatencyHistogram.#growth);
+    this.#buckets.set(index, (this.#buckets.get(index) ?? 0) + 1);
+    this.#total += 1;
+    if (ms > this.#maximum) this.#maximum = ms;
   }
 
   /** Adds every observation of `other` to this histogram. */
-  public merge(other: LatencyHistogram | SerializedHistogram): this {
+  merge(other: LatencyHistogram | SerializedHistogram): this {
     const source = other instanceof LatencyHistogram ? other.toJSON() : other;
-    for (const [index, count] of source.buckets) this.buckets.set(index, (this.buckets.get(index) ?? 0) + count);
-    this.total += source.count;
-    if (source.maxMs > this.maximum) this.maximum = source.maxMs;
+    for (const [index, count] of source.buckets) this.#buckets.set(index, (this.#buckets.get(index) ?? 0) + count);
+    this.#total += source.count;
+    if (source.maxMs > this.#maximum) this.#maximum = source.maxMs;
     return this;
   }
 
-  public get count(): number {
-    return this.total;
+  get count(): number {
+    return this.#total;
   }
 
-  public get maxMs(): number {
-    return this.maximum;
+  get maxMs(): number {
+    return this.#maximum;
   }
 
   /**
    * The value at quantile `q` (0 < q ≤ 1) as the upper edge of its bucket (so it over-states by at
    * most 2 %, never under-states); capped by the exact maximum; 0 when empty.
    */
-  public quantile(q: number): number {
-    if (this.total === 0) return 0;
-    const rank = Math.ceil(q * this.total);
+  quantile(q: number): number {
+    if (this.#total === 0) return 0;
+    const rank = Math.ceil(q * this.#total);
     let seen = 0;
-    for (const index of [...this.buckets.keys()].sort((a, b) => a - b)) {
-      seen += this.buckets.get(index) ?? 0;
-      if (seen >= rank) return Math.min(LatencyHistogram.floorMs * Math.exp(index * LatencyHistogram.growth), this.maximum);
+    for (const index of [...this.#buckets.keys()].sort((a, b) => a - b)) {
+      seen += this.#buckets.get(index) ?? 0;
+      if (seen >= rank) return Math.min(LatencyHistogram.#floorMs * Math.exp(index * LatencyHistogram.#growth), this.#maximum);
     }
-    return this.maximum;
+    return this.#maximum;
   }
 
-  public toJSON(): SerializedHistogram {
-    return { count: this.total, maxMs: this.maximum, buckets: [...this.buckets.entries()] };
+  toJSON(): SerializedHistogram {
+    return { count: this.#total, maxMs: this.#maximum, buckets: [...this.#buckets.entries()] };
   }
 
-  public static from(serialized: SerializedHistogram): LatencyHistogram {
+  static from(serialized: SerializedHistogram): LatencyHistogram {
     return new LatencyHistogram().merge(serialized);
   }
 }

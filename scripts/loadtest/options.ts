@@ -3,15 +3,7 @@ import { DEFAULT_PRICES, type Prices } from './prices.js';
 import { STRATEGY_NAMES, type StrategyName } from './strategies/types.js';
 
 /** The faults a run can inject; `none` is the healthy baseline. */
-export const FAULT_NAMES = [
-  'none',
-  'kill-holder',
-  'pause-holder',
-  'slow-idp',
-  'idp-errors',
-  'sm-throttle',
-  'drop-response',
-] as const;
+export const FAULT_NAMES = ['none', 'kill-holder', 'pause-holder', 'slow-idp', 'idp-errors', 'sm-throttle', 'drop-response'] as const;
 export type FaultName = (typeof FAULT_NAMES)[number];
 
 /** Everything a load test can be told; see {@link resolveLoadTestOptions} for the defaults. */

@@ -69,11 +69,34 @@ export interface RunTimeline {
 }
 
 /** The workload a run was given: what makes a load-test run and a simulated run comparable. */
-export type RunSettings = Pick<LoadTestOptions, 'processes' | 'concurrency' | 'lifetimeMs' | 'durationMs' | 'thinkMs' | 'leaseMs' | 'minValidityMs' | 'refreshWindowMs' | 'writeRatePerSecond' | 'seed'>;
+export type RunSettings = Pick<
+  LoadTestOptions,
+  | 'processes'
+  | 'concurrency'
+  | 'lifetimeMs'
+  | 'durationMs'
+  | 'thinkMs'
+  | 'leaseMs'
+  | 'minValidityMs'
+  | 'refreshWindowMs'
+  | 'writeRatePerSecond'
+  | 'seed'
+>;
 
 /** The {@link RunSettings} part of a fuller set of options. */
 export function runSettingsOf(options: RunSettings): RunSettings {
-  return { processes: options.processes, concurrency: options.concurrency, lifetimeMs: options.lifetimeMs, durationMs: options.durationMs, thinkMs: options.thinkMs, leaseMs: options.leaseMs, minValidityMs: options.minValidityMs, refreshWindowMs: options.refreshWindowMs, writeRatePerSecond: options.writeRatePerSecond, seed: options.seed };
+  return {
+    processes: options.processes,
+    concurrency: options.concurrency,
+    lifetimeMs: options.lifetimeMs,
+    durationMs: options.durationMs,
+    thinkMs: options.thinkMs,
+    leaseMs: options.leaseMs,
+    minValidityMs: options.minValidityMs,
+    refreshWindowMs: options.refreshWindowMs,
+    writeRatePerSecond: options.writeRatePerSecond,
+    seed: options.seed,
+  };
 }
 
 /** Everything one run (one strategy, one fault) measured. Holds no token value. */

@@ -41,32 +41,36 @@ export interface SeenVersion {
  * ```
  */
 export class SdkCallCounter {
-  private readonly counts: SdkCallCounts = { attempts: {}, errors: {}, throttled: 0, conditionalFailures: 0 };
-  private readonly versions = new Map<string, number>();
+  readonly #counts: SdkCallCounts = { attempts: {}, errors: {}, throttled: 0, conditionalFailures: 0 };
+  readonly #versions = new Map<string, number>();
 
-  public constructor(private readonly now: () => number = Date.now) {}
+  readonly #now: () => number;
+
+  constructor(now: () => number = Date.now) {
+    this.#now = now;
+  }
 
   /** Installs the counting middleware on `client` and returns the client. */
-  public attach<Client extends SecretsManagerClient | DynamoDBClient>(client: Client): Client {
+  attach<Client extends SecretsManagerClient | DynamoDBClient>(client: Client): Client {
     // The two clients' stacks have different generic parameters; the middleware only needs the
     // operation name from the context, so it is added through the common shape.
     (client.middlewareStack as unknown as MiddlewareStackLike).add(
       (next, context) => async (args) => {
         const operation = String(context.commandName ?? 'Unknown').replace(/Command$/, '');
-        this.counts.attempts[operation] = (this.counts.attempts[operation] ?? 0) + 1;
+        this.#counts.attempts[operation] = (this.#counts.attempts[operation] ?? 0) + 1;
         try {
           const result = await next(args);
           const versionId = (result.output as { VersionId?: unknown } | undefined)?.VersionId;
-          if (operation === 'PutSecretValue' && typeof versionId === 'string' && !this.versions.has(versionId)) {
-            this.versions.set(versionId, this.now());
+          if (operation === 'PutSecretValue' && typeof versionId === 'string' && !this.#versions.has(versionId)) {
+            this.#versions.set(versionId, this.#now());
           }
           return result;
         } catch (error) {
           const name = error instanceof Error ? error.name : 'UnknownError';
           const key = `${operation}:${name}`;
-          this.counts.errors[key] = (this.counts.errors[key] ?? 0) + 1;
-          if (THROTTLING_ERRORS.has(name)) this.counts.throttled += 1;
-          if (name === 'ConditionalCheckFailedException') this.counts.conditionalFailures += 1;
+          this.#counts.errors[key] = (this.#counts.errors[key] ?? 0) + 1;
+          if (THROTTLING_ERRORS.has(name)) this.#counts.throttled += 1;
+          if (name === 'ConditionalCheckFailedException') this.#counts.conditionalFailures += 1;
           throw error;
         }
       },
@@ -76,13 +80,13 @@ export class SdkCallCounter {
   }
 
   /** A copy of the counts so far. */
-  public snapshot(): SdkCallCounts {
-    return structuredClone(this.counts);
+  snapshot(): SdkCallCounts {
+    return structuredClone(this.#counts);
   }
 
   /** Version ids created (as PutSecretValue answered them) with when each was first seen. */
-  public seenVersions(): SeenVersion[] {
-    return [...this.versions].map(([versionId, at]) => ({ versionId, at }));
+  seenVersions(): SeenVersion[] {
+    return [...this.#versions].map(([versionId, at]) => ({ versionId, at }));
   }
 }
 

@@ -47,17 +47,21 @@ const COLUMNS: Column[] = [
 export function formatTextTable(results: readonly RunResult[]): string {
   const rows = [COLUMNS.map((column) => column.header), ...results.map((result) => COLUMNS.map((column) => column.value(result)))];
   const widths = COLUMNS.map((_, index) => Math.max(...rows.map((row) => (row[index] ?? '').length)));
-  const line = (row: string[]): string => row.map((cell, index) => cell.padEnd(widths[index] ?? 0)).join('  ').trimEnd();
+  const line = (row: string[]): string =>
+    row
+      .map((cell, index) => cell.padEnd(widths[index] ?? 0))
+      .join('  ')
+      .trimEnd();
   return [line(rows[0] ?? []), widths.map((width) => '-'.repeat(width)).join('  '), ...rows.slice(1).map(line)].join('\n');
 }
 
 /** The same table as GitHub-flavoured Markdown, for the README. */
 export function formatMarkdownTable(results: readonly RunResult[]): string {
-  const escape = (cell: string): string => cell.replaceAll('|', '\\|');
+  const escapeCell = (cell: string): string => cell.replaceAll('|', '\\|');
   return [
-    `| ${COLUMNS.map((column) => escape(column.header)).join(' | ')} |`,
+    `| ${COLUMNS.map((column) => escapeCell(column.header)).join(' | ')} |`,
     `| ${COLUMNS.map(() => '---').join(' | ')} |`,
-    ...results.map((result) => `| ${COLUMNS.map((column) => escape(column.value(result))).join(' | ')} |`),
+    ...results.map((result) => `| ${COLUMNS.map((column) => escapeCell(column.value(result))).join(' | ')} |`),
   ].join('\n');
 }
 

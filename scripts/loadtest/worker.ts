@@ -8,13 +8,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CallRecorder } from './call-recorder.js';
 import { callTokenIssuer } from './idp-client.js';
-import {
-  WORKER_CONFIG_VARIABLE,
-  type HarnessMessage,
-  type WorkerConfig,
-  type WorkerMessage,
-  type WorkerReport,
-} from './protocol.js';
+import { WORKER_CONFIG_VARIABLE, type HarnessMessage, type WorkerConfig, type WorkerMessage, type WorkerReport } from './protocol.js';
 import { seededRandom } from '../../src/shared/random.js';
 import { SdkCallCounter, type SdkCallCounts } from './sdk-counters.js';
 import { createStrategy } from './strategies/index.js';

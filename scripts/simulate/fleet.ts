@@ -135,7 +135,15 @@ export function resolveSimulationOptions(given: Partial<FleetSimulationOptions> 
     const value = options[name];
     if (!(Number.isFinite(value) && value >= min)) throw new ConfigurationError(`${name} must be at least ${min}; got ${value}.`);
   }
-  for (const name of ['thinkMs', 'rampUpMs', 'secretsManagerLatencyMs', 'dynamodbLatencyMs', 'idpLatencyMs', 'writeRatePerSecond', 'clockSkewMs'] as const) {
+  for (const name of [
+    'thinkMs',
+    'rampUpMs',
+    'secretsManagerLatencyMs',
+    'dynamodbLatencyMs',
+    'idpLatencyMs',
+    'writeRatePerSecond',
+    'clockSkewMs',
+  ] as const) {
     if (!(Number.isFinite(options[name]) && options[name] >= 0)) throw new ConfigurationError(`${name} must be a number ≥ 0; got ${options[name]}.`);
   }
   if (!(options.refreshWindowMs > options.minValidityMs && options.refreshWindowMs <= lifetimeMs / 2)) {
@@ -209,9 +217,13 @@ export async function simulateFleet(
     const lockCounts: LockTableCounts = { reads: 0, writes: 0, failedConditionalWrites: 0, byKind: { acquire: 0, renew: 0, release: 0 } };
     envCounts.push(lockCounts);
     const envRandom = seededRandom(options.seed * 7919 + env);
-    const client = perEnvironmentClient(shared, () => (getSecretValueByEnv[env] = (getSecretValueByEnv[env] ?? 0) + 1), (versionId) => {
-      if (!versions.has(versionId)) versions.set(versionId, scheduler.now - start);
-    });
+    const client = perEnvironmentClient(
+      shared,
+      () => (getSecretValueByEnv[env] = (getSecretValueByEnv[env] ?? 0) + 1),
+      (versionId) => {
+        if (!versions.has(versionId)) versions.set(versionId, scheduler.now - start);
+      },
+    );
     const strategy = createStrategy(options.strategy, {
       secretId,
       lockTable,
@@ -244,7 +256,10 @@ export async function simulateFleet(
               stoppedAt = scheduler.now;
               scheduler.stop();
             }
-            const minted = { token: encodeIssuedToken({ seq, exp: scheduler.now + options.lifetimeMs }), expiresAt: scheduler.now + options.lifetimeMs };
+            const minted = {
+              token: encodeIssuedToken({ seq, exp: scheduler.now + options.lifetimeMs }),
+              expiresAt: scheduler.now + options.lifetimeMs,
+            };
             mints.push({ t: scheduler.now - start, worker: env, outcome: 'minted' });
             scheduler.after(options.idpLatencyMs / 2, () => {
               if (intervals.length < MAX_INTERVALS_KEPT) intervals.push({ worker: env, from, to: scheduler.now - start, ok: !signal?.aborted });
@@ -297,7 +312,8 @@ export async function simulateFleet(
   void closing;
 
   const alive = countVersions(model, secretId);
-  const sumLock = (pick: (counts: LockTableCounts, env: number) => number): number => envCounts.reduce((sum, counts, env) => sum + pick(counts, env), 0);
+  const sumLock = (pick: (counts: LockTableCounts, env: number) => number): number =>
+    envCounts.reduce((sum, counts, env) => sum + pick(counts, env), 0);
   const steadyLock = (key: 'reads' | 'writes' | 'failedConditionalWrites'): number =>
     sumLock((counts, env) => counts[key] - (envAtFirstToken[env]?.lock[key] ?? counts[key]));
   let steadyGsvMax = 0;
@@ -375,7 +391,14 @@ export async function simulateFleet(
       binMs: options.binMs,
       bins: bins.map((bin) => {
         const histogram = LatencyHistogram.from(bin.latency);
-        return { t: bin.start - start, calls: bin.calls, errors: bin.errors, p50: round3(histogram.quantile(0.5)), p99: round3(histogram.quantile(0.99)), max: round3(histogram.maxMs) };
+        return {
+          t: bin.start - start,
+          calls: bin.calls,
+          errors: bin.errors,
+          p50: round3(histogram.quantile(0.5)),
+          p99: round3(histogram.quantile(0.99)),
+          max: round3(histogram.maxMs),
+        };
       }),
       idpCalls: mints,
       versions: [...versions.values()].sort((a, b) => a - b),

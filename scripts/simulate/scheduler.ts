@@ -22,26 +22,29 @@ interface Entry {
  * ```
  */
 export class VirtualScheduler {
-  private readonly heap: Entry[] = [];
-  private sequence = 0;
-  private current: number;
-  private stopped = false;
+  readonly #heap: Entry[] = [];
+  #sequence = 0;
+  #current: number;
+  #stopped = false;
   /** Events run so far (for the report's speed figure). */
-  public eventsRun = 0;
+  eventsRun = 0;
 
-  public constructor(public readonly origin: number) {
-    this.current = origin;
+  readonly origin: number;
+
+  constructor(origin: number) {
+    this.origin = origin;
+    this.#current = origin;
   }
 
   /** The virtual wall-clock time, epoch ms. */
-  public get now(): number {
-    return this.current;
+  get now(): number {
+    return this.#current;
   }
 
   /** Runs `run` after `ms` of virtual time; returns a cancel function. */
-  public after(ms: number, run: () => void): () => void {
-    const entry: Entry = { at: this.current + Math.max(0, ms), seq: this.sequence++, run, cancelled: false };
-    this.push(entry);
+  after(ms: number, run: () => void): () => void {
+    const entry: Entry = { at: this.#current + Math.max(0, ms), seq: this.#sequence++, run, cancelled: false };
+    this.#push(entry);
     return () => {
       entry.cancelled = true;
     };
@@ -51,11 +54,11 @@ export class VirtualScheduler {
    * A {@link Clock} on virtual time for one simulated process: its wall clock may be skewed by
    * `skewMs`; its monotonic clock starts at 0 when the clock is made.
    */
-  public clock(skewMs = 0): Clock {
-    const monotonicOrigin = this.current;
+  clock(skewMs = 0): Clock {
+    const monotonicOrigin = this.#current;
     return {
-      now: () => this.current + skewMs,
-      monotonic: () => this.current - monotonicOrigin,
+      now: () => this.#current + skewMs,
+      monotonic: () => this.#current - monotonicOrigin,
       sleep: (ms, signal) =>
         new Promise<void>((resolve, reject) => {
           if (signal?.aborted) {
@@ -77,35 +80,35 @@ export class VirtualScheduler {
   }
 
   /** Makes {@link run} return after the current instant; later runs do nothing. */
-  public stop(): void {
-    this.stopped = true;
+  stop(): void {
+    this.#stopped = true;
   }
 
   /** Whether {@link stop} was called. */
-  public get isStopped(): boolean {
-    return this.stopped;
+  get isStopped(): boolean {
+    return this.#stopped;
   }
 
   /** Runs events until virtual time `until` (inclusive) or until none are left. */
-  public async run(until: number): Promise<void> {
+  async run(until: number): Promise<void> {
     await settle();
-    while (this.heap.length > 0 && !this.stopped) {
-      const next = this.heap[0];
+    while (this.#heap.length > 0 && !this.#stopped) {
+      const next = this.#heap[0];
       if (next === undefined || next.at > until) break;
-      this.current = next.at;
-      while (this.heap.length > 0 && (this.heap[0]?.at ?? Number.POSITIVE_INFINITY) === this.current) {
-        const entry = this.pop();
+      this.#current = next.at;
+      while (this.#heap.length > 0 && (this.#heap[0]?.at ?? Number.POSITIVE_INFINITY) === this.#current) {
+        const entry = this.#pop();
         if (entry === undefined || entry.cancelled) continue;
         this.eventsRun += 1;
         entry.run();
       }
       await settle();
     }
-    if (!this.stopped) this.current = Math.max(this.current, until);
+    if (!this.#stopped) this.#current = Math.max(this.#current, until);
   }
 
-  private push(entry: Entry): void {
-    const heap = this.heap;
+  #push(entry: Entry): void {
+    const heap = this.#heap;
     heap.push(entry);
     let index = heap.length - 1;
     while (index > 0) {
@@ -117,8 +120,8 @@ export class VirtualScheduler {
     heap[index] = entry;
   }
 
-  private pop(): Entry | undefined {
-    const heap = this.heap;
+  #pop(): Entry | undefined {
+    const heap = this.#heap;
     const top = heap[0];
     const last = heap.pop();
     if (heap.length > 0 && last !== undefined) {

@@ -25,49 +25,59 @@ export interface LockTableCounts {
  * ```
  */
 export class SimulatedLockStore implements LockStore {
-  public constructor(
-    private readonly scheduler: VirtualScheduler,
-    private readonly latencyMs: number,
-    public readonly counts: LockTableCounts,
+  readonly #scheduler: VirtualScheduler;
+  readonly #latencyMs: number;
+  readonly #counts: LockTableCounts;
+  readonly #memory: MemoryLockStore;
+
+  constructor(
+    scheduler: VirtualScheduler,
+    latencyMs: number,
+    counts: LockTableCounts,
     /** The table; give every simulated process its own store over one shared table to count per process. */
-    private readonly memory: MemoryLockStore = new MemoryLockStore(),
-  ) {}
-
-  public read(name: string): Promise<LockRecord | undefined> {
-    this.counts.reads += 1;
-    return this.roundTrip(() => this.memory.peek(name));
+    memory: MemoryLockStore = new MemoryLockStore(),
+  ) {
+    this.#scheduler = scheduler;
+    this.#latencyMs = latencyMs;
+    this.#counts = counts;
+    this.#memory = memory;
   }
 
-  public acquire(write: AcquireWrite): Promise<WriteOutcome> {
-    return this.write('acquire', () => this.memory.applyAcquire(write));
+  read(name: string): Promise<LockRecord | undefined> {
+    this.#counts.reads += 1;
+    return this.#roundTrip(() => this.#memory.peek(name));
   }
 
-  public renew(write: RenewWrite): Promise<WriteOutcome> {
-    return this.write('renew', () => this.memory.applyRenew(write));
+  acquire(write: AcquireWrite): Promise<WriteOutcome> {
+    return this.#write('acquire', () => this.#memory.applyAcquire(write));
   }
 
-  public release(write: ReleaseWrite): Promise<WriteOutcome> {
-    return this.write('release', () => this.memory.applyRelease(write));
+  renew(write: RenewWrite): Promise<WriteOutcome> {
+    return this.#write('renew', () => this.#memory.applyRenew(write));
   }
 
-  private write(kind: keyof LockTableCounts['byKind'], apply: () => WriteOutcome): Promise<WriteOutcome> {
-    this.counts.writes += 1;
-    this.counts.byKind[kind] += 1;
-    return this.roundTrip(apply).then((outcome) => {
+  release(write: ReleaseWrite): Promise<WriteOutcome> {
+    return this.#write('release', () => this.#memory.applyRelease(write));
+  }
+
+  #write(kind: keyof LockTableCounts['byKind'], apply: () => WriteOutcome): Promise<WriteOutcome> {
+    this.#counts.writes += 1;
+    this.#counts.byKind[kind] += 1;
+    return this.#roundTrip(apply).then((outcome) => {
       if (!outcome.applied) {
-        this.counts.failedConditionalWrites += 1;
-        this.counts.reads += 1;
+        this.#counts.failedConditionalWrites += 1;
+        this.#counts.reads += 1;
       }
       return outcome;
     });
   }
 
   /** Applies at the middle of the round trip (when the request reaches the table), answers at its end. */
-  private roundTrip<T>(apply: () => T): Promise<T> {
+  #roundTrip<T>(apply: () => T): Promise<T> {
     return new Promise((resolve) => {
-      this.scheduler.after(this.latencyMs / 2, () => {
+      this.#scheduler.after(this.#latencyMs / 2, () => {
         const result = apply();
-        this.scheduler.after(this.latencyMs / 2, () => resolve(result));
+        this.#scheduler.after(this.#latencyMs / 2, () => resolve(result));
       });
     });
   }

@@ -39,7 +39,7 @@ export const ACCOUNT_PATTERN = new RegExp(`^${ACCOUNT}$`);
  */
 export function parseSecret(secret: unknown): SecretRef {
   if (typeof secret !== 'string' || secret === '') {
-    throw new ConfigurationError('secret must be the secret\'s name or its full ARN, a non-empty string.');
+    throw new ConfigurationError("secret must be the secret's name or its full ARN, a non-empty string.");
   }
   if (secret.startsWith('arn:')) {
     const match = SECRET_ARN.exec(secret);
@@ -61,7 +61,7 @@ export function parseSecret(secret: unknown): SecretRef {
 /** Reads `table` as a DynamoDB table ARN or as a table name. */
 export function parseTable(table: unknown): TableRef {
   if (typeof table !== 'string' || table === '') {
-    throw new ConfigurationError('table must be the lock table\'s name or its ARN, a non-empty string.');
+    throw new ConfigurationError("table must be the lock table's name or its ARN, a non-empty string.");
   }
   if (table.startsWith('arn:')) {
     const match = TABLE_ARN.exec(table);

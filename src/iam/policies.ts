@@ -77,9 +77,7 @@ export interface TokenRefresherPolicies {
 }
 
 const KMS_KEY_ARN = /^arn:[a-z-]+:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]{1,128}$/;
-const KNOWN_OPTIONS = new Set([
-  'secret', 'table', 'lockName', 'label', 'region', 'accountId', 'partition', 'allowCreateSecret', 'kmsKeyArn',
-]);
+const KNOWN_OPTIONS = new Set(['secret', 'table', 'lockName', 'label', 'region', 'accountId', 'partition', 'allowCreateSecret', 'kmsKeyArn']);
 
 /**
  * Builds identity policies that grant each role exactly the calls the library makes, on exactly one
@@ -185,9 +183,7 @@ export function buildPolicies(options: BuildPoliciesOptions): TokenRefresherPoli
   return {
     reader: document([readLabel, ...(decrypt === undefined ? [] : [decrypt])]),
     refresher: document([...refresherStatements, ...(encrypt === undefined ? [] : [encrypt])]),
-    tableAdmin: document([
-      { Sid: 'InitLockTable', Effect: 'Allow', Action: [...TABLE_ADMIN_ACTIONS], Resource: [tableResource] },
-    ]),
+    tableAdmin: document([{ Sid: 'InitLockTable', Effect: 'Allow', Action: [...TABLE_ADMIN_ACTIONS], Resource: [tableResource] }]),
     operator: document([
       {
         Sid: 'InspectAndRollBack',
@@ -258,10 +254,14 @@ function merge(what: string, fromArn: Partial<ResourceLocation>, given: Partial<
 function widenings(what: string, location: ResourceLocation): string[] {
   const warnings: string[] = [];
   if (location.region === undefined) {
-    warnings.push(`The ${what} is given by name and no region was passed: its ARN pattern matches every region. Pass region (or an ARN) to narrow it.`);
+    warnings.push(
+      `The ${what} is given by name and no region was passed: its ARN pattern matches every region. Pass region (or an ARN) to narrow it.`,
+    );
   }
   if (location.accountId === undefined) {
-    warnings.push(`The ${what} is given by name and no accountId was passed: its ARN pattern matches every account. Pass accountId (or an ARN) to narrow it.`);
+    warnings.push(
+      `The ${what} is given by name and no accountId was passed: its ARN pattern matches every account. Pass accountId (or an ARN) to narrow it.`,
+    );
   }
   return warnings;
 }
@@ -277,7 +277,7 @@ function labelOf(value: unknown): string {
 function lockNameOf(value: unknown): string {
   if (typeof value === 'string' && value !== '' && Buffer.byteLength(value) <= 2048) return value;
   throw new ConfigurationError(
-    'buildPolicies: lockName must be the lock item\'s name as given to the refresher (1-2048 bytes); omit it for the default.',
+    "buildPolicies: lockName must be the lock item's name as given to the refresher (1-2048 bytes); omit it for the default.",
   );
 }
 

@@ -18,7 +18,7 @@ export interface LambdaContextLike {
 export function remainingTimeOf(context: LambdaContextLike): number {
   if (typeof context?.getRemainingTimeInMillis !== 'function') {
     throw new ConfigurationError(
-      'getToken needs the Lambda context (the handler\'s second argument): an object with getRemainingTimeInMillis(); ' +
+      "getToken needs the Lambda context (the handler's second argument): an object with getRemainingTimeInMillis(); " +
         `got ${context === null ? 'null' : typeof context}.`,
     );
   }

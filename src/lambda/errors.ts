@@ -17,11 +17,11 @@ import { TokenRefresherError } from '../shared/errors.js';
  */
 export class InvocationDeadlineError extends TokenRefresherError {
   /** What `context.getRemainingTimeInMillis()` said when the call started. */
-  public readonly remainingMs: number;
+  readonly remainingMs: number;
   /** The time the call was allowed to take: the remaining time less `marginMs`. */
-  public readonly budgetMs: number;
+  readonly budgetMs: number;
 
-  public constructor(message: string, remainingMs: number, budgetMs: number, options?: { cause?: unknown }) {
+  constructor(message: string, remainingMs: number, budgetMs: number, options?: { cause?: unknown }) {
     super(message, options);
     this.remainingMs = remainingMs;
     this.budgetMs = budgetMs;

@@ -77,12 +77,12 @@ export const MIN_BUDGET_MS = 100;
  */
 export class LambdaTokenProvider {
   /** The module-scope refresher behind this provider. */
-  public readonly refresher: TokenRefresher;
+  readonly refresher: TokenRefresher;
   /** The time kept back for the handler, in milliseconds. */
-  public readonly marginMs: number;
+  readonly marginMs: number;
   readonly #clock: Clock;
 
-  public constructor(options: LambdaTokenProviderOptions) {
+  constructor(options: LambdaTokenProviderOptions) {
     if (typeof options !== 'object' || options === null) {
       throw new ConfigurationError('LambdaTokenProvider needs an options object: { secretId, lockTable, refresh }.');
     }
@@ -103,14 +103,14 @@ export class LambdaTokenProvider {
    * const { token, expiresAt } = await tokens.getToken(context);
    * ```
    */
-  public async getToken(context: LambdaContextLike, options: LambdaGetTokenOptions = {}): Promise<TokenResult> {
+  async getToken(context: LambdaContextLike, options: LambdaGetTokenOptions = {}): Promise<TokenResult> {
     const remainingMs = remainingTimeOf(context);
     const budgetMs = Math.floor(remainingMs - this.marginMs);
     if (!(budgetMs >= MIN_BUDGET_MS)) {
       throw new InvocationDeadlineError(
         `Only ${Math.max(0, Math.floor(remainingMs))} ms of the invocation remain: after marginMs (${this.marginMs}) that leaves less than ` +
           `the ${MIN_BUDGET_MS} ms needed to get a token, so no request was made and no lease taken. ` +
-          'Raise the function\'s timeout, get the token earlier in the handler, or lower marginMs.',
+          "Raise the function's timeout, get the token earlier in the handler, or lower marginMs.",
         remainingMs,
         budgetMs,
       );
@@ -144,7 +144,7 @@ export class LambdaTokenProvider {
    * if (response.status === 401 && tokens.invalidate(token)) return retryOnce();
    * ```
    */
-  public invalidate(token: string): boolean {
+  invalidate(token: string): boolean {
     return this.refresher.invalidate(token);
   }
 
@@ -156,7 +156,7 @@ export class LambdaTokenProvider {
    * await tokens.close();
    * ```
    */
-  public close(): Promise<void> {
+  close(): Promise<void> {
     return this.refresher.close();
   }
 }
@@ -164,7 +164,9 @@ export class LambdaTokenProvider {
 function resolveMargin(value: unknown): number {
   if (value === undefined) return DEFAULT_MARGIN_MS;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > MAX_MARGIN_MS) {
-    throw new ConfigurationError(`Option "marginMs" must be a number of milliseconds from 0 to ${MAX_MARGIN_MS} (Lambda's longest timeout); got ${String(value)}.`);
+    throw new ConfigurationError(
+      `Option "marginMs" must be a number of milliseconds from 0 to ${MAX_MARGIN_MS} (Lambda's longest timeout); got ${String(value)}.`,
+    );
   }
   return value;
 }

@@ -1,11 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startDynalite, type RunningDynalite } from './dynamodb/dynalite.js';
-import {
-  startSecretsManagerEmulator,
-  type RunningSecretsManagerEmulator,
-  type SecretsManagerEmulatorOptions,
-} from './secrets-manager/index.js';
+import { startSecretsManagerEmulator, type RunningSecretsManagerEmulator, type SecretsManagerEmulatorOptions } from './secrets-manager/index.js';
 
 /** Options for {@link startLocalStack}. */
 export interface LocalStackOptions {

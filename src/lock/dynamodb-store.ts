@@ -7,7 +7,7 @@ import {
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { LockError, LockTableError, LockUnavailableError } from './errors.js';
-import { LOCK_ATTRIBUTES, PARTITION_KEY, type AttributeUpdate, type AttributeValue, type LockRecord } from './record.js';
+import { LOCK_ATTRIBUTES, PARTITION_KEY, type AttributeValue, type LockRecord } from './record.js';
 import type { AcquireWrite, LockStore, ReleaseWrite, RenewWrite, WriteOutcome } from './store.js';
 
 /** Options for {@link DynamoDbLockStore}. */
@@ -17,12 +17,7 @@ export interface DynamoDbLockStoreOptions {
 }
 
 const LOCK_NAMES = new Set<string>([PARTITION_KEY, ...Object.values(LOCK_ATTRIBUTES)]);
-const THROTTLING = new Set([
-  'ProvisionedThroughputExceededException',
-  'ThrottlingException',
-  'RequestLimitExceeded',
-  'LimitExceededException',
-]);
+const THROTTLING = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded', 'LimitExceededException']);
 
 /** The attribute aliases every expression uses: `owner` and friends are reserved words. */
 const NAMES = {
@@ -51,12 +46,12 @@ export class DynamoDbLockStore implements LockStore {
   readonly #client: DynamoDBClient;
   readonly #tableName: string;
 
-  public constructor(options: DynamoDbLockStoreOptions) {
+  constructor(options: DynamoDbLockStoreOptions) {
     this.#client = options.client;
     this.#tableName = options.tableName;
   }
 
-  public async read(name: string, signal?: AbortSignal): Promise<LockRecord | undefined> {
+  async read(name: string, signal?: AbortSignal): Promise<LockRecord | undefined> {
     try {
       const output = await this.#client.send(
         new GetItemCommand({ TableName: this.#tableName, Key: key(name), ConsistentRead: true }),
@@ -68,7 +63,7 @@ export class DynamoDbLockStore implements LockStore {
     }
   }
 
-  public acquire(write: AcquireWrite): Promise<WriteOutcome> {
+  acquire(write: AcquireWrite): Promise<WriteOutcome> {
     const values: Record<string, DynamoValue> = {
       ':owner': { S: write.owner },
       ':rvn': { S: write.rvn },
@@ -107,7 +102,7 @@ export class DynamoDbLockStore implements LockStore {
     });
   }
 
-  public renew(write: RenewWrite): Promise<WriteOutcome> {
+  renew(write: RenewWrite): Promise<WriteOutcome> {
     const values: Record<string, DynamoValue> = {
       ':owner': { S: write.owner },
       ':rvn': { S: write.rvn },
@@ -127,7 +122,7 @@ export class DynamoDbLockStore implements LockStore {
     });
   }
 
-  public release(write: ReleaseWrite): Promise<WriteOutcome> {
+  release(write: ReleaseWrite): Promise<WriteOutcome> {
     const values: Record<string, DynamoValue> = { ':rvn': { S: write.rvn }, ':zero': { N: '0' } };
     const names: Record<string, string> = {};
     const expected = list(':expected', write.expectedRvns, values);

@@ -16,9 +16,9 @@ import { ConfigurationError, TokenRefresherError } from '../shared/errors.js';
  */
 export class LockError extends TokenRefresherError {
   /** The lock the failure concerns. */
-  public readonly lockName: string;
+  readonly lockName: string;
 
-  public constructor(lockName: string, message: string, options?: { cause?: unknown }) {
+  constructor(lockName: string, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.lockName = lockName;
   }
@@ -38,10 +38,10 @@ export class LockError extends TokenRefresherError {
  * ```
  */
 export class LockTimeoutError extends LockError {
-  public readonly timeoutMs: number;
-  public readonly lastHolder: string | undefined;
+  readonly timeoutMs: number;
+  readonly lastHolder: string | undefined;
 
-  public constructor(lockName: string, timeoutMs: number, lastHolder: string | undefined, options?: { cause?: unknown }) {
+  constructor(lockName: string, timeoutMs: number, lastHolder: string | undefined, options?: { cause?: unknown }) {
     super(
       lockName,
       `Timed out after ${timeoutMs} ms waiting for lock "${lockName}"` +
@@ -79,16 +79,16 @@ export type LockLostReason =
  * ```
  */
 export class LockLostError extends LockError {
-  public readonly reason: LockLostReason;
-  public readonly fence: number;
+  readonly reason: LockLostReason;
+  readonly fence: number;
 
-  public constructor(lockName: string, fence: number, reason: LockLostReason, options?: { cause?: unknown }) {
-    super(lockName, LockLostError.describe(lockName, fence, reason), options);
+  constructor(lockName: string, fence: number, reason: LockLostReason, options?: { cause?: unknown }) {
+    super(lockName, LockLostError.#describe(lockName, fence, reason), options);
     this.reason = reason;
     this.fence = fence;
   }
 
-  private static describe(lockName: string, fence: number, reason: LockLostReason): string {
+  static #describe(lockName: string, fence: number, reason: LockLostReason): string {
     const lease = `lease ${fence} on lock "${lockName}"`;
     switch (reason) {
       case 'stolen':
@@ -121,9 +121,9 @@ export type UnavailableKind = 'throttled' | 'unknown';
  * ```
  */
 export class LockUnavailableError extends LockError {
-  public readonly kind: UnavailableKind;
+  readonly kind: UnavailableKind;
 
-  public constructor(lockName: string, kind: UnavailableKind, options?: { cause?: unknown }) {
+  constructor(lockName: string, kind: UnavailableKind, options?: { cause?: unknown }) {
     const name = errorName(options?.cause);
     super(
       lockName,
@@ -151,9 +151,9 @@ export class LockUnavailableError extends LockError {
  * ```
  */
 export class LockTableError extends ConfigurationError {
-  public readonly tableName: string;
+  readonly tableName: string;
 
-  public constructor(tableName: string, message: string, options?: { cause?: unknown }) {
+  constructor(tableName: string, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.tableName = tableName;
   }

@@ -121,13 +121,13 @@ export class LeaseLock implements AsyncDisposable {
   readonly #leases = new Set<HeldLease>();
   #closed = false;
 
-  public constructor(options: LeaseLockOptions) {
+  constructor(options: LeaseLockOptions) {
     this.#options = resolveOptions(options);
     this.#observations = new ObservationLog(this.#options.observationCapacity);
   }
 
   /** This process's owner id, as stored in the items it holds. */
-  public get ownerId(): string {
+  get ownerId(): string {
     return this.#options.ownerId;
   }
 
@@ -144,7 +144,7 @@ export class LeaseLock implements AsyncDisposable {
    * if (!outcome.acquired) return useCachedToken(outcome.state.attributes);
    * ```
    */
-  public async tryAcquire(name: string, options: TryAcquireOptions = {}): Promise<AcquireOutcome> {
+  async tryAcquire(name: string, options: TryAcquireOptions = {}): Promise<AcquireOutcome> {
     const timing = this.#prepare(name, options);
     const { clock, store } = this.#options;
     const progress = { requests: 0, startedAt: clock.monotonic() };
@@ -177,7 +177,7 @@ export class LeaseLock implements AsyncDisposable {
    * });
    * ```
    */
-  public async acquire(name: string, options: AcquireOptions = {}): Promise<AcquireOutcome> {
+  async acquire(name: string, options: AcquireOptions = {}): Promise<AcquireOutcome> {
     const timing = this.#prepare(name, options);
     const { signal, stopWhen } = options;
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -239,7 +239,7 @@ export class LeaseLock implements AsyncDisposable {
    * console.log(state?.holder ?? 'free', state?.fence);
    * ```
    */
-  public async inspect(name: string): Promise<LockState | undefined> {
+  async inspect(name: string): Promise<LockState | undefined> {
     validateLockName(name);
     const record = await this.#options.store.read(name);
     this.#observations.observe(name, record, this.#options.clock.monotonic(), this.#options.defaultLeaseMs);
@@ -257,7 +257,7 @@ export class LeaseLock implements AsyncDisposable {
    * }, { timeoutMs: 60_000 });
    * ```
    */
-  public async withLock<T>(name: string, fn: (context: LockContext) => Promise<T>, options: Omit<AcquireOptions, 'stopWhen'> = {}): Promise<T> {
+  async withLock<T>(name: string, fn: (context: LockContext) => Promise<T>, options: Omit<AcquireOptions, 'stopWhen'> = {}): Promise<T> {
     if (typeof fn !== 'function') throw new ConfigurationError('withLock needs a function to run under the lock.');
     const outcome = await this.acquire(name, { ...options, stopWhen: undefined });
     if (!outcome.acquired) throw new LockError(name, `Lock "${name}" was not acquired.`);
@@ -278,12 +278,12 @@ export class LeaseLock implements AsyncDisposable {
    * process.once('SIGTERM', () => void lock.close());
    * ```
    */
-  public async close(): Promise<void> {
+  async close(): Promise<void> {
     this.#closed = true;
     await Promise.all([...this.#leases].map((lease) => lease[Symbol.asyncDispose]()));
   }
 
-  public [Symbol.asyncDispose](): Promise<void> {
+  [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
 
@@ -306,7 +306,7 @@ export class LeaseLock implements AsyncDisposable {
     const ttl = this.#ttlFor(expiresAt);
     const startedAt = clock.monotonic();
     progress.requests += 1;
-    let outcome;
+    let outcome: WriteOutcome;
     try {
       outcome = await store.acquire({
         name,

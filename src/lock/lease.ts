@@ -81,12 +81,12 @@ const MAX_UNKNOWN_WRITES = 20;
 
 /** The lease implementation; create through {@link LeaseLock}. */
 export class HeldLease implements Lease {
-  public readonly name: string;
-  public readonly fence: number;
-  public readonly epoch: string;
-  public readonly owner: string;
-  public readonly leaseMs: number;
-  public readonly attributes: Readonly<Record<string, AttributeValue>>;
+  readonly name: string;
+  readonly fence: number;
+  readonly epoch: string;
+  readonly owner: string;
+  readonly leaseMs: number;
+  readonly attributes: Readonly<Record<string, AttributeValue>>;
 
   readonly #context: LeaseContext;
   readonly #controller = new AbortController();
@@ -110,7 +110,7 @@ export class HeldLease implements Lease {
    * @param record the item as the acquiring write left it
    * @param startedAt monotonic time taken before that write was sent: the lease counts from there
    */
-  public constructor(context: LeaseContext, record: LockRecord, startedAt: number) {
+  constructor(context: LeaseContext, record: LockRecord, startedAt: number) {
     this.#context = context;
     this.name = record.name;
     this.fence = record.fence;
@@ -125,26 +125,26 @@ export class HeldLease implements Lease {
     if (context.timing.heartbeatMs !== false) this.#scheduleHeartbeat(context.timing.heartbeatMs);
   }
 
-  public get signal(): AbortSignal {
+  get signal(): AbortSignal {
     this.#checkDanger();
     return this.#controller.signal;
   }
 
-  public remainingMs(): number {
+  remainingMs(): number {
     this.#checkDanger();
     if (this.#phase !== 'held') return 0;
     return Math.max(0, this.#dangerAt() - this.#context.clock.monotonic());
   }
 
-  public renew(): Promise<void> {
+  renew(): Promise<void> {
     return this.#serialize(() => this.#renew());
   }
 
-  public release(): Promise<'released' | 'notHeld'> {
+  release(): Promise<'released' | 'notHeld'> {
     return this.#serialize(() => this.#release(undefined));
   }
 
-  public commitAndRelease(attributes: AttributeUpdate): Promise<void> {
+  commitAndRelease(attributes: AttributeUpdate): Promise<void> {
     try {
       validateAttributeUpdate(attributes);
     } catch (error) {
@@ -159,7 +159,7 @@ export class HeldLease implements Lease {
     });
   }
 
-  public async [Symbol.asyncDispose](): Promise<void> {
+  async [Symbol.asyncDispose](): Promise<void> {
     try {
       await this.release();
     } catch (error) {
@@ -169,7 +169,7 @@ export class HeldLease implements Lease {
   }
 
   /** Whether this lease still believes it holds the lock (valid, not released, not lost). */
-  public get isHeld(): boolean {
+  get isHeld(): boolean {
     return this.remainingMs() > 0;
   }
 
@@ -181,7 +181,7 @@ export class HeldLease implements Lease {
     const startedAt = clock.monotonic();
     const expiresAt = clock.now() + timing.leaseMs;
     const ttl = this.#context.ttlFor(expiresAt);
-    let outcome;
+    let outcome: WriteOutcome;
     try {
       outcome = await this.#context.store.renew({
         name: this.name,
@@ -314,9 +314,12 @@ export class HeldLease implements Lease {
     this.#emit({ type: 'danger', fence: this.fence });
     this.#abort('expiring');
     const untilExpiry = this.#validUntil - now;
-    this.#cancelExpiry = this.#context.clock.schedule(() => {
-      if (this.#phase === 'aborted') this.#reportLost('expired', undefined);
-    }, Math.max(0, untilExpiry));
+    this.#cancelExpiry = this.#context.clock.schedule(
+      () => {
+        if (this.#phase === 'aborted') this.#reportLost('expired', undefined);
+      },
+      Math.max(0, untilExpiry),
+    );
   }
 
   #scheduleHeartbeat(delay: number): void {
@@ -375,13 +378,7 @@ export class HeldLease implements Lease {
 
   #lostError(): LockLostError {
     const reason: LockLostReason =
-      this.#releasing || this.#phase === 'ended'
-        ? 'released'
-        : this.#phase === 'lost'
-          ? 'stolen'
-          : this.#lostReported
-            ? 'expired'
-            : 'expiring';
+      this.#releasing || this.#phase === 'ended' ? 'released' : this.#phase === 'lost' ? 'stolen' : this.#lostReported ? 'expired' : 'expiring';
     return new LockLostError(this.name, this.fence, reason);
   }
 

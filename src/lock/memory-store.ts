@@ -16,35 +16,35 @@ export class MemoryLockStore implements LockStore {
   readonly #items = new Map<string, LockRecord>();
 
   /** The stored record, synchronously (for checkers and tests). */
-  public peek(name: string): LockRecord | undefined {
+  peek(name: string): LockRecord | undefined {
     const record = this.#items.get(name);
     return record === undefined ? undefined : copy(record);
   }
 
   /** Replaces or deletes an item outside the protocol, as another tool (or a table re-creation) would. */
-  public put(name: string, record: LockRecord | undefined): void {
+  put(name: string, record: LockRecord | undefined): void {
     if (record === undefined) this.#items.delete(name);
     else this.#items.set(name, copy(record));
   }
 
-  public read(name: string): Promise<LockRecord | undefined> {
+  read(name: string): Promise<LockRecord | undefined> {
     return Promise.resolve(this.peek(name));
   }
 
-  public acquire(write: AcquireWrite): Promise<WriteOutcome> {
+  acquire(write: AcquireWrite): Promise<WriteOutcome> {
     return Promise.resolve(this.applyAcquire(write));
   }
 
-  public renew(write: RenewWrite): Promise<WriteOutcome> {
+  renew(write: RenewWrite): Promise<WriteOutcome> {
     return Promise.resolve(this.applyRenew(write));
   }
 
-  public release(write: ReleaseWrite): Promise<WriteOutcome> {
+  release(write: ReleaseWrite): Promise<WriteOutcome> {
     return Promise.resolve(this.applyRelease(write));
   }
 
   /** {@link acquire} without the promise, for schedulers that control when a write lands. */
-  public applyAcquire(write: AcquireWrite): WriteOutcome {
+  applyAcquire(write: AcquireWrite): WriteOutcome {
     const current = this.#items.get(write.name);
     const allowed =
       current?.owner === undefined ||
@@ -68,7 +68,7 @@ export class MemoryLockStore implements LockStore {
   }
 
   /** {@link renew} without the promise. */
-  public applyRenew(write: RenewWrite): WriteOutcome {
+  applyRenew(write: RenewWrite): WriteOutcome {
     const current = this.#items.get(write.name);
     if (current?.owner !== write.owner || current.rvn === undefined || !write.expectedRvns.includes(current.rvn)) {
       return refused(current);
@@ -79,7 +79,7 @@ export class MemoryLockStore implements LockStore {
   }
 
   /** {@link release} without the promise. */
-  public applyRelease(write: ReleaseWrite): WriteOutcome {
+  applyRelease(write: ReleaseWrite): WriteOutcome {
     const current = this.#items.get(write.name);
     if (current?.rvn === undefined || !write.expectedRvns.includes(current.rvn)) return refused(current);
     const { owner: _owner, leaseMs: _leaseMs, ...kept } = current;

@@ -21,11 +21,11 @@ export class ObservationLog {
   readonly #capacity: number;
   readonly #entries = new Map<string, Observation>();
 
-  public constructor(capacity: number) {
+  constructor(capacity: number) {
     this.#capacity = capacity;
   }
 
-  public get size(): number {
+  get size(): number {
     return this.#entries.size;
   }
 
@@ -33,7 +33,7 @@ export class ObservationLog {
    * Records a read that completed at monotonic time `at`. A version seen before keeps its first
    * sighting; a new version restarts the count. A free lock (no holder) is forgotten.
    */
-  public observe(name: string, record: LockRecord | undefined, at: number, fallbackLeaseMs: number): Observation | undefined {
+  observe(name: string, record: LockRecord | undefined, at: number, fallbackLeaseMs: number): Observation | undefined {
     const previous = this.#entries.get(name);
     this.#entries.delete(name);
     if (record?.owner === undefined || record.rvn === undefined) return undefined;
@@ -49,16 +49,16 @@ export class ObservationLog {
     return observation;
   }
 
-  public get(name: string): Observation | undefined {
+  get(name: string): Observation | undefined {
     return this.#entries.get(name);
   }
 
-  public forget(name: string): void {
+  forget(name: string): void {
     this.#entries.delete(name);
   }
 
   /** The version that may be taken over at monotonic time `now`: seen unchanged for its full lease. */
-  public expiredVersion(name: string, now: number): string | undefined {
+  expiredVersion(name: string, now: number): string | undefined {
     const observation = this.#entries.get(name);
     return observation !== undefined && now - observation.firstSeenAt >= observation.leaseMs ? observation.rvn : undefined;
   }

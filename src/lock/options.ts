@@ -115,8 +115,7 @@ export function resolveOptions(options: LeaseLockOptions): ResolvedOptions {
     return { leaseMs, heartbeatMs, dangerMs };
   };
   timing();
-  const pollMs =
-    options.pollMs === undefined ? Math.min(1_000, Math.max(20, Math.floor(defaultLeaseMs / 10))) : duration('pollMs', options.pollMs);
+  const pollMs = options.pollMs === undefined ? Math.min(1_000, Math.max(20, Math.floor(defaultLeaseMs / 10))) : duration('pollMs', options.pollMs);
   if (options.maxClockSkewMs !== undefined && (!Number.isFinite(options.maxClockSkewMs) || options.maxClockSkewMs < 0)) {
     throw new ConfigurationError(
       `maxClockSkewMs must be a finite number of ms >= 0, got ${String(options.maxClockSkewMs)}: omit it for strict (clock-free) takeover.`,

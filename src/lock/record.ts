@@ -79,9 +79,7 @@ export function validateAttributeUpdate(attributes: unknown): asserts attributes
   }
   for (const [name, value] of Object.entries(attributes)) {
     if (!ATTRIBUTE_NAME.test(name)) {
-      throw new ConfigurationError(
-        `Attribute name "${name.slice(0, 64)}" is invalid: use 1-255 letters, digits, "_", "." or "-".`,
-      );
+      throw new ConfigurationError(`Attribute name "${name.slice(0, 64)}" is invalid: use 1-255 letters, digits, "_", "." or "-".`);
     }
     if (name === PARTITION_KEY || name.startsWith('lock')) {
       throw new ConfigurationError(
@@ -103,9 +101,7 @@ export function validateAttributeUpdate(attributes: unknown): asserts attributes
       }
       continue;
     }
-    throw new ConfigurationError(
-      `Attribute "${name}" must be a string, a finite number, a boolean or null (to remove it), got ${describe(value)}.`,
-    );
+    throw new ConfigurationError(`Attribute "${name}" must be a string, a finite number, a boolean or null (to remove it), got ${describe(value)}.`);
   }
 }
 

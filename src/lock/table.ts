@@ -138,9 +138,7 @@ async function enableTtl(client: DynamoDBClient, tableName: string, attribute: s
           `a table has one TTL attribute; pass ttlAttribute to match it, or keep LeaseLock's ttlSeconds off.`,
       );
     }
-    await client.send(
-      new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: attribute, Enabled: true } }),
-    );
+    await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: attribute, Enabled: true } }));
     return 'enabled';
   } catch (error) {
     if (isUnsupported(error)) return 'unsupported';

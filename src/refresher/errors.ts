@@ -19,9 +19,9 @@ import { TokenRefresherError } from '../shared/errors.js';
  */
 export class RefreshFailedError extends TokenRefresherError {
   /** `threw`, `timed-out`, `invalid-result` (see `cause`, an InvalidTokenError), or `aborted` (the lease was lost). */
-  public readonly reason: RefreshFailureReason;
+  readonly reason: RefreshFailureReason;
 
-  public constructor(reason: RefreshFailureReason, message: string, options?: { cause?: unknown }) {
+  constructor(reason: RefreshFailureReason, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.reason = reason;
   }
@@ -40,9 +40,9 @@ export type RefreshFailureReason = 'threw' | 'timed-out' | 'invalid-result' | 'a
  * ```
  */
 export class RefreshTimeoutError extends RefreshFailedError {
-  public readonly timeoutMs: number;
+  readonly timeoutMs: number;
 
-  public constructor(timeoutMs: number) {
+  constructor(timeoutMs: number) {
     super(
       'timed-out',
       `The refresh function did not settle within ${timeoutMs} ms and was aborted. Pass its \`signal\` to your HTTP call, ` +
@@ -80,11 +80,11 @@ export interface FailureRecord {
  * ```
  */
 export class TokenUnavailableError extends TokenRefresherError {
-  public readonly secretId: string;
+  readonly secretId: string;
   /** The failure that left no valid token, from this process or as recorded by another. */
-  public readonly lastFailure: Error | FailureRecord | undefined;
+  readonly lastFailure: Error | FailureRecord | undefined;
 
-  public constructor(secretId: string, label: string, situation: string, lastFailure?: Error | FailureRecord, options?: { cause?: unknown }) {
+  constructor(secretId: string, label: string, situation: string, lastFailure?: Error | FailureRecord, options?: { cause?: unknown }) {
     const failure = describeFailure(lastFailure);
     super(
       `No valid token for secret "${secretId}" (label ${label}): ${situation}.${failure} ` +

@@ -273,7 +273,9 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
         }
       }
       if (target === undefined) {
-        throw new RollbackError(`Secret "${options.secretId}" has no previous version of ${label} on record: pass toVersionId (see list-secret-version-ids).`);
+        throw new RollbackError(
+          `Secret "${options.secretId}" has no previous version of ${label} on record: pass toVersionId (see list-secret-version-ids).`,
+        );
       }
       if (target === current.versionId) {
         throw new RollbackError(`Version ${target} already holds ${label} on "${options.secretId}": nothing to roll back.`);
@@ -284,7 +286,12 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
       }
       const decoding = tryDecode(codec, restored.value);
       const decoded = 'decoded' in decoding ? decoding.decoded : undefined;
-      const moved = await store.moveLabel({ label, moveTo: target, removeFrom: current.versionId, ...(options.signal === undefined ? {} : { signal: options.signal }) });
+      const moved = await store.moveLabel({
+        label,
+        moveTo: target,
+        removeFrom: current.versionId,
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+      });
       if (moved === 'conflict') {
         const after = await store.read(label, options.signal);
         if (!after.found || after.versionId !== target) {

@@ -114,7 +114,9 @@ const DAY_MS = 86_400_000;
 function duration(name: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > DAY_MS) {
-    throw new ConfigurationError(`Option "${name}" must be a number of milliseconds greater than 0 and at most one day (${DAY_MS}); got ${String(value)}.`);
+    throw new ConfigurationError(
+      `Option "${name}" must be a number of milliseconds greater than 0 and at most one day (${DAY_MS}); got ${String(value)}.`,
+    );
   }
   return value;
 }

@@ -7,13 +7,13 @@ import { SecretStore } from '../secret/secret-store.js';
 import { pendingVersionId } from '../secret/version-id.js';
 import { describeDecodeFailure } from '../token/codec.js';
 import { InvalidSecretPayloadError, InvalidTokenError } from '../token/errors.js';
-import type { TokenEnvelope } from '../token/token.js';
+import type { DecodedToken, TokenEnvelope } from '../token/token.js';
 import { VERSIONS_PER_DAY_WARNING } from '../token/policy.js';
 import { encodeForSecret, validateIssuedToken } from '../token/validate.js';
 import { RECORD, currentVersionAttributes, readCommitRecord, type CommitRecord } from './commit-record.js';
 import { RefreshFailedError, RefreshTimeoutError, TokenUnavailableError, type FailureRecord } from './errors.js';
 import type { RefresherEvent, TokenSource } from './events.js';
-import type { CommitValue, RefreshLease, RefreshLock, RefreshLockState } from './lock-port.js';
+import type { CommitValue, RefreshAcquireOutcome, RefreshLease, RefreshLock, RefreshLockState } from './lock-port.js';
 import { resolveRefresherOptions, type ResolvedRefresherOptions, type TokenRefresherOptions } from './options.js';
 
 /** What {@link TokenRefresher.getToken} returns. */
@@ -134,9 +134,9 @@ function describeError(error: unknown): { name: string; message: string } {
  * ```
  */
 export class TokenRefresher {
-  public readonly secretId: string;
-  public readonly label: string;
-  public readonly lockName: string;
+  readonly secretId: string;
+  readonly label: string;
+  readonly lockName: string;
 
   readonly #options: ResolvedRefresherOptions;
   readonly #store: SecretStore;
@@ -156,7 +156,7 @@ export class TokenRefresher {
   #quotaWarned = false;
   #closed = false;
 
-  public constructor(options: TokenRefresherOptions) {
+  constructor(options: TokenRefresherOptions) {
     const resolved = resolveRefresherOptions(options);
     this.#options = resolved;
     this.secretId = resolved.secretId;
@@ -201,7 +201,7 @@ export class TokenRefresher {
    * person: {@link InvalidSecretPayloadError}, {@link VersionQuotaError}, {@link SecretAccessError})
    * when no valid token can be had.
    */
-  public async getToken(options: GetTokenOptions = {}): Promise<TokenResult> {
+  async getToken(options: GetTokenOptions = {}): Promise<TokenResult> {
     this.#assertOpen();
     const bounds = this.#callBounds(options);
     options.signal?.throwIfAborted();
@@ -223,7 +223,7 @@ export class TokenRefresher {
    * token, the next {@link getToken} replaces it — refreshing only if no other process already did —
    * so N concurrent 401s cause one refresh, not N. Returns whether the token was current.
    */
-  public invalidate(token: string): boolean {
+  invalidate(token: string): boolean {
     if (this.#cached === undefined || this.#cached.token !== token) return false;
     this.#invalidated = this.#cached.versionId;
     return true;
@@ -234,7 +234,7 @@ export class TokenRefresher {
    * concurrent refresh — and returns it. For workers that refresh on a schedule; failures are thrown
    * even while the old token is still valid.
    */
-  public async refreshNow(options: GetTokenOptions = {}): Promise<TokenResult> {
+  async refreshNow(options: GetTokenOptions = {}): Promise<TokenResult> {
     this.#assertOpen();
     const bounds = this.#callBounds(options);
     options.signal?.throwIfAborted();
@@ -248,7 +248,7 @@ export class TokenRefresher {
   }
 
   /** Stops background work, lets an in-flight refresh release its lease, and destroys the clients it created. */
-  public async close(): Promise<void> {
+  async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     this.#closeController.abort(new TokenRefresherError('The TokenRefresher was closed.'));
@@ -257,7 +257,7 @@ export class TokenRefresher {
     for (const client of this.#ownedClients) client.destroy();
   }
 
-  public async [Symbol.asyncDispose](): Promise<void> {
+  async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
 
@@ -270,13 +270,19 @@ export class TokenRefresher {
     const keepAlive = setInterval(() => undefined, KEEP_ALIVE_INTERVAL_MS);
     try {
       for (let round = 0; round < MAX_ROUNDS; round += 1) {
-        const flight = (this.#flight ??= this.#startFlight(intent));
+        this.#flight ??= this.#startFlight(intent);
+        const flight = this.#flight;
         const obtained = await (signal === undefined ? flight : raceAbort(flight, signal));
         // One reading of the clock for the check and the result, so what was checked is what is served.
         const now = this.#options.clock.now();
         if (this.#accepts(intent, obtained.known, now)) return this.#serve(obtained.known, obtained.source, now);
       }
-      throw new TokenUnavailableError(this.secretId, this.label, 'concurrent refreshes kept returning a token this call could not accept', this.#lastFailure);
+      throw new TokenUnavailableError(
+        this.secretId,
+        this.label,
+        'concurrent refreshes kept returning a token this call could not accept',
+        this.#lastFailure,
+      );
     } finally {
       clearInterval(keepAlive);
     }
@@ -381,7 +387,7 @@ export class TokenRefresher {
         if (fallback !== undefined) return this.#adopt(fallback, 'secret');
         throw this.#unavailable('the fleet is backing off after failed refreshes', backoff);
       }
-      let attempt;
+      let attempt: RefreshAcquireOutcome;
       try {
         attempt = await this.#retryLock(() => this.#lock.tryAcquire(this.lockName, { leaseMs: intent.bounds.leaseMs }));
       } catch (error) {
@@ -453,7 +459,7 @@ export class TokenRefresher {
       // Someone committed a newer version since this process read the secret: adopt it without any lock write.
       return { retry: await this.#readCurrent(signal) };
     }
-    let attempt;
+    let attempt: RefreshAcquireOutcome;
     try {
       attempt = await this.#retryLock(() => this.#lock.tryAcquire(this.lockName, { leaseMs: intent.bounds.leaseMs }));
     } catch (error) {
@@ -686,14 +692,16 @@ export class TokenRefresher {
         refresh({
           signal,
           fence: lease.fence,
-          previous: previous === undefined ? undefined : { token: previous.token, expiresAt: new Date(previous.expiresAt), generation: previous.generation },
+          previous:
+            previous === undefined ? undefined : { token: previous.token, expiresAt: new Date(previous.expiresAt), generation: previous.generation },
         }),
       );
       result = await raceAbort(call, signal);
     } catch (error) {
       if (timeout.signal.aborted) throw timeout.signal.reason as RefreshTimeoutError;
       if (this.#closeController.signal.aborted) throw this.#closeController.signal.reason;
-      if (lease.signal.aborted) throw new RefreshFailedError('aborted', 'The lease was lost while the refresh function ran; its result was discarded.', { cause: error });
+      if (lease.signal.aborted)
+        throw new RefreshFailedError('aborted', 'The lease was lost while the refresh function ran; its result was discarded.', { cause: error });
       const { name, message } = describeError(error);
       throw new RefreshFailedError('threw', `The refresh function threw ${name}${message === '' ? '' : `: ${message}`}.`, { cause: error });
     } finally {
@@ -727,7 +735,11 @@ export class TokenRefresher {
 
   async #createSecret(): Promise<void> {
     if (!this.#options.createSecret) {
-      throw new SecretAccessError('GetSecretValue', this.secretId, 'The secret does not exist and createSecret is false: create it, or allow the refresher to.');
+      throw new SecretAccessError(
+        'GetSecretValue',
+        this.secretId,
+        'The secret does not exist and createSecret is false: create it, or allow the refresher to.',
+      );
     }
     const outcome = await this.#store.ensureSecret(this.#closeController.signal);
     if (outcome === 'created') this.#emit({ type: 'secret-created' });
@@ -793,7 +805,7 @@ export class TokenRefresher {
   async #readCurrent(signal: AbortSignal): Promise<CurrentRead> {
     const read = await this.#store.read(this.label, signal);
     if (!read.found) return read;
-    let decoded;
+    let decoded: DecodedToken;
     try {
       decoded = this.#options.codec.decode(read.value);
     } catch (error) {
@@ -854,7 +866,10 @@ export class TokenRefresher {
     const candidates = [current.found ? current.known : undefined, this.#cached];
     return candidates.find(
       (known): known is KnownToken =>
-        known !== undefined && known.versionId !== this.#invalidated && known.versionId !== intent.mustReplace && this.#options.policy.isUsable(known, now),
+        known !== undefined &&
+        known.versionId !== this.#invalidated &&
+        known.versionId !== intent.mustReplace &&
+        this.#options.policy.isUsable(known, now),
     );
   }
 
@@ -987,4 +1002,3 @@ function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
     );
   });
 }
-

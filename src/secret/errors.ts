@@ -13,10 +13,10 @@ import { TokenRefresherError } from '../shared/errors.js';
  * ```
  */
 export class SecretAccessError extends TokenRefresherError {
-  public readonly operation: string;
-  public readonly secretId: string;
+  readonly operation: string;
+  readonly secretId: string;
 
-  public constructor(operation: string, secretId: string, advice: string, options?: { cause?: unknown }) {
+  constructor(operation: string, secretId: string, advice: string, options?: { cause?: unknown }) {
     const reason = describeCause(options?.cause);
     super(`Secrets Manager ${operation} on "${secretId}" failed${reason}. ${advice}`, options);
     this.operation = operation;
@@ -37,9 +37,9 @@ export class SecretAccessError extends TokenRefresherError {
  * ```
  */
 export class VersionQuotaError extends TokenRefresherError {
-  public readonly census: VersionCensus | undefined;
+  readonly census: VersionCensus | undefined;
 
-  public constructor(secretId: string, census: VersionCensus | undefined, options?: { cause?: unknown }) {
+  constructor(secretId: string, census: VersionCensus | undefined, options?: { cause?: unknown }) {
     const where =
       census === undefined
         ? 'Secrets Manager refused a new version (LimitExceededException)'

@@ -37,12 +37,16 @@ export function isSecretArn(secretId: string): boolean {
  */
 export function assertSecretId(secretId: unknown, option = 'secretId'): asserts secretId is string {
   if (typeof secretId !== 'string' || secretId.length === 0) {
-    throw new ConfigurationError(`Option "${option}" must be the secret's name or ARN, a non-empty string; got ${typeof secretId === 'string' ? 'an empty string' : typeof secretId}.`);
+    throw new ConfigurationError(
+      `Option "${option}" must be the secret's name or ARN, a non-empty string; got ${typeof secretId === 'string' ? 'an empty string' : typeof secretId}.`,
+    );
   }
   if (secretId.length > 2048) {
     throw new ConfigurationError(`Option "${option}" is ${secretId.length} characters; Secrets Manager accepts at most 2048.`);
   }
   if (!isSecretArn(secretId) && !NAME_PATTERN.test(secretId)) {
-    throw new ConfigurationError(`Option "${option}" ("${secretId}") is not a valid secret name: use letters, digits and /_+=.@!- only, or pass the secret's ARN.`);
+    throw new ConfigurationError(
+      `Option "${option}" ("${secretId}") is not a valid secret name: use letters, digits and /_+=.@!- only, or pass the secret's ARN.`,
+    );
   }
 }

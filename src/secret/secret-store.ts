@@ -86,37 +86,41 @@ function isAbort(error: unknown): boolean {
  * ```
  */
 export class SecretStore {
-  public readonly secretId: string;
+  readonly secretId: string;
   /** The name part of `secretId` (an ARN's name without its random suffix). */
-  public readonly secretName: string;
-  private readonly client: SecretsManagerClient;
-  private readonly clock: Clock;
-  private readonly random: () => number;
-  private readonly writeAttempts: number;
+  readonly secretName: string;
+  readonly #client: SecretsManagerClient;
+  readonly #clock: Clock;
+  readonly #random: () => number;
+  readonly #writeAttempts: number;
 
-  public constructor(options: SecretStoreOptions) {
+  constructor(options: SecretStoreOptions) {
     assertSecretId(options.secretId);
     const writeAttempts = options.writeAttempts ?? 3;
     if (!Number.isInteger(writeAttempts) || writeAttempts < 1) {
       throw new ConfigurationError(`Option "writeAttempts" must be a positive integer; got ${String(writeAttempts)}.`);
     }
-    this.client = options.client;
+    this.#client = options.client;
     this.secretId = options.secretId;
     this.secretName = secretNameOf(options.secretId);
-    this.clock = options.clock ?? systemClock;
-    this.random = options.random ?? Math.random;
-    this.writeAttempts = writeAttempts;
+    this.#clock = options.clock ?? systemClock;
+    this.#random = options.random ?? Math.random;
+    this.#writeAttempts = writeAttempts;
   }
 
   /**
    * Reads the version carrying `label`. A missing secret or label is a result, not an error; a
    * binary value is reported as an empty string so that the codec rejects it with a clear message.
    */
-  public async read(label: string, signal?: AbortSignal): Promise<LabelRead> {
+  async read(label: string, signal?: AbortSignal): Promise<LabelRead> {
     try {
-      const output = await this.client.send(new GetSecretValueCommand({ SecretId: this.secretId, VersionStage: label }), { abortSignal: signal });
+      const output = await this.#client.send(new GetSecretValueCommand({ SecretId: this.secretId, VersionStage: label }), { abortSignal: signal });
       if (output.VersionId === undefined) {
-        throw new SecretAccessError('GetSecretValue', this.secretId, 'The response carried no VersionId; check the endpoint points at Secrets Manager.');
+        throw new SecretAccessError(
+          'GetSecretValue',
+          this.secretId,
+          'The response carried no VersionId; check the endpoint points at Secrets Manager.',
+        );
       }
       return {
         found: true,
@@ -131,7 +135,7 @@ export class SecretStore {
         const message = error instanceof Error ? error.message : '';
         return { found: false, missing: /secret value|staging label/i.test(message) ? 'label' : 'secret' };
       }
-      throw this.failure('GetSecretValue', error);
+      throw this.#failure('GetSecretValue', error);
     }
   }
 
@@ -139,9 +143,9 @@ export class SecretStore {
    * Reads one version by id (for rollback and status, which address versions rather than labels).
    * Returns `undefined` when the version does not exist or was purged.
    */
-  public async readVersion(versionId: string, signal?: AbortSignal): Promise<Extract<LabelRead, { found: true }> | undefined> {
+  async readVersion(versionId: string, signal?: AbortSignal): Promise<Extract<LabelRead, { found: true }> | undefined> {
     try {
-      const output = await this.client.send(new GetSecretValueCommand({ SecretId: this.secretId, VersionId: versionId }), { abortSignal: signal });
+      const output = await this.#client.send(new GetSecretValueCommand({ SecretId: this.secretId, VersionId: versionId }), { abortSignal: signal });
       return {
         found: true,
         versionId: output.VersionId ?? versionId,
@@ -153,7 +157,7 @@ export class SecretStore {
       const name = errorName(error);
       if (name === 'ResourceNotFoundException') return undefined;
       if (name === 'InvalidRequestException' && /was deleted/i.test(error instanceof Error ? error.message : '')) return undefined;
-      throw this.failure('GetSecretValue', error);
+      throw this.#failure('GetSecretValue', error);
     }
   }
 
@@ -161,7 +165,7 @@ export class SecretStore {
    * Creates the secret, without a value, when it does not exist. Returns `existed` when someone else
    * created it first. A secret given by ARN cannot be created: that is an error saying so.
    */
-  public async ensureSecret(signal?: AbortSignal): Promise<'created' | 'existed'> {
+  async ensureSecret(signal?: AbortSignal): Promise<'created' | 'existed'> {
     if (isSecretArn(this.secretId)) {
       throw new SecretAccessError(
         'CreateSecret',
@@ -170,14 +174,13 @@ export class SecretStore {
       );
     }
     try {
-      await this.client.send(
-        new CreateSecretCommand({ Name: this.secretId, Description: 'Shared short-lived token managed by token-refresher.' }),
-        { abortSignal: signal },
-      );
+      await this.#client.send(new CreateSecretCommand({ Name: this.secretId, Description: 'Shared short-lived token managed by token-refresher.' }), {
+        abortSignal: signal,
+      });
       return 'created';
     } catch (error) {
       if (errorName(error) === 'ResourceExistsException') return 'existed';
-      throw this.failure('CreateSecret', error);
+      throw this.#failure('CreateSecret', error);
     }
   }
 
@@ -187,7 +190,7 @@ export class SecretStore {
    * retries never create a second version. (On a secret with no value yet, Secrets Manager also
    * attaches AWSCURRENT to this first version.)
    */
-  public async putPending(options: { value: string; versionId: string; pendingLabel?: string; signal?: AbortSignal }): Promise<void> {
+  async putPending(options: { value: string; versionId: string; pendingLabel?: string; signal?: AbortSignal }): Promise<void> {
     const command = new PutSecretValueCommand({
       SecretId: this.secretId,
       SecretString: options.value,
@@ -195,10 +198,10 @@ export class SecretStore {
       VersionStages: [options.pendingLabel ?? AWSPENDING],
     });
     try {
-      await retryTransient(() => this.client.send(command, { abortSignal: options.signal }), this.retryOptions(options.signal));
+      await retryTransient(() => this.#client.send(command, { abortSignal: options.signal }), this.#retryOptions(options.signal));
     } catch (error) {
       if (errorName(error) === 'LimitExceededException') throw new VersionQuotaError(this.secretId, undefined, { cause: error });
-      throw this.failure('PutSecretValue', error);
+      throw this.#failure('PutSecretValue', error);
     }
   }
 
@@ -208,7 +211,7 @@ export class SecretStore {
    * else moved the label, or an earlier attempt of this very call landed and lost its response; read
    * the label to tell which.
    */
-  public async moveLabel(options: { label: string; moveTo: string; removeFrom: string | undefined; signal?: AbortSignal }): Promise<MoveOutcome> {
+  async moveLabel(options: { label: string; moveTo: string; removeFrom: string | undefined; signal?: AbortSignal }): Promise<MoveOutcome> {
     const command = new UpdateSecretVersionStageCommand({
       SecretId: this.secretId,
       VersionStage: options.label,
@@ -216,11 +219,11 @@ export class SecretStore {
       ...(options.removeFrom === undefined ? {} : { RemoveFromVersionId: options.removeFrom }),
     });
     try {
-      await retryTransient(() => this.client.send(command, { abortSignal: options.signal }), this.retryOptions(options.signal));
+      await retryTransient(() => this.#client.send(command, { abortSignal: options.signal }), this.#retryOptions(options.signal));
       return 'moved';
     } catch (error) {
       if (errorName(error) === 'InvalidParameterException') return 'conflict';
-      throw this.failure('UpdateSecretVersionStage', error);
+      throw this.#failure('UpdateSecretVersionStage', error);
     }
   }
 
@@ -228,13 +231,18 @@ export class SecretStore {
    * Counts the secret's versions (labelled and deprecated) against the quota. Costs one
    * `ListSecretVersionIds` per 100 versions.
    */
-  public async census(options: CensusOptions): Promise<VersionCensus> {
+  async census(options: CensusOptions): Promise<VersionCensus> {
     const versions: SecretVersionsListEntry[] = [];
     let nextToken: string | undefined;
     try {
       do {
-        const page = await this.client.send(
-          new ListSecretVersionIdsCommand({ SecretId: this.secretId, IncludeDeprecated: true, MaxResults: 100, ...(nextToken === undefined ? {} : { NextToken: nextToken }) }),
+        const page = await this.#client.send(
+          new ListSecretVersionIdsCommand({
+            SecretId: this.secretId,
+            IncludeDeprecated: true,
+            MaxResults: 100,
+            ...(nextToken === undefined ? {} : { NextToken: nextToken }),
+          }),
           { abortSignal: options.signal },
         );
         versions.push(...(page.Versions ?? []));
@@ -242,9 +250,9 @@ export class SecretStore {
       } while (nextToken !== undefined);
     } catch (error) {
       if (errorName(error) === 'ResourceNotFoundException') versions.length = 0;
-      else throw this.failure('ListSecretVersionIds', error);
+      else throw this.#failure('ListSecretVersionIds', error);
     }
-    const takenAt = this.clock.now();
+    const takenAt = this.#clock.now();
     let labelled = 0;
     let createdLast24h = 0;
     let nonRemovable = 0;
@@ -268,11 +276,11 @@ export class SecretStore {
     };
   }
 
-  private retryOptions(signal: AbortSignal | undefined) {
-    return { attempts: this.writeAttempts, clock: this.clock, random: this.random, ...(signal === undefined ? {} : { signal }) };
+  #retryOptions(signal: AbortSignal | undefined) {
+    return { attempts: this.#writeAttempts, clock: this.#clock, random: this.#random, ...(signal === undefined ? {} : { signal }) };
   }
 
-  private failure(operation: string, error: unknown): unknown {
+  #failure(operation: string, error: unknown): unknown {
     if (error instanceof SecretAccessError || isAbort(error)) return error;
     const name = errorName(error);
     const message = error instanceof Error ? error.message : '';

@@ -13,7 +13,7 @@
  * ```
  */
 export class TokenRefresherError extends Error {
-  public constructor(message: string, options?: { cause?: unknown }) {
+  constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
   }

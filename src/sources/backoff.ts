@@ -3,11 +3,7 @@
  * `[0, min(maxDelayMs, minDelayMs · 2^(n-1)))`. Spreads a fleet's retries over the whole window
  * instead of synchronising them (AWS Architecture Blog, "Exponential Backoff And Jitter").
  */
-export function fullJitterDelay(
-  retry: number,
-  bounds: { minDelayMs: number; maxDelayMs: number },
-  random: () => number,
-): number {
+export function fullJitterDelay(retry: number, bounds: { minDelayMs: number; maxDelayMs: number }, random: () => number): number {
   const cap = Math.min(bounds.maxDelayMs, bounds.minDelayMs * 2 ** Math.max(0, retry - 1));
   return Math.floor(random() * cap);
 }

@@ -32,43 +32,46 @@ type StoredSpec = Extract<ClientSecretSpec, { kind: 'stored' }>;
  * secret is read again, since a rotation may have replaced it since it was cached.
  */
 class StoredClientSecret implements ClientSecretSource {
-  private cached: Promise<string> | undefined;
-  private client: SecretsManagerClient | undefined;
+  #cached: Promise<string> | undefined;
+  #client: SecretsManagerClient | undefined;
 
-  public constructor(private readonly spec: StoredSpec) {
-    this.client = spec.secretsManager;
+  readonly #spec: StoredSpec;
+
+  constructor(spec: StoredSpec) {
+    this.#spec = spec;
+    this.#client = spec.secretsManager;
   }
 
-  public current(signal: AbortSignal | undefined): Promise<string> {
-    if (this.cached === undefined) {
-      const reading = this.read(signal);
-      this.cached = reading;
+  current(signal: AbortSignal | undefined): Promise<string> {
+    if (this.#cached === undefined) {
+      const reading = this.#read(signal);
+      this.#cached = reading;
       // A failed read is forgotten so that the next call tries again.
       reading.catch(() => {
-        if (this.cached === reading) this.cached = undefined;
+        if (this.#cached === reading) this.#cached = undefined;
       });
     }
-    return this.cached;
+    return this.#cached;
   }
 
-  public async replacementFor(rejected: string, signal: AbortSignal | undefined): Promise<string | undefined> {
-    if (this.cached !== undefined && (await this.cached.catch(() => undefined)) !== rejected) {
+  async replacementFor(rejected: string, signal: AbortSignal | undefined): Promise<string | undefined> {
+    if (this.#cached !== undefined && (await this.#cached.catch(() => undefined)) !== rejected) {
       // Someone already read a newer secret since `rejected` was handed out.
       return this.current(signal);
     }
-    this.cached = undefined;
+    this.#cached = undefined;
     const fresh = await this.current(signal);
     return fresh === rejected ? undefined : fresh;
   }
 
-  private async read(signal: AbortSignal | undefined): Promise<string> {
-    const { secretId, versionStage } = this.spec;
-    this.client ??= new SecretsManagerClient({});
+  async #read(signal: AbortSignal | undefined): Promise<string> {
+    const { secretId, versionStage } = this.#spec;
+    this.#client ??= new SecretsManagerClient({});
     const where = `Secrets Manager secret ${secretId} (VersionStage ${versionStage})`;
     let secretString: string | undefined;
     try {
       // VersionStage is always sent: IAM conditions on secretsmanager:VersionStage see only the request.
-      const output = await this.client.send(
+      const output = await this.#client.send(
         new GetSecretValueCommand({ SecretId: secretId, VersionStage: versionStage }),
         signal === undefined ? {} : { abortSignal: signal },
       );
@@ -79,11 +82,9 @@ class StoredClientSecret implements ClientSecretSource {
       throw new ClientSecretUnavailableError(`Could not read the OAuth client secret from ${where}: ${name}.`, { cause });
     }
     if (secretString === undefined || secretString === '') {
-      throw new ClientSecretUnavailableError(
-        `The OAuth client secret in ${where} has no SecretString; store the client secret as text.`,
-      );
+      throw new ClientSecretUnavailableError(`The OAuth client secret in ${where} has no SecretString; store the client secret as text.`);
     }
-    return this.spec.jsonKey === undefined ? secretString : valueAtKey(secretString, this.spec.jsonKey, where);
+    return this.#spec.jsonKey === undefined ? secretString : valueAtKey(secretString, this.#spec.jsonKey, where);
   }
 }
 
@@ -93,7 +94,9 @@ function valueAtKey(secretString: string, key: string, where: string): string {
     parsed = JSON.parse(secretString);
   } catch {
     // The SyntaxError would quote the secret: it is not chained.
-    throw new ClientSecretUnavailableError(`${where} is not JSON, but clientSecretJsonKey is set; remove clientSecretJsonKey or store a JSON object.`);
+    throw new ClientSecretUnavailableError(
+      `${where} is not JSON, but clientSecretJsonKey is set; remove clientSecretJsonKey or store a JSON object.`,
+    );
   }
   const value = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>)[key] : undefined;
   if (typeof value !== 'string' || value === '') {

@@ -17,15 +17,15 @@ import { TokenRefresherError } from '../shared/errors.js';
  */
 export class OAuthError extends TokenRefresherError {
   /** The OAuth `error` code (RFC 6749 §5.2), e.g. `invalid_client`, when the server sent one. */
-  public readonly code: string | undefined;
+  readonly code: string | undefined;
   /** The HTTP status of the response, when one arrived. */
-  public readonly status: number | undefined;
+  readonly status: number | undefined;
   /** Whether trying again later may succeed (5xx, 429, timeouts, network errors). */
-  public readonly retryable: boolean;
+  readonly retryable: boolean;
   /** How long the server asked clients to wait (`Retry-After`), when it did. */
-  public readonly retryAfterMs: number | undefined;
+  readonly retryAfterMs: number | undefined;
 
-  public constructor(
+  constructor(
     message: string,
     details: { code?: string; status?: number; retryable: boolean; retryAfterMs?: number },
     options?: { cause?: unknown },

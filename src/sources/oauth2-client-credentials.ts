@@ -120,10 +120,10 @@ async function requestOnce(
     cancelTimeout();
   }
   if (response.status >= 300 && response.status < 400) {
-    throw new OAuthError(
-      `Token endpoint ${endpoint} answered with a redirect (HTTP ${response.status}); set tokenUrl to the endpoint itself.`,
-      { status: response.status, retryable: false },
-    );
+    throw new OAuthError(`Token endpoint ${endpoint} answered with a redirect (HTTP ${response.status}); set tokenUrl to the endpoint itself.`, {
+      status: response.status,
+      retryable: false,
+    });
   }
   return interpretTokenResponse(response, {
     endpoint,

@@ -151,9 +151,23 @@ export interface ResolvedOAuthOptions {
 const PREFIX = 'oauth2ClientCredentials:';
 
 const KNOWN_OPTIONS = new Set([
-  'tokenUrl', 'clientId', 'clientSecret', 'clientSecretId', 'clientSecretVersionStage', 'clientSecretJsonKey',
-  'secretsManager', 'scope', 'audience', 'resource', 'authMethod', 'defaultLifetimeMs', 'attemptTimeoutMs',
-  'retry', 'clock', 'random', 'fetch',
+  'tokenUrl',
+  'clientId',
+  'clientSecret',
+  'clientSecretId',
+  'clientSecretVersionStage',
+  'clientSecretJsonKey',
+  'secretsManager',
+  'scope',
+  'audience',
+  'resource',
+  'authMethod',
+  'defaultLifetimeMs',
+  'attemptTimeoutMs',
+  'retry',
+  'clock',
+  'random',
+  'fetch',
 ]);
 const KNOWN_RETRY_OPTIONS = new Set(['retries', 'minDelayMs', 'maxDelayMs', 'maxElapsedMs']);
 const AUTH_METHODS: readonly ClientAuthMethod[] = ['client_secret_basic', 'client_secret_post'];
@@ -179,9 +193,7 @@ export function resolveOAuthOptions(options: OAuth2ClientCredentialsOptions): Re
   const minDelayMs = nonNegativeNumber(retry.minDelayMs, 'retry.minDelayMs', 250);
   const maxDelayMs = nonNegativeNumber(retry.maxDelayMs, 'retry.maxDelayMs', 5_000);
   if (maxDelayMs < minDelayMs) {
-    throw new ConfigurationError(
-      `${PREFIX} retry.maxDelayMs (${maxDelayMs}) must be at least retry.minDelayMs (${minDelayMs}).`,
-    );
+    throw new ConfigurationError(`${PREFIX} retry.maxDelayMs (${maxDelayMs}) must be at least retry.minDelayMs (${minDelayMs}).`);
   }
 
   return {
@@ -192,8 +204,7 @@ export function resolveOAuthOptions(options: OAuth2ClientCredentialsOptions): Re
     audience: options.audience === undefined ? undefined : nonEmptyString(options.audience, 'audience'),
     resources: resourcesOf(options.resource),
     authMethod: authMethodOf(options.authMethod),
-    defaultLifetimeMs:
-      options.defaultLifetimeMs === undefined ? undefined : positiveNumber(options.defaultLifetimeMs, 'defaultLifetimeMs'),
+    defaultLifetimeMs: options.defaultLifetimeMs === undefined ? undefined : positiveNumber(options.defaultLifetimeMs, 'defaultLifetimeMs'),
     attemptTimeoutMs: positiveNumber(options.attemptTimeoutMs ?? 10_000, 'attemptTimeoutMs'),
     retries: retriesOf(retry.retries),
     minDelayMs,
@@ -208,9 +219,7 @@ export function resolveOAuthOptions(options: OAuth2ClientCredentialsOptions): Re
 function rejectUnknown(object: object, known: ReadonlySet<string>, prefix: string): void {
   for (const key of Object.keys(object)) {
     if (!known.has(key)) {
-      throw new ConfigurationError(
-        `${PREFIX} unknown option ${prefix}${key}; accepted: ${[...known].map((k) => prefix + k).join(', ')}.`,
-      );
+      throw new ConfigurationError(`${PREFIX} unknown option ${prefix}${key}; accepted: ${[...known].map((k) => prefix + k).join(', ')}.`);
     }
   }
 }
@@ -267,9 +276,7 @@ function clientSecretOf(options: OAuth2ClientCredentialsOptions): ClientSecretSp
     return { kind: 'static', value: options.clientSecret };
   }
   if (!hasStored) {
-    throw new ConfigurationError(
-      `${PREFIX} pass clientSecret, or clientSecretId to read the client secret from Secrets Manager.`,
-    );
+    throw new ConfigurationError(`${PREFIX} pass clientSecret, or clientSecretId to read the client secret from Secrets Manager.`);
   }
   const secretsManager = stored.secretsManager;
   if (secretsManager !== undefined && typeof (secretsManager as { send?: unknown }).send !== 'function') {

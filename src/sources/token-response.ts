@@ -60,11 +60,7 @@ function parseSuccess(response: TokenEndpointResponse, options: InterpretOptions
   return { token, expiresAt: new Date(options.requestedAt + lifetimeMs) };
 }
 
-function lifetimeOf(
-  expiresIn: unknown,
-  defaultLifetimeMs: number | undefined,
-  malformed: (what: string) => OAuthError,
-): number {
+function lifetimeOf(expiresIn: unknown, defaultLifetimeMs: number | undefined, malformed: (what: string) => OAuthError): number {
   if (expiresIn === undefined || expiresIn === null) {
     if (defaultLifetimeMs !== undefined) return defaultLifetimeMs;
     throw malformed('the response has no expires_in; set defaultLifetimeMs to the lifetime your identity provider issues');
@@ -81,18 +77,14 @@ function errorFromFailure(response: TokenEndpointResponse, options: InterpretOpt
   const body = parseJsonObject(response.body);
   const code = typeof body?.['error'] === 'string' && /^[\x20-\x7E]{1,64}$/.test(body['error']) ? body['error'] : undefined;
   const description = sanitize(body?.['error_description'], options.redact);
-  const retryable =
-    response.status >= 500 ||
-    response.status === 429 ||
-    response.status === 408 ||
-    (code !== undefined && TRANSIENT_CODES.has(code));
+  const retryable = response.status >= 500 || response.status === 429 || response.status === 408 || (code !== undefined && TRANSIENT_CODES.has(code));
 
   const parts = [`HTTP ${response.status}`];
   if (code !== undefined) parts.push(code);
   if (description !== undefined) parts.push(`(${description})`);
   const advice = retryable
     ? `a transient failure${response.retryAfterMs === undefined ? '' : `; the server asked to wait ${response.retryAfterMs} ms`}`
-    : (code !== undefined ? HINTS[code] : undefined) ?? 'the server refused the request; a retry will not help';
+    : ((code !== undefined ? HINTS[code] : undefined) ?? 'the server refused the request; a retry will not help');
   return new OAuthError(`Token endpoint ${options.endpoint} failed: ${parts.join(' ')} — ${advice}.`, {
     ...(code === undefined ? {} : { code }),
     status: response.status,

@@ -53,7 +53,7 @@ export function describeDecodeFailure(error: unknown, value: string): { problem:
 export const ENVELOPE_FORMAT = 'token-refresher/1';
 
 class EnvelopeFormatError extends Error {
-  public override readonly name = 'EnvelopeFormatError';
+  override readonly name = 'EnvelopeFormatError';
 }
 
 function readInstant(value: unknown, field: string): number {

@@ -16,9 +16,9 @@ import { TokenRefresherError } from '../shared/errors.js';
  */
 export class InvalidSecretPayloadError extends TokenRefresherError {
   /** The secret (and label) whose value could not be decoded. */
-  public readonly secretId: string;
+  readonly secretId: string;
 
-  public constructor(secretId: string, problem: string, options?: { cause?: unknown; label?: string; expectedFormat?: string }) {
+  constructor(secretId: string, problem: string, options?: { cause?: unknown; label?: string; expectedFormat?: string }) {
     const where = options?.label === undefined ? `Secret "${secretId}"` : `Secret "${secretId}" (label ${options.label})`;
     const expected = options?.expectedFormat === undefined ? '' : ` Expected ${options.expectedFormat}.`;
     super(
@@ -44,9 +44,9 @@ export class InvalidSecretPayloadError extends TokenRefresherError {
  */
 export class InvalidTokenError extends TokenRefresherError {
   /** Why the token was rejected, as a short machine-readable word. */
-  public readonly reason: InvalidTokenReason;
+  readonly reason: InvalidTokenReason;
 
-  public constructor(reason: InvalidTokenReason, message: string, options?: { cause?: unknown }) {
+  constructor(reason: InvalidTokenReason, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.reason = reason;
   }

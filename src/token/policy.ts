@@ -55,10 +55,10 @@ function positiveDuration(name: string, value: number | undefined, fallback: num
  * ```
  */
 export class RefreshPolicy {
-  public readonly maxRefreshWindowMs: number;
-  public readonly maxMinValidityMs: number;
+  readonly maxRefreshWindowMs: number;
+  readonly maxMinValidityMs: number;
 
-  public constructor(options: RefreshPolicyOptions = {}) {
+  constructor(options: RefreshPolicyOptions = {}) {
     this.maxRefreshWindowMs = positiveDuration('refreshWindowMs', options.refreshWindowMs, DEFAULT_REFRESH_WINDOW_MS);
     this.maxMinValidityMs = positiveDuration('minValidityMs', options.minValidityMs, DEFAULT_MIN_VALIDITY_MS);
     if (this.maxMinValidityMs >= this.maxRefreshWindowMs / 2) {
@@ -70,12 +70,12 @@ export class RefreshPolicy {
   }
 
   /** The refresh window for a token of this lifetime. */
-  public windowMs(lifetimeMs: number): number {
+  windowMs(lifetimeMs: number): number {
     return Math.min(this.maxRefreshWindowMs, Math.max(0, lifetimeMs) / 2);
   }
 
   /** The minimum remaining validity for a token of this lifetime. */
-  public minValidityMs(lifetimeMs: number): number {
+  minValidityMs(lifetimeMs: number): number {
     return Math.min(this.maxMinValidityMs, Math.max(0, lifetimeMs) / 10);
   }
 
@@ -83,18 +83,18 @@ export class RefreshPolicy {
    * This process's refresh point for a token, epoch milliseconds. `jitter` in [0, 1) places it in
    * the first half of the window; pass a fresh random number per token.
    */
-  public refreshPoint(timing: TokenTiming, jitter: number): number {
+  refreshPoint(timing: TokenTiming, jitter: number): number {
     const window = this.windowMs(timing.lifetimeMs);
     return timing.expiresAt - window + Math.min(Math.max(jitter, 0), 1) * (window / 2);
   }
 
   /** True when the token has at least the minimum validity left at `now`. */
-  public isUsable(timing: TokenTiming, now: number): boolean {
+  isUsable(timing: TokenTiming, now: number): boolean {
     return timing.lifetimeMs > 0 && timing.expiresAt - now >= this.minValidityMs(timing.lifetimeMs);
   }
 
   /** True when nobody should refresh the token yet: it is before the earliest refresh point. */
-  public isBeforeWindow(timing: TokenTiming, now: number): boolean {
+  isBeforeWindow(timing: TokenTiming, now: number): boolean {
     return now < timing.expiresAt - this.windowMs(timing.lifetimeMs);
   }
 
@@ -102,7 +102,7 @@ export class RefreshPolicy {
    * About how many secret versions a day tokens of this lifetime create (one per refresh, refreshed
    * on average three quarters of a window before expiry).
    */
-  public versionsPerDay(lifetimeMs: number): number {
+  versionsPerDay(lifetimeMs: number): number {
     const interval = lifetimeMs - 0.75 * this.windowMs(lifetimeMs);
     return interval > 0 ? DAY_MS / interval : Number.POSITIVE_INFINITY;
   }

@@ -34,7 +34,10 @@ function describe(value: unknown): string {
  */
 export function validateIssuedToken(value: unknown, options: ValidateIssuedTokenOptions): { token: string; expiresAt: number } {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new InvalidTokenError('not-an-object', `The refresh function returned ${describe(value)}; return an object { token: string, expiresAt: Date | epoch milliseconds }.`);
+    throw new InvalidTokenError(
+      'not-an-object',
+      `The refresh function returned ${describe(value)}; return an object { token: string, expiresAt: Date | epoch milliseconds }.`,
+    );
   }
   const { token, expiresAt } = value as Record<string, unknown>;
   if (typeof token !== 'string' || token.length === 0) {
@@ -47,18 +50,30 @@ export function validateIssuedToken(value: unknown, options: ValidateIssuedToken
   } else if (typeof expiresAt === 'number') {
     expiresAtMs = expiresAt;
   } else {
-    throw new InvalidTokenError('bad-expiry', `The refresh function returned ${describe(expiresAt)} as "expiresAt"; return a Date or epoch milliseconds.`);
+    throw new InvalidTokenError(
+      'bad-expiry',
+      `The refresh function returned ${describe(expiresAt)} as "expiresAt"; return a Date or epoch milliseconds.`,
+    );
   }
   if (!Number.isFinite(expiresAtMs)) {
-    throw new InvalidTokenError('bad-expiry', 'The refresh function returned an invalid date as "expiresAt"; return a valid Date or finite epoch milliseconds.');
+    throw new InvalidTokenError(
+      'bad-expiry',
+      'The refresh function returned an invalid date as "expiresAt"; return a valid Date or finite epoch milliseconds.',
+    );
   }
   if (expiresAtMs > 0 && expiresAtMs < SMALLEST_PLAUSIBLE_EPOCH_MS) {
-    throw new InvalidTokenError('bad-expiry', `The refresh function returned expiresAt=${expiresAtMs}, which looks like epoch seconds; multiply by 1000 (epoch milliseconds) or return a Date.`);
+    throw new InvalidTokenError(
+      'bad-expiry',
+      `The refresh function returned expiresAt=${expiresAtMs}, which looks like epoch seconds; multiply by 1000 (epoch milliseconds) or return a Date.`,
+    );
   }
   const lifetimeMs = expiresAtMs - options.now;
   if (lifetimeMs < options.minLifetimeMs) {
     const when = lifetimeMs <= 0 ? `expired ${-lifetimeMs} ms ago` : `expires in ${lifetimeMs} ms`;
-    throw new InvalidTokenError('expired', `The refresh function returned a token that ${when}; tokens must be valid for at least ${options.minLifetimeMs} ms when issued. Check the expiry calculation (and the clock).`);
+    throw new InvalidTokenError(
+      'expired',
+      `The refresh function returned a token that ${when}; tokens must be valid for at least ${options.minLifetimeMs} ms when issued. Check the expiry calculation (and the clock).`,
+    );
   }
   return { token, expiresAt: expiresAtMs };
 }
@@ -74,11 +89,17 @@ export function validateIssuedToken(value: unknown, options: ValidateIssuedToken
 export function encodeForSecret(codec: TokenCodec, envelope: TokenEnvelope): string {
   const value = codec.encode(envelope);
   if (typeof value !== 'string' || value.length === 0) {
-    throw new InvalidTokenError('not-an-object', `The codec "${codec.format}" encoded the token as ${typeof value === 'string' ? 'an empty string' : describe(value)}; encode returns a non-empty string.`);
+    throw new InvalidTokenError(
+      'not-an-object',
+      `The codec "${codec.format}" encoded the token as ${typeof value === 'string' ? 'an empty string' : describe(value)}; encode returns a non-empty string.`,
+    );
   }
   const bytes = Buffer.byteLength(value, 'utf8');
   if (bytes > MAX_SECRET_VALUE_BYTES) {
-    throw new InvalidTokenError('too-large', `The encoded token is ${bytes} bytes; Secrets Manager accepts at most ${MAX_SECRET_VALUE_BYTES}. The identity provider returned an unexpectedly large token, or the codec adds too much.`);
+    throw new InvalidTokenError(
+      'too-large',
+      `The encoded token is ${bytes} bytes; Secrets Manager accepts at most ${MAX_SECRET_VALUE_BYTES}. The identity provider returned an unexpectedly large token, or the codec adds too much.`,
+    );
   }
   return value;
 }

@@ -72,7 +72,14 @@ export function createJsonLogger(options: JsonLoggerOptions = {}): RefresherLogg
         if (isPlainObject(attribute)) Object.assign(fields, attribute);
         else extra.push(attribute);
       }
-      const line = { time: new Date(clock.now()).toISOString(), level: at, message, ...base, ...fields, ...(extra.length > 0 ? { attributes: extra } : {}) };
+      const line = {
+        time: new Date(clock.now()).toISOString(),
+        level: at,
+        message,
+        ...base,
+        ...fields,
+        ...(extra.length > 0 ? { attributes: extra } : {}),
+      };
       write(`${JSON.stringify(line, replacer)}\n`);
     };
   return { debug: logAt('debug'), info: logAt('info'), warn: logAt('warn'), error: logAt('error') };

@@ -22,7 +22,9 @@ export async function loadRefreshModule(path: string, cwd: string = process.cwd(
   try {
     loaded = (await import(url)) as Record<string, unknown>;
   } catch (error) {
-    throw new ConfigurationError(`Could not load the refresh module ${path}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new ConfigurationError(`Could not load the refresh module ${path}: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
   }
   const refresh = loaded.refresh;
   if (typeof refresh !== 'function') {

@@ -123,7 +123,7 @@ export class RefreshWorker {
   #failures = 0;
   #lastError: { name: string; message: string } | undefined;
 
-  public constructor(options: RefreshWorkerOptions) {
+  constructor(options: RefreshWorkerOptions) {
     if (typeof options?.refresher?.getToken !== 'function' || typeof options.refresher.refreshNow !== 'function') {
       throw new ConfigurationError('RefreshWorker needs a TokenRefresher as option "refresher".');
     }
@@ -148,7 +148,7 @@ export class RefreshWorker {
    * await worker.run(stop.signal);
    * ```
    */
-  public async run(signal: AbortSignal): Promise<void> {
+  async run(signal: AbortSignal): Promise<void> {
     // The clock's timers are unref'd, as a library's should be; running is this process's purpose,
     // so one referenced handle keeps it alive until it is stopped.
     const keepAlive = setInterval(() => undefined, KEEP_ALIVE_MS);
@@ -189,7 +189,7 @@ export class RefreshWorker {
    * const outcome = await worker.runOnce(); // then exit: cron or EventBridge runs it again
    * ```
    */
-  public async runOnce(options: RunOnceOptions = {}): Promise<CycleOutcome> {
+  async runOnce(options: RunOnceOptions = {}): Promise<CycleOutcome> {
     try {
       return (await this.#cycle(options.force ? 'refresh' : 'get', options.signal)).outcome;
     } finally {
@@ -205,7 +205,7 @@ export class RefreshWorker {
    * process.stdout.write(`${JSON.stringify(worker.status())}\n`);
    * ```
    */
-  public status(): WorkerStatus {
+  status(): WorkerStatus {
     const token = this.#token;
     const iso = (ms: number | undefined): string | undefined => (ms === undefined ? undefined : new Date(ms).toISOString());
     return {
@@ -213,7 +213,12 @@ export class RefreshWorker {
       state: this.#state,
       ...(token === undefined
         ? {}
-        : { generation: token.generation, versionId: token.versionId, expiresAt: iso(token.expiresAt.getTime()), refreshAt: iso(token.refreshAt.getTime()) }),
+        : {
+            generation: token.generation,
+            versionId: token.versionId,
+            expiresAt: iso(token.expiresAt.getTime()),
+            refreshAt: iso(token.refreshAt.getTime()),
+          }),
       ...(this.#lastRefreshAt === undefined ? {} : { lastRefreshAt: iso(this.#lastRefreshAt) }),
       ...(this.#lastSuccessAt === undefined ? {} : { lastSuccessAt: iso(this.#lastSuccessAt) }),
       consecutiveFailures: this.#failures,
@@ -232,11 +237,16 @@ export class RefreshWorker {
       this.#failures += 1;
       this.#lastError = describe(error);
       this.#state = 'retrying';
-      this.#logger?.error('token-refresher worker: no fresh token', { event: 'cycle-failed', consecutiveFailures: this.#failures, error: this.#lastError });
+      this.#logger?.error('token-refresher worker: no fresh token', {
+        event: 'cycle-failed',
+        consecutiveFailures: this.#failures,
+        error: this.#lastError,
+      });
       throw error;
     }
     const now = this.#clock.now();
-    const outcome: CycleOutcome = token.source === 'refreshed' ? 'refreshed' : previous !== undefined && previous.versionId !== token.versionId ? 'adopted' : 'valid';
+    const outcome: CycleOutcome =
+      token.source === 'refreshed' ? 'refreshed' : previous !== undefined && previous.versionId !== token.versionId ? 'adopted' : 'valid';
     this.#token = token;
     this.#failures = 0;
     this.#lastError = undefined;

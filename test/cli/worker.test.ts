@@ -57,7 +57,10 @@ describe('Command: worker (options)', () => {
         TOKEN_REFRESHER_REFRESH_MODULE: 'test/worker/fixtures/refresh-ok.ts',
       },
     });
-    const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines.find((line) => line.event === 'refreshed')).toMatchObject({ level: 'info', generation: 1, secretId: 'cli/worker-token' });
     expect(stdout).not.toContain('module-token-');
   });
@@ -80,7 +83,9 @@ describe('Command: worker (options)', () => {
 
   it('needs exactly one token source, and --client-id with --token-url', async () => {
     expect((await refusal(TARGET)).message).toContain('Say where tokens come from: --token-url and --client-id');
-    expect((await refusal([...TARGET, '--token-url', 'https://idp.example.com/token'])).message).toBe('--token-url needs --client-id (or TOKEN_REFRESHER_CLIENT_ID).');
+    expect((await refusal([...TARGET, '--token-url', 'https://idp.example.com/token'])).message).toBe(
+      '--token-url needs --client-id (or TOKEN_REFRESHER_CLIENT_ID).',
+    );
     expect((await refusal([...OAUTH, '--refresh-module', 'x.js'])).message).toBe('Give either --refresh-module or --token-url (OAuth), not both.');
   });
 
@@ -88,8 +93,12 @@ describe('Command: worker (options)', () => {
     expect((await refusal([...TARGET, '--refresh-module', 'test/worker/fixtures/refresh-missing.ts'])).message).toContain(
       'must export a function named "refresh"',
     );
-    expect((await refusal([...TARGET, '--force', '--refresh-module', 'test/worker/fixtures/refresh-ok.ts'])).message).toBe('--force only applies with --once.');
-    expect((await refusal([...TARGET, '--log-level', 'chatty'])).message).toMatch(/argument 'chatty' is invalid\. Allowed choices are debug, info, warn, error/);
+    expect((await refusal([...TARGET, '--force', '--refresh-module', 'test/worker/fixtures/refresh-ok.ts'])).message).toBe(
+      '--force only applies with --once.',
+    );
+    expect((await refusal([...TARGET, '--log-level', 'chatty'])).message).toMatch(
+      /argument 'chatty' is invalid\. Allowed choices are debug, info, warn, error/,
+    );
     expect((await refusal(['--table', 'x'])).message).toContain("required option '--secret-id <id>' not specified");
     expect((await refusal(['--table', 'x'], { TOKEN_REFRESHER_SECRET_ID: 'from-env' })).message).toContain('Say where tokens come from');
   });

@@ -12,7 +12,13 @@ const REGION = 'us-east-1';
 const ACCOUNT = '123456789012';
 
 interface MiddlewareStackLike {
-  add(middleware: (next: (args: { input: unknown }) => Promise<unknown>, context: { commandName?: string }) => (args: { input: unknown }) => Promise<unknown>, options: object): void;
+  add(
+    middleware: (
+      next: (args: { input: unknown }) => Promise<unknown>,
+      context: { commandName?: string },
+    ) => (args: { input: unknown }) => Promise<unknown>,
+    options: object,
+  ): void;
 }
 
 /**
@@ -21,9 +27,9 @@ interface MiddlewareStackLike {
  * because CreateSecret is sent before any ARN exists.
  */
 class RequestRecorder {
-  public readonly requests: Array<{ action: string; secretRequest: boolean; tableName?: string; context: Record<string, string[]> }> = [];
+  readonly requests: Array<{ action: string; secretRequest: boolean; tableName?: string; context: Record<string, string[]> }> = [];
 
-  public attach<Client extends SecretsManagerClient | DynamoDBClient>(client: Client, service: 'secretsmanager' | 'dynamodb'): Client {
+  attach<Client extends SecretsManagerClient | DynamoDBClient>(client: Client, service: 'secretsmanager' | 'dynamodb'): Client {
     (client.middlewareStack as unknown as MiddlewareStackLike).add(
       (next, context) => async (args) => {
         const operation = String(context.commandName).replace(/Command$/, '');
@@ -46,7 +52,7 @@ class RequestRecorder {
   }
 
   /** The requests as IAM sees them, with the secret's and the table's real ARNs. */
-  public iamRequests(secretArn: string): IamRequest[] {
+  iamRequests(secretArn: string): IamRequest[] {
     return this.requests.map((request) => ({
       action: request.action,
       resource: request.secretRequest ? secretArn : `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${request.tableName}`,
@@ -107,14 +113,20 @@ async function fleetRun(label: string) {
 }
 
 describe('Function: buildPolicies (against what the library really sends)', () => {
-  it('allows every request a fleet of refreshers sends — creating the secret, refreshing, contending, invalidating — and the operator\'s status and rollback', async () => {
+  it("allows every request a fleet of refreshers sends — creating the secret, refreshing, contending, invalidating — and the operator's status and rollback", async () => {
     const run = await fleetRun('AWSCURRENT');
     const policies = buildPolicies({ secret: run.secretId, table: run.lockTable, region: REGION, accountId: ACCOUNT });
     const refresherRequests = run.refresher.iamRequests(run.secretArn);
     const operatorRequests = run.operator.iamRequests(run.secretArn);
 
     const sent = new Set(refresherRequests.map((request) => request.action));
-    for (const action of ['secretsmanager:CreateSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage', 'dynamodb:UpdateItem']) {
+    for (const action of [
+      'secretsmanager:CreateSecret',
+      'secretsmanager:GetSecretValue',
+      'secretsmanager:PutSecretValue',
+      'secretsmanager:UpdateSecretVersionStage',
+      'dynamodb:UpdateItem',
+    ]) {
       expect(sent).toContain(action);
     }
     expect([...sent].filter((action) => !actionsOf(policies.refresher).includes(action))).toEqual([]);

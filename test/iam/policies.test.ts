@@ -101,7 +101,14 @@ describe('Function: buildPolicies', () => {
 
       expect(actionsOf(reader)).toEqual([...READER_ACTIONS, ...KMS_READ_ACTIONS].sort());
       expect(actionsOf(refresher)).toEqual(
-        [...READER_ACTIONS, ...REFRESHER_SECRET_ACTIONS, ...CREATE_SECRET_ACTIONS, ...LOCK_ITEM_ACTIONS, ...KMS_READ_ACTIONS, ...KMS_WRITE_ACTIONS].sort(),
+        [
+          ...READER_ACTIONS,
+          ...REFRESHER_SECRET_ACTIONS,
+          ...CREATE_SECRET_ACTIONS,
+          ...LOCK_ITEM_ACTIONS,
+          ...KMS_READ_ACTIONS,
+          ...KMS_WRITE_ACTIONS,
+        ].sort(),
       );
       expect(actionsOf(tableAdmin)).toEqual([...TABLE_ADMIN_ACTIONS].sort());
       expect(actionsOf(operator)).toEqual([...OPERATOR_SECRET_ACTIONS, ...LOCK_ITEM_ACTIONS, ...KMS_READ_ACTIONS].sort());
@@ -109,7 +116,12 @@ describe('Function: buildPolicies', () => {
 
     it('names the lock calls the lease lock makes and the table calls init-table makes', () => {
       expect(LOCK_ITEM_ACTIONS).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
-      expect(TABLE_ADMIN_ACTIONS).toEqual(['dynamodb:CreateTable', 'dynamodb:DescribeTable', 'dynamodb:DescribeTimeToLive', 'dynamodb:UpdateTimeToLive']);
+      expect(TABLE_ADMIN_ACTIONS).toEqual([
+        'dynamodb:CreateTable',
+        'dynamodb:DescribeTable',
+        'dynamodb:DescribeTimeToLive',
+        'dynamodb:UpdateTimeToLive',
+      ]);
     });
   });
 
@@ -127,7 +139,9 @@ describe('Function: buildPolicies', () => {
 
     it('cannot write, describe or list', () => {
       for (const action of ['PutSecretValue', 'UpdateSecretVersionStage', 'DescribeSecret', 'ListSecretVersionIds', 'ListSecrets', 'CreateSecret']) {
-        expect(allows(reader, { action: `secretsmanager:${action}`, resource: SECRET_ARN, context: { 'secretsmanager:VersionStage': ['AWSCURRENT'] } })).toBe(false);
+        expect(
+          allows(reader, { action: `secretsmanager:${action}`, resource: SECRET_ARN, context: { 'secretsmanager:VersionStage': ['AWSCURRENT'] } }),
+        ).toBe(false);
       }
     });
 
@@ -148,7 +162,9 @@ describe('Function: buildPolicies', () => {
       expect(allows(refresher, moveLabel('AWSCURRENT'))).toBe(true);
       expect(allows(refresher, moveLabel('AWSPREVIOUS'))).toBe(false);
       expect(allows(refresher, { action: 'secretsmanager:DeleteSecret', resource: SECRET_ARN })).toBe(false);
-      expect(allows(refresher, { action: 'secretsmanager:PutSecretValue', resource: `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:other-AbC123` })).toBe(false);
+      expect(
+        allows(refresher, { action: 'secretsmanager:PutSecretValue', resource: `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:other-AbC123` }),
+      ).toBe(false);
     });
 
     it('touches only its own lock item, with the two item actions the lock uses', () => {
@@ -233,7 +249,9 @@ describe('Function: buildPolicies', () => {
     const { operator } = buildPolicies(BY_ARN);
 
     it('reads any version of the secret (rollback reads its target by VersionId alone) and moves only the managed label back', () => {
-      expect(allows(operator, { action: 'secretsmanager:GetSecretValue', resource: SECRET_ARN, context: { 'secretsmanager:VersionId': ['v-1'] } })).toBe(true);
+      expect(
+        allows(operator, { action: 'secretsmanager:GetSecretValue', resource: SECRET_ARN, context: { 'secretsmanager:VersionId': ['v-1'] } }),
+      ).toBe(true);
       expect(allows(operator, getValue('AWSPREVIOUS'))).toBe(true);
       expect(allows(operator, { action: 'secretsmanager:ListSecretVersionIds', resource: SECRET_ARN })).toBe(true);
       expect(allows(operator, moveLabel('AWSCURRENT'))).toBe(true);
@@ -251,9 +269,7 @@ describe('Function: buildPolicies', () => {
   describe('table admin', () => {
     it('administers only the lock table', () => {
       const { tableAdmin } = buildPolicies(BY_ARN);
-      expect(tableAdmin.Statement).toEqual([
-        { Sid: 'InitLockTable', Effect: 'Allow', Action: [...TABLE_ADMIN_ACTIONS], Resource: [TABLE_ARN] },
-      ]);
+      expect(tableAdmin.Statement).toEqual([{ Sid: 'InitLockTable', Effect: 'Allow', Action: [...TABLE_ADMIN_ACTIONS], Resource: [TABLE_ARN] }]);
       expect(allows(tableAdmin, { action: 'dynamodb:DeleteTable', resource: TABLE_ARN })).toBe(false);
       expect(allows(tableAdmin, { action: 'dynamodb:GetItem', resource: TABLE_ARN, context: { 'dynamodb:LeadingKeys': [LOCK_KEY] } })).toBe(false);
     });
@@ -264,7 +280,9 @@ describe('Function: buildPolicies', () => {
       const partial = rejection({ ...BY_ARN, secret: `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:prod/api-token` });
       expect(partial.message).toMatch(/is not a full Secrets Manager ARN .*<name>-<6 characters>/);
       expect(rejection({ ...BY_ARN, secret: `arn:aws:ssm:eu-west-1:${ACCOUNT}:secret:x-AbC123` }).message).toMatch(/not a full Secrets Manager ARN/);
-      expect(rejection({ ...BY_ARN, secret: 'arn:aws:secretsmanager:eu-west-1:1234:secret:x-AbC123' }).message).toMatch(/not a full Secrets Manager ARN/);
+      expect(rejection({ ...BY_ARN, secret: 'arn:aws:secretsmanager:eu-west-1:1234:secret:x-AbC123' }).message).toMatch(
+        /not a full Secrets Manager ARN/,
+      );
     });
 
     it('refuses secret and table names with characters AWS does not allow (which would also be IAM wildcards)', () => {

@@ -32,8 +32,7 @@ function conditionsHold(statement: PolicyStatement, context: Record<string, stri
 
 function operatorHolds(operator: string, values: string[] | undefined, expected: string[]): boolean {
   const [qualifier, base] = operator.includes(':') ? operator.split(':') : [undefined, operator];
-  const test = (value: string): boolean =>
-    expected.some((pattern) => (base === 'StringLike' ? globMatches(pattern, value) : pattern === value));
+  const test = (value: string): boolean => expected.some((pattern) => (base === 'StringLike' ? globMatches(pattern, value) : pattern === value));
   if (base !== 'StringEquals' && base !== 'StringLike') throw new Error(`operator ${operator} is not modelled`);
   const present = values !== undefined && values.length > 0;
   if (qualifier === 'ForAllValues') return !present || values.every(test);
@@ -43,6 +42,9 @@ function operatorHolds(operator: string, values: string[] | undefined, expected:
 }
 
 function globMatches(pattern: string, value: string): boolean {
-  const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const source = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${source}$`, 's').test(value);
 }

@@ -113,7 +113,9 @@ describe('Example: examples/lambda/handler.ts in simulated execution environment
 
     it('refreshes once per generation across four environments frozen between invocations, and answers every nearly-expired invocation with the typed error', async () => {
       const { secretId, env } = await deploy(world);
-      environments.push(...(await Promise.all(Array.from({ length: 4 }, () => startExecutionEnvironment({ handlerModule: HANDLER, env, freeze: true })))));
+      environments.push(
+        ...(await Promise.all(Array.from({ length: 4 }, () => startExecutionEnvironment({ handlerModule: HANDLER, env, freeze: true })))),
+      );
       const mintedBefore = world.oauth.stats.minted;
       const results: Array<{ timeoutMs: number; result: ApiResult }> = [];
 
@@ -153,11 +155,20 @@ describe('Example: examples/lambda/handler.ts in simulated execution environment
       const worker = spawnTypeScript(
         'src/cli/main.ts',
         ['worker', '--secret-id', env.TOKEN_SECRET_ID ?? '', '--table', env.LOCK_TABLE ?? '', '--token-url', world.oauth.tokenUrl],
-        { env: { ...world.stack.environment(), TOKEN_REFRESHER_CLIENT_ID: CLIENT.clientId, TOKEN_REFRESHER_CLIENT_SECRET_ID: CLIENT_SECRET_ID, TOKEN_REFRESHER_SCOPE: 'orders:read' } },
+        {
+          env: {
+            ...world.stack.environment(),
+            TOKEN_REFRESHER_CLIENT_ID: CLIENT.clientId,
+            TOKEN_REFRESHER_CLIENT_SECRET_ID: CLIENT_SECRET_ID,
+            TOKEN_REFRESHER_SCOPE: 'orders:read',
+          },
+        },
       );
       try {
         await worker.nextLine((line) => line.includes('"event":"started"'));
-        environments.push(...(await Promise.all(Array.from({ length: 2 }, () => startExecutionEnvironment({ handlerModule: HANDLER, env, freeze: true })))));
+        environments.push(
+          ...(await Promise.all(Array.from({ length: 2 }, () => startExecutionEnvironment({ handlerModule: HANDLER, env, freeze: true })))),
+        );
         const mintedBefore = world.oauth.stats.minted;
         // Counted the moment generation 4 is stored: the next refresh cannot start before its window,
         // half a token lifetime later, so no IdP call is then in flight.

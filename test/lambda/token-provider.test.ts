@@ -89,16 +89,14 @@ describe('Class: LambdaTokenProvider', () => {
 
   it('gives up with InvocationDeadlineError when the token takes longer than the remaining time less marginMs', async () => {
     const { tokens, issuer } = await provider({ marginMs: 200 });
-    issuer.behave(
-      ({ signal }) => new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true })),
-    );
+    issuer.behave(({ signal }) => new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true })));
     const error = await tokens.getToken(contextWithRemaining(500)).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(InvocationDeadlineError);
     expect((error as InvocationDeadlineError).message).toMatch(/A refresh in progress goes on/);
     await tokens.close();
   });
 
-  it('stops waiting when the caller\'s own signal aborts', async () => {
+  it("stops waiting when the caller's own signal aborts", async () => {
     const { tokens, issuer } = await provider();
     const abandon = new AbortController();
     issuer.behave(({ signal }) => {

@@ -1,9 +1,4 @@
-import {
-  ConditionalCheckFailedException,
-  CreateTableCommand,
-  GetItemCommand,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, CreateTableCommand, GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbLockStore } from '../../src/lock/dynamodb-store.js';
 import { LockTableError, LockUnavailableError } from '../../src/lock/errors.js';
@@ -26,7 +21,10 @@ async function lockTable(client: DynamoDBClient): Promise<string> {
 }
 
 /** Resolves once `predicate` accepts an event: waits on the lock's own progress, not on a timer. */
-function eventually(events: LockEvent[], predicate: (event: LockEvent) => boolean): { listener: (event: LockEvent) => void; seen: Promise<LockEvent> } {
+function eventually(
+  events: LockEvent[],
+  predicate: (event: LockEvent) => boolean,
+): { listener: (event: LockEvent) => void; seen: Promise<LockEvent> } {
   let resolve: (event: LockEvent) => void = () => undefined;
   const seen = new Promise<LockEvent>((done) => (resolve = done));
   return {

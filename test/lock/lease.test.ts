@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LockLostError, LockUnavailableError } from '../../src/lock/errors.js';
 import type { Lease } from '../../src/lock/lease.js';
 import type { AcquireOutcome } from '../../src/lock/lease-lock.js';
+import { seededRandom } from '../../src/shared/random.js';
 import { LockWorld, type SimProcess } from './world.js';
 
 const TIMING = { leaseMs: 1_000, heartbeatMs: 300, dangerMs: 200 } as const;
@@ -55,7 +56,9 @@ describe('Class: HeldLease', () => {
     const lost = a.events.find((event) => event.type === 'lost');
     expect(danger?.at).toBe(800);
     expect(lost).toMatchObject({ at: 1_000, reason: 'expired' });
-    expect(a.events.filter((event) => event.type === 'renewFailed').every((event) => event.type === 'renewFailed' && event.kind === 'throttled')).toBe(true);
+    expect(
+      a.events.filter((event) => event.type === 'renewFailed').every((event) => event.type === 'renewFailed' && event.kind === 'throttled'),
+    ).toBe(true);
     await expect(lease.renew()).rejects.toThrow(LockLostError);
   });
 
@@ -102,8 +105,7 @@ describe('Class: HeldLease', () => {
     const world = new LockWorld();
     const a = world.process('a', { leaseMs: 3_000, heartbeatMs: 100, dangerMs: 500 });
     const lease = leaseOf(await world.time.until(a.lock.tryAcquire('job')));
-    let seed = 42;
-    const random = (): number => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const random = seededRandom(42);
     a.network.fault = () => {
       const roll = random();
       return roll < 0.1 ? 'dropResponse' : roll < 0.2 ? 'failBefore' : roll < 0.3 ? 'sdkRetry' : 'none';
@@ -221,7 +223,8 @@ describe('Class: HeldLease', () => {
       })(),
     );
     expect(world.table.peek('job')?.owner).toBeUndefined();
-    expect((signal?.reason as LockLostError).reason).toBe('released');
+    expect(signal?.reason).toBeInstanceOf(LockLostError);
+    expect(signal?.reason).toMatchObject({ reason: 'released' });
   });
 
   it('reports a failed release during disposal as an event instead of throwing', async () => {

@@ -44,7 +44,10 @@ describe('Class: MemoryLockStore', () => {
     const renew = { name: 'a', owner: 'o1', rvn: 'r2', leaseMs: 1_000, expiresAt: 6_000 };
     expect(store.applyRenew({ ...renew, expectedRvns: ['x', 'r2'] }).applied).toBe(false);
     expect(store.applyRenew({ ...renew, owner: 'o2', expectedRvns: ['r1'] }).applied).toBe(false);
-    expect(store.applyRenew({ ...renew, expectedRvns: ['r1', 'r2'] })).toMatchObject({ applied: true, record: { rvn: 'r2', fence: 1, expiresAt: 6_000 } });
+    expect(store.applyRenew({ ...renew, expectedRvns: ['r1', 'r2'] })).toMatchObject({
+      applied: true,
+      record: { rvn: 'r2', fence: 1, expiresAt: 6_000 },
+    });
   });
 
   it('releases keeping fence, epoch and attributes, merging and removing committed attributes', () => {

@@ -10,7 +10,9 @@ const FIRST_SEED = Number(process.env.LOCK_SIM_SEED ?? 1);
 const BATCH = 25;
 
 describe('Simulation: LeaseLock under faults, pauses, crashes and clock skew', () => {
-  it(`keeps mutual exclusion, fence order, truthful outcomes and bounded takeover over ${SCHEDULES} seeded schedules`, { timeout: 60_000 + SCHEDULES * 20 }, async () => {
+  it(`keeps mutual exclusion, fence order, truthful outcomes and bounded takeover over ${SCHEDULES} seeded schedules`, {
+    timeout: 60_000 + SCHEDULES * 20,
+  }, async () => {
     const results: ScheduleResult[] = [];
     // Schedules are independent worlds: running a batch side by side shares the event-loop turns that settle each step.
     for (let seed = FIRST_SEED; seed < FIRST_SEED + SCHEDULES; seed += BATCH) {

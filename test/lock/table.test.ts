@@ -51,7 +51,12 @@ describe('Function: ensureLockTable', () => {
   });
 
   it.each([
-    ['another partition key', [{ AttributeName: 'id', AttributeType: 'S' }], [{ AttributeName: 'id', KeyType: 'HASH' }], /partition key is "id", not "pk"/],
+    [
+      'another partition key',
+      [{ AttributeName: 'id', AttributeType: 'S' }],
+      [{ AttributeName: 'id', KeyType: 'HASH' }],
+      /partition key is "id", not "pk"/,
+    ],
     ['a numeric partition key', [{ AttributeName: 'pk', AttributeType: 'N' }], [{ AttributeName: 'pk', KeyType: 'HASH' }], /has type N, not S/],
     [
       'a sort key',
@@ -106,11 +111,17 @@ describe('Function: ensureLockTable', () => {
     const global = (consistency: string | undefined) =>
       scripted({
         DescribeTable: () => ({
-          Table: { ...LOCK_TABLE.Table, Replicas: [{ RegionName: 'eu-west-1' }], ...(consistency === undefined ? {} : { MultiRegionConsistency: consistency }) },
+          Table: {
+            ...LOCK_TABLE.Table,
+            Replicas: [{ RegionName: 'eu-west-1' }],
+            ...(consistency === undefined ? {} : { MultiRegionConsistency: consistency }),
+          },
         }),
         DescribeTimeToLive: () => ({ TimeToLiveDescription: { TimeToLiveStatus: 'ENABLED', AttributeName: 'lockTtl' } }),
       }).client;
-    await expect(verifyLockTable({ client: global(undefined), tableName: 'locks' })).rejects.toThrow(/global table with eventually consistent replicas/);
+    await expect(verifyLockTable({ client: global(undefined), tableName: 'locks' })).rejects.toThrow(
+      /global table with eventually consistent replicas/,
+    );
     await expect(ensureLockTable({ client: global('EVENTUAL'), tableName: 'locks' })).rejects.toThrow(LockTableError);
     expect(await ensureLockTable({ client: global('STRONG'), tableName: 'locks' })).toEqual({ created: false, ttl: 'already' });
   });

@@ -31,11 +31,11 @@ export interface SimProcess {
  * ```
  */
 export class LockWorld {
-  public readonly time = new VirtualTime();
-  public readonly table = new MemoryLockStore();
-  public readonly processes: SimProcess[] = [];
+  readonly time = new VirtualTime();
+  readonly table = new MemoryLockStore();
+  readonly processes: SimProcess[] = [];
 
-  public process(id: string, options: Omit<LeaseLockOptions, 'store' | 'clock' | 'ownerId'> = {}, clockOptions: ProcessClockOptions = {}): SimProcess {
+  process(id: string, options: Omit<LeaseLockOptions, 'store' | 'clock' | 'ownerId'> = {}, clockOptions: ProcessClockOptions = {}): SimProcess {
     let pausedUntil: number | undefined;
     let dead = false;
     const events: SimProcess['events'] = [];

@@ -5,7 +5,6 @@ import { ConfigurationError } from '../../src/shared/errors.js';
 import { spawnTypeScript } from '../support/processes.js';
 import { holdNextRefresh, makeRig, startRefresherStack, type RefresherStack } from './harness.js';
 
-const HOUR = 3_600_000;
 const MINUTE = 60_000;
 
 describe('Class: TokenRefresher (per-call bounds, awaitRefresh and refreshAt)', () => {
@@ -15,7 +14,7 @@ describe('Class: TokenRefresher (per-call bounds, awaitRefresh and refreshAt)', 
   });
   afterAll(() => stack.close());
 
-  it('reports this process\'s refresh point as refreshAt, inside the first half of the refresh window, the same on every serve', async () => {
+  it("reports this process's refresh point as refreshAt, inside the first half of the refresh window, the same on every serve", async () => {
     const rig = makeRig(stack, { secretId: stack.secretName(), lockTable: await stack.table() });
     const first = await rig.refresher.getToken();
     const expiresAt = first.expiresAt.getTime();
@@ -25,7 +24,7 @@ describe('Class: TokenRefresher (per-call bounds, awaitRefresh and refreshAt)', 
     await rig.refresher.close();
   });
 
-  it('caps the lease of a refresh a call starts at the call\'s leaseMs, never above the configured one', async () => {
+  it("caps the lease of a refresh a call starts at the call's leaseMs, never above the configured one", async () => {
     const lockTable = await stack.table();
     const rig = makeRig(stack, { secretId: stack.secretName(), lockTable });
     const lock = new LeaseLock({ client: rig.clients.dynamodb, tableName: lockTable });
@@ -47,9 +46,11 @@ describe('Class: TokenRefresher (per-call bounds, awaitRefresh and refreshAt)', 
     await rig.refresher.close();
   });
 
-  it('aborts the refresh function after the call\'s refreshTimeoutMs', async () => {
+  it("aborts the refresh function after the call's refreshTimeoutMs", async () => {
     const rig = makeRig(stack, { secretId: stack.secretName(), lockTable: await stack.table() });
-    rig.issuer.behave(({ signal }) => new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true })));
+    rig.issuer.behave(
+      ({ signal }) => new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true })),
+    );
     const error = await rig.refresher.getToken({ refreshTimeoutMs: 200 }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(TokenUnavailableError);
     expect((error as TokenUnavailableError).lastFailure).toBeInstanceOf(RefreshTimeoutError);
@@ -107,7 +108,7 @@ describe('Class: TokenRefresher (per-call bounds, awaitRefresh and refreshAt)', 
     await rig.refresher.close();
   });
 
-  it('with awaitRefresh, keeps the process alive while the caller waits, even when only an unref\'d timer is pending', async () => {
+  it("with awaitRefresh, keeps the process alive while the caller waits, even when only an unref'd timer is pending", async () => {
     const child = spawnTypeScript('test/refresher/await-refresh-process.ts', [
       stack.secretName(),
       await stack.table(),
@@ -120,9 +121,13 @@ describe('Class: TokenRefresher (per-call bounds, awaitRefresh and refreshAt)', 
 
   it('rejects per-call options it cannot honour with a ConfigurationError that names them', async () => {
     const rig = makeRig(stack, { secretId: stack.secretName(), lockTable: await stack.table() });
-    await expect(rig.refresher.getToken({ leaseMs: 50 })).rejects.toThrow(/Per-call option "leaseMs" must be a number of milliseconds of at least 100; got 50/);
+    await expect(rig.refresher.getToken({ leaseMs: 50 })).rejects.toThrow(
+      /Per-call option "leaseMs" must be a number of milliseconds of at least 100; got 50/,
+    );
     await expect(rig.refresher.getToken({ leaseMs: Number.NaN })).rejects.toThrow(ConfigurationError);
-    await expect(rig.refresher.refreshNow({ refreshTimeoutMs: 0 })).rejects.toThrow(/"refreshTimeoutMs" must be a number of milliseconds of at least 1; got 0/);
+    await expect(rig.refresher.refreshNow({ refreshTimeoutMs: 0 })).rejects.toThrow(
+      /"refreshTimeoutMs" must be a number of milliseconds of at least 1; got 0/,
+    );
     await expect(rig.refresher.getToken({ awaitRefresh: 'yes' as never })).rejects.toThrow(/"awaitRefresh" must be true or false; got string/);
     await expect(rig.refresher.getToken(null as never)).rejects.toThrow(/take an options object/);
     expect(rig.clients.counter.snapshot().attempts).toEqual({});

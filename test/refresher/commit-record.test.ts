@@ -3,9 +3,23 @@ import { CLEAR_FAILURE, currentVersionAttributes, readCommitRecord } from '../..
 
 describe('Function: readCommitRecord', () => {
   it('reads what currentVersionAttributes writes, with the failure cleared', () => {
-    const attributes = currentVersionAttributes({ versionId: 'v7', generation: 7, highestGeneration: 9, expiresAt: 2_000, refreshedAt: 1_000, fence: 12 });
+    const attributes = currentVersionAttributes({
+      versionId: 'v7',
+      generation: 7,
+      highestGeneration: 9,
+      expiresAt: 2_000,
+      refreshedAt: 1_000,
+      fence: 12,
+    });
     const stored = Object.fromEntries(Object.entries(attributes).filter((entry): entry is [string, string | number] => entry[1] !== null));
-    expect(readCommitRecord(stored)).toEqual({ versionId: 'v7', generation: 7, highestGeneration: 9, tokenExpiresAt: 2_000, refreshedAt: 1_000, recordFence: 12 });
+    expect(readCommitRecord(stored)).toEqual({
+      versionId: 'v7',
+      generation: 7,
+      highestGeneration: 9,
+      tokenExpiresAt: 2_000,
+      refreshedAt: 1_000,
+      recordFence: 12,
+    });
     for (const name of Object.keys(CLEAR_FAILURE)) expect(attributes[name]).toBeNull();
   });
 

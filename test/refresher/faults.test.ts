@@ -87,7 +87,11 @@ describe('Class: TokenRefresher (faults, G8)', () => {
     await rig.refresher.refreshNow();
 
     const after = rig.clients.counter.snapshot().attempts;
-    const spent = Object.fromEntries(Object.entries(after).map(([name, count]) => [name, count - (before[name] ?? 0)]).filter(([, count]) => count !== 0));
+    const spent = Object.fromEntries(
+      Object.entries(after)
+        .map(([name, count]) => [name, count - (before[name] ?? 0)])
+        .filter(([, count]) => count !== 0),
+    );
     expect(spent).toEqual({ GetSecretValue: 2, PutSecretValue: 1, UpdateSecretVersionStage: 1, UpdateItem: 2 });
     await expectConsistent(stack, rig, lockTable, history, 2);
     await rig.refresher.close();

@@ -125,7 +125,12 @@ describe('Class: TokenRefresher (features)', () => {
     const rig = makeRig(stack, { secretId: stack.secretName(), lockTable, expectedLifetimeMs: 5 * 60_000 });
 
     expect(rig.record.of('quota-warning')).toEqual([
-      { type: 'quota-warning', versionsPerDay: expect.closeTo(86_400_000 / (300_000 - 0.75 * 150_000), 3) as unknown, lifetimeMs: 300_000, limit: 90 },
+      {
+        type: 'quota-warning',
+        versionsPerDay: expect.closeTo(86_400_000 / (300_000 - 0.75 * 150_000), 3) as unknown,
+        lifetimeMs: 300_000,
+        limit: 90,
+      },
     ]);
     expect(rig.record.logs.filter((line) => line.startsWith('warn'))).toHaveLength(1);
     const quiet = makeRig(stack, { secretId: stack.secretName(), lockTable, expectedLifetimeMs: HOUR });

@@ -77,7 +77,9 @@ export function useFleet(): FleetFixture {
       const issuerUrl = issuer.url;
       members.push(
         ...(await Promise.all(
-          range(count).map((member) => spawnFleetMember({ member, secretId, lockTable, issuerUrl, callers: options.callers, leaseMs: options.leaseMs }, env)),
+          range(count).map((member) =>
+            spawnFleetMember({ member, secretId, lockTable, issuerUrl, callers: options.callers, leaseMs: options.leaseMs }, env),
+          ),
         )),
       );
       return { secretId, lockTable, history, issuer };

@@ -11,7 +11,9 @@ describe('Class: TokenRefresher (a fleet of real processes)', () => {
     await fleet.reachGeneration(4);
     const summaries: FleetSummary[] = await Promise.all(fleet.members.map((member) => member.stop()));
 
-    const refreshed = eventsOf(fleet.members, 'refreshed').map((event) => event.generation).sort((a, b) => a - b);
+    const refreshed = eventsOf(fleet.members, 'refreshed')
+      .map((event) => event.generation)
+      .sort((a, b) => a - b);
     const generations = refreshed.at(-1) ?? 0;
     expect(generations).toBeGreaterThanOrEqual(4);
     expect(refreshed).toEqual(range(generations)); // each generation refreshed once, by one process
@@ -39,12 +41,16 @@ describe('Class: TokenRefresher (a fleet of real processes)', () => {
     idp.failing = true; // every answer is a 503 from now on
 
     await Promise.any(
-      fleet.members.map((member) => member.when((message) => message.type === 'event' && message.event.type === 'refresh-failed' && message.event.failureCount >= 3)),
+      fleet.members.map((member) =>
+        member.when((message) => message.type === 'event' && message.event.type === 'refresh-failed' && message.event.failureCount >= 3),
+      ),
     );
     await Promise.all(fleet.members.map((member) => member.when((message) => message.type === 'error' && message.name === 'TokenUnavailableError')));
     const summaries = await Promise.all(fleet.members.map((member) => member.stop()));
 
-    const failures = eventsOf(fleet.members, 'refresh-failed').map((event) => event.failureCount).sort((a, b) => a - b);
+    const failures = eventsOf(fleet.members, 'refresh-failed')
+      .map((event) => event.failureCount)
+      .sort((a, b) => a - b);
     expect(failures).toEqual(range(failures.length)); // each back-off step was taken by exactly one process
     expect(idp.mints.length - healthyMints).toBe(failures.length); // and each step is one call to the provider
     expect(idp.mints.slice(healthyMints).every((mint) => mint.outcome === 'failed')).toBe(true);

@@ -69,7 +69,7 @@ describe('Class: TokenRefresher (no token leaves its place, G9)', () => {
     await Promise.all([rig.refresher.close(), foreign.refresher.close()]);
   });
 
-  it('keeps a secret out of the error when a custom codec\'s JSON.parse quotes it', async () => {
+  it("keeps a secret out of the error when a custom codec's JSON.parse quotes it", async () => {
     const secretId = stack.secretName();
     const lockTable = await stack.table();
     const { secretsManager, dynamodb } = clientsFor(stack);
@@ -77,7 +77,8 @@ describe('Class: TokenRefresher (no token leaves its place, G9)', () => {
     await secretsManager.send(new CreateSecretCommand({ Name: secretId, SecretString: raw }));
     const codec = {
       format: 'a JSON object {"access_token": string, "expires_at": epoch seconds}',
-      encode: (envelope: { token: string; expiresAt: number }) => JSON.stringify({ access_token: envelope.token, expires_at: envelope.expiresAt / 1000 }),
+      encode: (envelope: { token: string; expiresAt: number }) =>
+        JSON.stringify({ access_token: envelope.token, expires_at: envelope.expiresAt / 1000 }),
       decode: (value: string) => {
         const parsed = JSON.parse(value) as { access_token: string; expires_at: number };
         return { token: parsed.access_token, expiresAt: parsed.expires_at * 1000 };
@@ -94,7 +95,7 @@ describe('Class: TokenRefresher (no token leaves its place, G9)', () => {
     expect(`${errorText(error)}\n${report}`).not.toContain(raw.slice(0, 10));
     await rig.refresher.close();
   });
-  it('names a failing refresh function\'s error in messages only when its name is a plain identifier', async () => {
+  it("names a failing refresh function's error in messages only when its name is a plain identifier", async () => {
     const secretId = stack.secretName();
     const lockTable = await stack.table();
     const record = recorder();

@@ -153,7 +153,9 @@ describe('Function: rollback', () => {
     const attempt = rollback({ secretId, lockTable, secretsManager, dynamodb, ...(toVersionId === undefined ? {} : { toVersionId }) });
 
     await expect(attempt).rejects.toThrow(RollbackError);
-    await expect(rollback({ secretId, lockTable, secretsManager, dynamodb, ...(toVersionId === undefined ? {} : { toVersionId }) })).rejects.toThrow(message);
+    await expect(rollback({ secretId, lockTable, secretsManager, dynamodb, ...(toVersionId === undefined ? {} : { toVersionId }) })).rejects.toThrow(
+      message,
+    );
     expect(stack.current(secretId)?.generation).toBe(1);
     await rig.refresher.close();
   });

@@ -39,7 +39,11 @@ describe('Function: resolveRefresherOptions', () => {
   });
 
   it('needs no lockTable when a lock is given', () => {
-    const lock = { tryAcquire: () => Promise.reject(new Error('unused')), acquire: () => Promise.reject(new Error('unused')), inspect: () => Promise.resolve(undefined) };
+    const lock = {
+      tryAcquire: () => Promise.reject(new Error('unused')),
+      acquire: () => Promise.reject(new Error('unused')),
+      inspect: () => Promise.resolve(undefined),
+    };
     expect(() => resolveRefresherOptions({ ...valid, lockTable: undefined, lock })).not.toThrow();
   });
 

@@ -14,7 +14,7 @@ const POLL_MS = 1_000;
  * interval between checks without sleeping.
  */
 class SteppingClock extends OffsetClock {
-  public override monotonic(): number {
+  override monotonic(): number {
     return super.monotonic() + this.offsetMs;
   }
 }
@@ -79,7 +79,13 @@ describe('Class: TokenRefresher (checks while a valid token is cached)', () => {
     expect(await rig.refresher.getToken({ awaitRefresh: true })).toMatchObject({ source: 'refreshed', generation: 2 });
 
     // The inspect, the acquire write, the double-check read under the lease, the commit-and-release write.
-    expect(requestsSince(rig.clients.counter, before)).toEqual({ GetItem: 1, GetSecretValue: 1, PutSecretValue: 1, UpdateSecretVersionStage: 1, UpdateItem: 2 });
+    expect(requestsSince(rig.clients.counter, before)).toEqual({
+      GetItem: 1,
+      GetSecretValue: 1,
+      PutSecretValue: 1,
+      UpdateSecretVersionStage: 1,
+      UpdateItem: 2,
+    });
     await rig.refresher.close();
   });
 

@@ -134,7 +134,9 @@ describe('Class: SecretStore', () => {
     await sm.client().send(new CreateSecretCommand({ Name: name, SecretString: 'v1', ClientRequestToken: versionId(1) }));
     await sm.client().send(new DeleteSecretCommand({ SecretId: name, RecoveryWindowInDays: 7 }));
 
-    const error = await store(name).store.read('AWSCURRENT').catch((caught: unknown) => caught);
+    const error = await store(name)
+      .store.read('AWSCURRENT')
+      .catch((caught: unknown) => caught);
 
     expect(error).toBeInstanceOf(SecretAccessError);
     expect((error as Error).message).toMatch(/restore/);

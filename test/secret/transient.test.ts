@@ -63,10 +63,13 @@ describe('Function: retryTransient', () => {
     const clock = recordingClock();
     let calls = 0;
     await expect(
-      retryTransient(() => {
-        calls += 1;
-        return Promise.reject(named('AccessDeniedException'));
-      }, { attempts: 5, clock, random: Math.random }),
+      retryTransient(
+        () => {
+          calls += 1;
+          return Promise.reject(named('AccessDeniedException'));
+        },
+        { attempts: 5, clock, random: Math.random },
+      ),
     ).rejects.toThrow('AccessDeniedException');
     expect(calls).toBe(1);
   });

@@ -17,7 +17,12 @@ describe('Object: systemClock', () => {
     const calls: string[] = [];
     const cancel = systemClock.schedule(() => calls.push('cancelled'), 1);
     cancel();
-    await new Promise<void>((resolve) => systemClock.schedule(() => { calls.push('ran'); resolve(); }, 1));
+    await new Promise<void>((resolve) =>
+      systemClock.schedule(() => {
+        calls.push('ran');
+        resolve();
+      }, 1),
+    );
     expect(calls).toEqual(['ran']);
   });
 });

@@ -1,18 +1,8 @@
 import { inspect } from 'node:util';
-import {
-  CreateSecretCommand,
-  PutSecretValueCommand,
-  SecretsManagerClient,
-  type GetSecretValueCommandInput,
-} from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient, type GetSecretValueCommandInput } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSecretsManagerEmulator, type RunningSecretsManagerEmulator } from '../../src/local/secrets-manager/index.js';
-import {
-  ClientSecretUnavailableError,
-  oauth2ClientCredentials,
-  OAuthError,
-  type StoredClientSecretOptions,
-} from '../../src/sources/index.js';
+import { ClientSecretUnavailableError, oauth2ClientCredentials, OAuthError, type StoredClientSecretOptions } from '../../src/sources/index.js';
 import { LOCAL_AWS } from '../support/dynamodb.js';
 import { startOAuthServer, type OAuthServer } from '../support/oauth-server.js';
 import { ManualClock } from './manual-clock.js';
@@ -140,7 +130,9 @@ describe('Function: oauth2ClientCredentials with clientSecretId', () => {
     expect(missing.tokenRequests).toBe(0);
     expect(missing.error).toBeInstanceOf(ClientSecretUnavailableError);
     expect((missing.error as Error).message).toMatch(
-      new RegExp(`Could not read the OAuth client secret from Secrets Manager secret ${name} \\(VersionStage AWSCURRENT\\): ResourceNotFoundException`),
+      new RegExp(
+        `Could not read the OAuth client secret from Secrets Manager secret ${name} \\(VersionStage AWSCURRENT\\): ResourceNotFoundException`,
+      ),
     );
 
     await secretsManager.send(new CreateSecretCommand({ Name: name, SecretString: 'created-later' }));

@@ -7,44 +7,48 @@ import type { Clock } from '../../src/shared/clock.js';
  */
 export class ManualClock implements Clock {
   /** Every wait requested through `sleep`, in order. */
-  public readonly sleeps: number[] = [];
-  private elapsed = 0;
-  private timers: Array<{ due: number; callback: () => void }> = [];
+  readonly sleeps: number[] = [];
+  #elapsed = 0;
+  #timers: Array<{ due: number; callback: () => void }> = [];
 
-  public constructor(private readonly epoch = Date.UTC(2030, 0, 1)) {}
+  readonly #epoch: number;
 
-  public now(): number {
-    return this.epoch + this.elapsed;
+  constructor(epoch: number = Date.UTC(2030, 0, 1)) {
+    this.#epoch = epoch;
   }
 
-  public monotonic(): number {
-    return this.elapsed;
+  now(): number {
+    return this.#epoch + this.#elapsed;
   }
 
-  public async sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  monotonic(): number {
+    return this.#elapsed;
+  }
+
+  async sleep(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.throwIfAborted();
     this.sleeps.push(ms);
     this.advance(ms);
   }
 
-  public schedule(callback: () => void, ms: number): () => void {
-    const timer = { due: this.elapsed + ms, callback };
-    this.timers.push(timer);
+  schedule(callback: () => void, ms: number): () => void {
+    const timer = { due: this.#elapsed + ms, callback };
+    this.#timers.push(timer);
     return () => {
-      this.timers = this.timers.filter((t) => t !== timer);
+      this.#timers = this.#timers.filter((t) => t !== timer);
     };
   }
 
   /** Moves time forward and runs the callbacks that fall due. */
-  public advance(ms: number): void {
-    this.elapsed += ms;
-    const due = this.timers.filter((t) => t.due <= this.elapsed);
-    this.timers = this.timers.filter((t) => t.due > this.elapsed);
+  advance(ms: number): void {
+    this.#elapsed += ms;
+    const due = this.#timers.filter((t) => t.due <= this.#elapsed);
+    this.#timers = this.#timers.filter((t) => t.due > this.#elapsed);
     for (const timer of due) timer.callback();
   }
 
   /** Callbacks scheduled and not yet run or cancelled. */
-  public get pendingTimers(): number {
-    return this.timers.length;
+  get pendingTimers(): number {
+    return this.#timers.length;
   }
 }

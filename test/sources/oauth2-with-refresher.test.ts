@@ -65,9 +65,9 @@ describe('Function: oauth2ClientCredentials as the TokenRefresher refresh', () =
       // expires_in counts from the request, so the token never outlives the server's own expiry (to its second).
       expect(results[0]?.expiresAt.getTime()).toBeLessThan(((introspection.exp ?? 0) + 1) * 1000);
 
-      const lockItem = await dynamodb.client().send(
-        new GetItemCommand({ TableName: lockTable, Key: { pk: { S: lockNameFor(secretId) } }, ConsistentRead: true }),
-      );
+      const lockItem = await dynamodb
+        .client()
+        .send(new GetItemCommand({ TableName: lockTable, Key: { pk: { S: lockNameFor(secretId) } }, ConsistentRead: true }));
       expect(lockItem.Item).toBeDefined();
       expect(JSON.stringify(lockItem.Item)).not.toContain(token);
     } finally {

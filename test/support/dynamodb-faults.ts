@@ -1,8 +1,4 @@
-import {
-  InternalServerError,
-  ProvisionedThroughputExceededException,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import { InternalServerError, ProvisionedThroughputExceededException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { seededRandom } from '../../src/shared/random.js';
 
 /**
@@ -84,12 +80,7 @@ export function injectDynamoDbFaults(client: DynamoDBClient, options: { seed?: n
       return true;
     });
 
-  const run = async (
-    chosen: ActiveRule[],
-    operation: string,
-    forward: () => Promise<unknown>,
-    count: boolean,
-  ): Promise<unknown> => {
+  const run = async (chosen: ActiveRule[], operation: string, forward: () => Promise<unknown>, count: boolean): Promise<unknown> => {
     for (const rule of chosen) {
       if (rule.kind === 'latency') await new Promise((resolve) => setTimeout(resolve, rule.latencyMs ?? 0));
     }

@@ -86,7 +86,8 @@ async function caller(): Promise<void> {
       const name = error instanceof Error ? error.name : 'Error';
       summary.errors[name] = (summary.errors[name] ?? 0) + 1;
       // The first of each kind is enough to read; a backing-off fleet throws many.
-      if (summary.errors[name] === 1) say({ type: 'error', member: config.member, name, message: error instanceof Error ? error.message : String(error) });
+      if (summary.errors[name] === 1)
+        say({ type: 'error', member: config.member, name, message: error instanceof Error ? error.message : String(error) });
     }
     await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20));
   }

@@ -85,7 +85,8 @@ export function stackEnvironment(endpoints: { dynamodb: string; secretsManager: 
 export async function spawnFleetMember(config: FleetMemberConfig, env: NodeJS.ProcessEnv): Promise<FleetMember> {
   const script: SpawnedScript = spawnTypeScript('test/support/fleet-member.ts', [JSON.stringify(config)], { env });
   const messages: FleetMessage[] = [];
-  const waiting: Array<{ predicate: (message: FleetMessage) => boolean; resolve: (message: FleetMessage) => void; reject: (error: Error) => void }> = [];
+  const waiting: Array<{ predicate: (message: FleetMessage) => boolean; resolve: (message: FleetMessage) => void; reject: (error: Error) => void }> =
+    [];
   let ended: Error | undefined;
   void (async () => {
     try {

@@ -338,10 +338,7 @@ function clientMetadata(client: OAuthTestClient): ClientMetadata {
   };
 }
 
-function knownScopes(
-  clients: readonly OAuthTestClient[],
-  resources: Readonly<Record<string, OAuthTestResource>>,
-): string[] {
+function knownScopes(clients: readonly OAuthTestClient[], resources: Readonly<Record<string, OAuthTestResource>>): string[] {
   const scopes = new Set<string>();
   for (const text of [...clients.map((c) => c.scope), ...Object.values(resources).map((r) => r.scope)]) {
     for (const scope of text?.split(' ') ?? []) if (scope !== '') scopes.add(scope);

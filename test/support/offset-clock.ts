@@ -15,27 +15,27 @@ import { systemClock, type Clock } from '../../src/shared/clock.js';
 export class OffsetClock implements Clock {
   #offsetMs = 0;
 
-  public get offsetMs(): number {
+  get offsetMs(): number {
     return this.#offsetMs;
   }
 
-  public advance(ms: number): void {
+  advance(ms: number): void {
     this.#offsetMs += ms;
   }
 
-  public now(): number {
+  now(): number {
     return Date.now() + this.#offsetMs;
   }
 
-  public monotonic(): number {
+  monotonic(): number {
     return systemClock.monotonic();
   }
 
-  public sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return systemClock.sleep(ms, signal);
   }
 
-  public schedule(callback: () => void, ms: number): () => void {
+  schedule(callback: () => void, ms: number): () => void {
     return systemClock.schedule(callback, ms);
   }
 }

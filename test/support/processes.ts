@@ -34,7 +34,11 @@ export interface SpawnedScript {
  * await child.kill('SIGKILL');
  * ```
  */
-export function spawnTypeScript(script: string, args: readonly string[] = [], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): SpawnedScript {
+export function spawnTypeScript(
+  script: string,
+  args: readonly string[] = [],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): SpawnedScript {
   const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
     cwd: options.cwd ?? process.cwd(),
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...options.env },

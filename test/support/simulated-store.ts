@@ -50,23 +50,23 @@ export interface SimulatedStoreOptions {
 export class SimulatedStore implements LockStore {
   readonly #options: SimulatedStoreOptions;
 
-  public constructor(options: SimulatedStoreOptions) {
+  constructor(options: SimulatedStoreOptions) {
     this.#options = options;
   }
 
-  public read(name: string): Promise<LockRecord | undefined> {
+  read(name: string): Promise<LockRecord | undefined> {
     return this.#request(name, 'read', () => this.#options.table.peek(name));
   }
 
-  public acquire(write: AcquireWrite): Promise<WriteOutcome> {
+  acquire(write: AcquireWrite): Promise<WriteOutcome> {
     return this.#write(write.name, 'acquire', write.rvn, () => this.#options.table.applyAcquire(write));
   }
 
-  public renew(write: RenewWrite): Promise<WriteOutcome> {
+  renew(write: RenewWrite): Promise<WriteOutcome> {
     return this.#write(write.name, 'renew', write.rvn, () => this.#options.table.applyRenew(write));
   }
 
-  public release(write: ReleaseWrite): Promise<WriteOutcome> {
+  release(write: ReleaseWrite): Promise<WriteOutcome> {
     return this.#write(write.name, 'release', write.rvn, () => this.#options.table.applyRelease(write));
   }
 

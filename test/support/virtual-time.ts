@@ -47,19 +47,19 @@ export class VirtualTime {
   #seq = 0;
   readonly #heap: Timer[] = [];
   /** Called after every event once promise continuations have settled (e.g. a safety checker). */
-  public afterEvent: (() => void) | undefined;
+  afterEvent: (() => void) | undefined;
 
   /** True time in ms since the start. */
-  public get now(): number {
+  get now(): number {
     return this.#now;
   }
 
-  public get pending(): number {
+  get pending(): number {
     return this.#heap.filter((timer) => !timer.cancelled).length;
   }
 
   /** Runs `callback` at true time `now + delay`; returns a cancel function. */
-  public at(delay: number, callback: () => void): () => void {
+  at(delay: number, callback: () => void): () => void {
     const timer: Timer = { at: this.#now + Math.max(0, delay), seq: this.#seq++, callback, cancelled: false };
     this.#push(timer);
     return () => {
@@ -68,12 +68,12 @@ export class VirtualTime {
   }
 
   /** A promise that resolves at `now + delay` true time. */
-  public delay(delay: number): Promise<void> {
+  delay(delay: number): Promise<void> {
     return new Promise((resolve) => this.at(delay, resolve));
   }
 
   /** A process's clock: skewed wall time, drifting rate, pausable and killable timers. */
-  public clock(options: ProcessClockOptions = {}): VirtualClock {
+  clock(options: ProcessClockOptions = {}): VirtualClock {
     const rate = options.rate ?? 1;
     let wallOffset = options.wallOffsetMs ?? 0;
     const monotonicOffset = options.monotonicOffsetMs ?? 0;
@@ -124,17 +124,17 @@ export class VirtualTime {
   }
 
   /** Lets every pending promise continuation run (they are all microtasks of earlier events). */
-  public async settle(): Promise<void> {
+  async settle(): Promise<void> {
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
 
   /** Runs events until true time `now + duration` (or until none are left), then settles. */
-  public async runFor(duration: number): Promise<void> {
+  async runFor(duration: number): Promise<void> {
     await this.runUntil(this.#now + duration);
   }
 
   /** Runs events up to true time `end`. */
-  public async runUntil(end: number): Promise<void> {
+  async runUntil(end: number): Promise<void> {
     await this.settle();
     for (;;) {
       const next = this.#peek();
@@ -150,7 +150,7 @@ export class VirtualTime {
   }
 
   /** Runs events until `done` resolves (or time `limit` passes), returning its value. */
-  public async until<T>(done: PromiseLike<T>, limit = Number.MAX_SAFE_INTEGER): Promise<T> {
+  async until<T>(done: PromiseLike<T>, limit = Number.MAX_SAFE_INTEGER): Promise<T> {
     let result: { value: T } | { error: unknown } | undefined;
     Promise.resolve(done).then(
       (value) => (result = { value }),

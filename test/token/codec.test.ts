@@ -30,8 +30,16 @@ describe('Object: envelopeCodec', () => {
     ['a JSON array', '["hand-written-token-abc"]', 'not an object'],
     ['another JSON format', '{"access_token":"hand-written-token-abc"}', '"format"'],
     ['an empty token', JSON.stringify({ format: ENVELOPE_FORMAT, token: '', expiresAt: 1, generation: 1, refreshedAt: 1 }), '"token"'],
-    ['a bad generation', JSON.stringify({ format: ENVELOPE_FORMAT, token: 'hand-written-token-abc', expiresAt: 1, generation: 0, refreshedAt: 1 }), '"generation"'],
-    ['a bad date', JSON.stringify({ format: ENVELOPE_FORMAT, token: 'hand-written-token-abc', expiresAt: 'soon', generation: 1, refreshedAt: 1 }), '"expiresAt"'],
+    [
+      'a bad generation',
+      JSON.stringify({ format: ENVELOPE_FORMAT, token: 'hand-written-token-abc', expiresAt: 1, generation: 0, refreshedAt: 1 }),
+      '"generation"',
+    ],
+    [
+      'a bad date',
+      JSON.stringify({ format: ENVELOPE_FORMAT, token: 'hand-written-token-abc', expiresAt: 'soon', generation: 1, refreshedAt: 1 }),
+      '"expiresAt"',
+    ],
   ])('rejects %s with a message that names the problem but not the value', (_, value, problem) => {
     let caught: unknown;
     try {
@@ -63,7 +71,7 @@ describe('Function: describeDecodeFailure', () => {
     expect(describeDecodeFailure(parseError, value)).toEqual({ problem: 'the value is not valid JSON', withheld: true });
   });
 
-  it('cuts the value out of a custom codec\'s message and marks it withheld', () => {
+  it("cuts the value out of a custom codec's message and marks it withheld", () => {
     const described = describeDecodeFailure(new Error(`cannot read ${value} as a token`), value);
     expect(described).toEqual({ problem: 'cannot read [value withheld] as a token', withheld: true });
   });

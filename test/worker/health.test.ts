@@ -28,7 +28,9 @@ describe('Function: startHealthServer', () => {
   it('rejects when the port is taken', async () => {
     const first = await startHealthServer({ status: () => ({ healthy: true, state: 'waiting', consecutiveFailures: 0 }), port: 0 });
     try {
-      await expect(startHealthServer({ status: () => ({ healthy: true, state: 'waiting', consecutiveFailures: 0 }), port: first.port })).rejects.toThrow(/EADDRINUSE/);
+      await expect(
+        startHealthServer({ status: () => ({ healthy: true, state: 'waiting', consecutiveFailures: 0 }), port: first.port }),
+      ).rejects.toThrow(/EADDRINUSE/);
     } finally {
       await first.close();
     }

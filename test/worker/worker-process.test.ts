@@ -82,7 +82,11 @@ describe('Command: token-refresher worker (real processes on the local stack)', 
       output,
       async finished() {
         await closed;
-        const lines = output.join('').split('\n').map(parse).filter((line) => line !== undefined);
+        const lines = output
+          .join('')
+          .split('\n')
+          .map(parse)
+          .filter((line) => line !== undefined);
         return { code: child.child.exitCode, lines };
       },
       async next(event, accept = () => true) {
@@ -102,7 +106,9 @@ describe('Command: token-refresher worker (real processes on the local stack)', 
     try {
       const current = envelopeCodec.decode(model.getSecretValue({ SecretId: secretId, VersionStage: 'AWSCURRENT' }).SecretString ?? '');
       const versions = model.listSecretVersionIds({ SecretId: secretId, IncludeDeprecated: true, MaxResults: 100 }).Versions ?? [];
-      const tokens = versions.map((version) => envelopeCodec.decode(model.getSecretValue({ SecretId: secretId, VersionId: version.VersionId }).SecretString ?? '').token);
+      const tokens = versions.map(
+        (version) => envelopeCodec.decode(model.getSecretValue({ SecretId: secretId, VersionId: version.VersionId }).SecretString ?? '').token,
+      );
       return { generation: current.generation ?? 0, versions: versions.length, tokens };
     } catch {
       return { generation: 0, versions: 0, tokens: [] };
@@ -234,7 +240,10 @@ describe('Command: token-refresher worker (real processes on the local stack)', 
     const contender = startWorker(oauth, target, ...lease, '--log-level', 'debug', '--health-port', '0');
     const health = String((await contender.next('started')).healthUrl);
     const waiting = await fetch(health);
-    expect({ status: waiting.status, body: await waiting.json() }).toEqual({ status: 503, body: { healthy: false, state: 'starting', consecutiveFailures: 0 } });
+    expect({ status: waiting.status, body: await waiting.json() }).toEqual({
+      status: 503,
+      body: { healthy: false, state: 'starting', consecutiveFailures: 0 },
+    });
     holder.process.child.kill('SIGTERM');
     const { code, lines } = await holder.finished();
     expect(code).toBe(0);
@@ -242,7 +251,10 @@ describe('Command: token-refresher worker (real processes on the local stack)', 
 
     expect(await contender.next('refreshed')).toMatchObject({ generation: 1 });
     const serving = await fetch(health);
-    expect({ status: serving.status, body: await serving.json() }).toMatchObject({ status: 200, body: { healthy: true, state: 'waiting', generation: 1 } });
+    expect({ status: serving.status, body: await serving.json() }).toMatchObject({
+      status: 200,
+      body: { healthy: true, state: 'waiting', generation: 1 },
+    });
     expect(secretModel(target.secretId)).toMatchObject({ generation: 1, versions: 1 });
     expectNoTokenIn(contender, secretModel(target.secretId).tokens);
   });

@@ -7,22 +7,22 @@ const MINUTE = 60_000;
 
 /** A scripted refresher on virtual time: each call is answered by the next step, and recorded. */
 class ScriptedRefresher implements WorkerRefresher {
-  public readonly calls: Array<{ method: 'getToken' | 'refreshNow'; at: number }> = [];
+  readonly calls: Array<{ method: 'getToken' | 'refreshNow'; at: number }> = [];
   readonly #steps: Array<(clock: VirtualClock) => TokenResult | Error>;
   readonly #time: VirtualTime;
   readonly #clock: VirtualClock;
 
-  public constructor(time: VirtualTime, clock: VirtualClock, steps: Array<(clock: VirtualClock) => TokenResult | Error>) {
+  constructor(time: VirtualTime, clock: VirtualClock, steps: Array<(clock: VirtualClock) => TokenResult | Error>) {
     this.#time = time;
     this.#clock = clock;
     this.#steps = steps;
   }
 
-  public getToken(): Promise<TokenResult> {
+  getToken(): Promise<TokenResult> {
     return this.#answer('getToken');
   }
 
-  public refreshNow(): Promise<TokenResult> {
+  refreshNow(): Promise<TokenResult> {
     return this.#answer('refreshNow');
   }
 
@@ -110,7 +110,7 @@ describe('Class: RefreshWorker', () => {
     await time.until(running);
   });
 
-  it('waits for the fleet\'s retry-not-before when another process recorded a failed refresh', async () => {
+  it("waits for the fleet's retry-not-before when another process recorded a failed refresh", async () => {
     const time = new VirtualTime();
     const clock = time.clock();
     const backingOff = (now: VirtualClock) =>
@@ -167,7 +167,8 @@ describe('Class: RefreshWorker', () => {
     const time = new VirtualTime();
     const clock = time.clock();
     const refresher: WorkerRefresher = {
-      getToken: ({ signal } = {}) => new Promise((_resolve, reject) => signal?.addEventListener('abort', () => reject(signal.reason), { once: true })),
+      getToken: ({ signal } = {}) =>
+        new Promise((_resolve, reject) => signal?.addEventListener('abort', () => reject(signal.reason), { once: true })),
       refreshNow: () => Promise.reject(new Error('not called')),
     };
     const worker = new RefreshWorker({ refresher, clock });
@@ -196,6 +197,8 @@ describe('Class: RefreshWorker', () => {
     expect(() => new RefreshWorker({} as never)).toThrow(/needs a TokenRefresher as option "refresher"/);
     expect(() => new RefreshWorker({ refresher, minRetryMs: 0 })).toThrow(/"minRetryMs" must be a positive number/);
     expect(() => new RefreshWorker({ refresher, maxRetryMs: Number.NaN })).toThrow(/"maxRetryMs" must be a positive number/);
-    expect(() => new RefreshWorker({ refresher, minRetryMs: 5_000, maxRetryMs: 1_000 })).toThrow(/"maxRetryMs" \(1000\) must be at least "minRetryMs" \(5000\)/);
+    expect(() => new RefreshWorker({ refresher, minRetryMs: 5_000, maxRetryMs: 1_000 })).toThrow(
+      /"maxRetryMs" \(1000\) must be at least "minRetryMs" \(5000\)/,
+    );
   });
 });

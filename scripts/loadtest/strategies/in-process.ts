@@ -34,9 +34,7 @@ export function createInProcessStrategy(context: StrategyContext): Strategy {
       if (context.now() < (cached?.refreshAt ?? 0)) return { token: stored.token, source: 'secret' };
     }
     const minted = await context.callIdentityProvider();
-    await context.secretsManager.send(
-      new PutSecretValueCommand({ SecretId: context.secretId, SecretString: encodeBaselinePayload(minted) }),
-    );
+    await context.secretsManager.send(new PutSecretValueCommand({ SecretId: context.secretId, SecretString: encodeBaselinePayload(minted) }));
     adopt(minted);
     return { token: minted.token, source: 'refreshed' };
   };

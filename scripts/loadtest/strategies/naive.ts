@@ -29,9 +29,7 @@ export function createNaiveStrategy(context: StrategyContext): Strategy {
         return { token: stored.token, source: 'secret' };
       }
       const minted = await context.callIdentityProvider();
-      await context.secretsManager.send(
-        new PutSecretValueCommand({ SecretId: context.secretId, SecretString: encodeBaselinePayload(minted) }),
-      );
+      await context.secretsManager.send(new PutSecretValueCommand({ SecretId: context.secretId, SecretString: encodeBaselinePayload(minted) }));
       cached = minted;
       return { token: minted.token, source: 'refreshed' };
     },

@@ -11,7 +11,9 @@ interface InitTableOptions {
 export function registerInitTableCommand(program: Command): void {
   program
     .command('init-table')
-    .description('Create the lease table if it is missing (on-demand, string key "pk"), check an existing one, and enable TTL where supported. Idempotent.')
+    .description(
+      'Create the lease table if it is missing (on-demand, string key "pk"), check an existing one, and enable TTL where supported. Idempotent.',
+    )
     .requiredOption('--table <name>', 'the lease table')
     .option('--json', 'print the result as JSON')
     .action(async (options: InitTableOptions) => {

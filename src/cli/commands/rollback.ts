@@ -15,7 +15,9 @@ interface RollbackCommandOptions {
 export function registerRollbackCommand(program: Command): void {
   program
     .command('rollback')
-    .description('Move the label back to AWSPREVIOUS (or --to-version) with the compare-and-swap AWS requires, under the lease so it cannot race a refresh.')
+    .description(
+      'Move the label back to AWSPREVIOUS (or --to-version) with the compare-and-swap AWS requires, under the lease so it cannot race a refresh.',
+    )
     .requiredOption('--secret-id <id>', 'the secret: name or ARN')
     .requiredOption('--table <name>', 'the lease table')
     .option('--label <label>', 'the staging label the refreshers manage', 'AWSCURRENT')

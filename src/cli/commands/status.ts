@@ -12,7 +12,7 @@ interface StatusCommandOptions {
 export function registerStatusCommand(program: Command): void {
   program
     .command('status')
-    .description('Show the managed token\'s generation, expiry and version, the lease, and the version census. Never the token.')
+    .description("Show the managed token's generation, expiry and version, the lease, and the version census. Never the token.")
     .requiredOption('--secret-id <id>', 'the secret: name or ARN')
     .requiredOption('--table <name>', 'the lease table')
     .option('--label <label>', 'the staging label the refreshers manage', 'AWSCURRENT')
@@ -41,7 +41,9 @@ function render(report: SecretStatus): string {
   else if (lease.held) lines.push(`Lease      held by ${lease.holder} (fence ${lease.fence}, until ${lease.expiresAt ?? '?'})`);
   else lines.push(`Lease      free (last fence ${lease.fence})`);
   if (report.backoff) {
-    lines.push(`Back-off   ${report.backoff.failureCount} failed refresh(es), last ${report.backoff.errorName}: ${report.backoff.reason}; next try at ${report.backoff.retryNotBefore}`);
+    lines.push(
+      `Back-off   ${report.backoff.failureCount} failed refresh(es), last ${report.backoff.errorName}: ${report.backoff.reason}; next try at ${report.backoff.retryNotBefore}`,
+    );
   }
   const census = report.census;
   lines.push(

@@ -2,7 +2,16 @@ import { Option, type Command } from 'commander';
 import { TokenRefresher, type RefreshFunction, type RefresherLogger } from '../../refresher/index.js';
 import { ConfigurationError, TokenRefresherError } from '../../shared/errors.js';
 import { oauth2ClientCredentials, type ClientAuthMethod } from '../../sources/index.js';
-import { closeWithin, createJsonLogger, LOG_LEVELS, loadRefreshModule, RefreshWorker, startHealthServer, type HealthServer, type LogLevel } from '../../worker/index.js';
+import {
+  closeWithin,
+  createJsonLogger,
+  LOG_LEVELS,
+  loadRefreshModule,
+  RefreshWorker,
+  startHealthServer,
+  type HealthServer,
+  type LogLevel,
+} from '../../worker/index.js';
 import { parseMilliseconds, parsePort } from '../options.js';
 
 interface WorkerCommandOptions {
@@ -48,15 +57,23 @@ export function registerWorkerCommand(program: Command): void {
       new Option('--client-secret-env <name>', 'the environment variable that holds the OAuth client secret').default(DEFAULT_CLIENT_SECRET_ENV),
     )
     .addOption(new Option('--client-secret <secret>').hideHelp())
-    .addOption(new Option('--client-secret-id <id>', 'read the OAuth client secret from this Secrets Manager secret instead').env(`${ENV}CLIENT_SECRET_ID`))
+    .addOption(
+      new Option('--client-secret-id <id>', 'read the OAuth client secret from this Secrets Manager secret instead').env(`${ENV}CLIENT_SECRET_ID`),
+    )
     .addOption(new Option('--scope <scopes>', 'space-separated scopes to request').env(`${ENV}SCOPE`))
     .addOption(new Option('--audience <audience>', 'the audience parameter (Auth0, Okta, …)').env(`${ENV}AUDIENCE`))
     .addOption(
-      new Option('--auth-method <method>', 'how the client authenticates').env(`${ENV}AUTH_METHOD`).choices(['client_secret_basic', 'client_secret_post']),
+      new Option('--auth-method <method>', 'how the client authenticates')
+        .env(`${ENV}AUTH_METHOD`)
+        .choices(['client_secret_basic', 'client_secret_post']),
     )
     .addOption(new Option('--refresh-module <path>', 'a module exporting refresh(), instead of the OAuth options').env(`${ENV}REFRESH_MODULE`))
     .addOption(new Option('--lease-ms <ms>', 'lease duration (default 10000)').env(`${ENV}LEASE_MS`).argParser(parseMilliseconds))
-    .addOption(new Option('--refresh-timeout-ms <ms>', 'abort a refresh after this long (default 30000)').env(`${ENV}REFRESH_TIMEOUT_MS`).argParser(parseMilliseconds))
+    .addOption(
+      new Option('--refresh-timeout-ms <ms>', 'abort a refresh after this long (default 30000)')
+        .env(`${ENV}REFRESH_TIMEOUT_MS`)
+        .argParser(parseMilliseconds),
+    )
     .option('--once', 'one cycle for cron or EventBridge: refresh if due, then exit (0 on success; 1 on failure or when interrupted)')
     .option('--force', 'with --once: refresh even if the token is not due')
     .addOption(new Option('--health-port <port>', 'serve GET /health on this port (0 = any free port)').env(`${ENV}HEALTH_PORT`).argParser(parsePort))
@@ -90,7 +107,12 @@ export function registerWorkerCommand(program: Command): void {
  * (aborting a refresh in flight and releasing its lease) within the shutdown bound. A signal ends the
  * long-running worker normally (exit 0); it interrupts a --once cycle (exit 1, lease released).
  */
-async function runUntilDoneOrSignalled(worker: RefreshWorker, refresher: TokenRefresher, logger: RefresherLogger, options: WorkerCommandOptions): Promise<void> {
+async function runUntilDoneOrSignalled(
+  worker: RefreshWorker,
+  refresher: TokenRefresher,
+  logger: RefresherLogger,
+  options: WorkerCommandOptions,
+): Promise<void> {
   let health: HealthServer | undefined;
   const stop = new AbortController();
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -145,7 +167,9 @@ async function refreshFunction(options: WorkerCommandOptions): Promise<RefreshFu
     return loadRefreshModule(options.refreshModule);
   }
   if (options.tokenUrl === undefined) {
-    throw new ConfigurationError('Say where tokens come from: --token-url and --client-id (OAuth 2.0 client credentials), or --refresh-module <path>.');
+    throw new ConfigurationError(
+      'Say where tokens come from: --token-url and --client-id (OAuth 2.0 client credentials), or --refresh-module <path>.',
+    );
   }
   if (options.clientId === undefined) throw new ConfigurationError(`--token-url needs --client-id (or ${ENV}CLIENT_ID).`);
   const clientSecret = process.env[options.clientSecretEnv];

@@ -31,17 +31,21 @@ export interface EmulatorClock {
 export class OffsetClock implements EmulatorClock {
   #offsetMs = 0;
 
-  public constructor(private readonly base: () => number = Date.now) {}
+  readonly #base: () => number;
 
-  public get offsetMs(): number {
+  constructor(base: () => number = Date.now) {
+    this.#base = base;
+  }
+
+  get offsetMs(): number {
     return this.#offsetMs;
   }
 
-  public now(): number {
-    return this.base() + this.#offsetMs;
+  now(): number {
+    return this.#base() + this.#offsetMs;
   }
 
-  public advance(ms: number): void {
+  advance(ms: number): void {
     if (!Number.isFinite(ms) || ms < 0) {
       throw new RangeError(`The clock can only move forward by a finite number of milliseconds; got ${ms}.`);
     }

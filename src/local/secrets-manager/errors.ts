@@ -18,11 +18,11 @@
  */
 export class SecretsManagerServiceError extends Error {
   /** The AWS error code, sent as `__type` and `x-amzn-errortype`. */
-  public readonly type: string;
+  readonly type: string;
   /** The HTTP status the wire layer answers with. */
-  public readonly statusCode: number;
+  readonly statusCode: number;
 
-  public constructor(type: string, message: string, options: { statusCode?: number; cause?: unknown } = {}) {
+  constructor(type: string, message: string, options: { statusCode?: number; cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = type;
     this.type = type;
@@ -40,7 +40,7 @@ export class SecretsManagerServiceError extends Error {
  * ```
  */
 export class EmulatorConfigurationError extends Error {
-  public constructor(message: string, options?: { cause?: unknown }) {
+  constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
   }
@@ -59,7 +59,7 @@ export class EmulatorConfigurationError extends Error {
  * ```
  */
 export class EmulatorStorageError extends Error {
-  public constructor(message: string, options?: { cause?: unknown }) {
+  constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
   }
@@ -68,26 +68,16 @@ export class EmulatorStorageError extends Error {
 /** Builders for the errors whose AWS text the spec records, so every operation words them alike. */
 export const awsErrors = {
   /** SM-ID-7. */
-  secretNotFound: () =>
-    new SecretsManagerServiceError('ResourceNotFoundException', "Secrets Manager can't find the specified secret."),
+  secretNotFound: () => new SecretsManagerServiceError('ResourceNotFoundException', "Secrets Manager can't find the specified secret."),
   /** SM-GET-2 / SM-GET-5 / SM-GET-8. */
   noValueForStage: (stage: string) =>
-    new SecretsManagerServiceError(
-      'ResourceNotFoundException',
-      `Secrets Manager can't find the specified secret value for staging label: ${stage}`,
-    ),
+    new SecretsManagerServiceError('ResourceNotFoundException', `Secrets Manager can't find the specified secret value for staging label: ${stage}`),
   /** SM-GET-3 / SM-GET-8. */
   noValueForVersionId: (versionId: string) =>
-    new SecretsManagerServiceError(
-      'ResourceNotFoundException',
-      `Secrets Manager can't find the specified secret value for VersionId: ${versionId}`,
-    ),
+    new SecretsManagerServiceError('ResourceNotFoundException', `Secrets Manager can't find the specified secret value for VersionId: ${versionId}`),
   /** SM-GET-4. */
   stageNotOnVersion: () =>
-    new SecretsManagerServiceError(
-      'InvalidRequestException',
-      'You provided a VersionStage that is not associated to the provided VersionId.',
-    ),
+    new SecretsManagerServiceError('InvalidRequestException', 'You provided a VersionStage that is not associated to the provided VersionId.'),
   /** SM-GET-10. */
   versionPurged: (versionId: string) =>
     new SecretsManagerServiceError(
@@ -96,10 +86,7 @@ export const awsErrors = {
     ),
   /** SM-GET-6 / SM-DEL-5. */
   markedForDeletion: () =>
-    new SecretsManagerServiceError(
-      'InvalidRequestException',
-      "You can't perform this operation on the secret because it was marked for deletion.",
-    ),
+    new SecretsManagerServiceError('InvalidRequestException', "You can't perform this operation on the secret because it was marked for deletion."),
   /** SM-CREATE-3. */
   secretExists: (name: string) =>
     new SecretsManagerServiceError('ResourceExistsException', `The operation failed because the secret ${name} already exists.`),
@@ -117,16 +104,11 @@ export const awsErrors = {
     ),
   /** SM-WIRE-10. */
   missingClientRequestToken: () =>
-    new SecretsManagerServiceError(
-      'InvalidRequestException',
-      'You must provide a ClientRequestToken value. We recommend a UUID-type value.',
-    ),
+    new SecretsManagerServiceError('InvalidRequestException', 'You must provide a ClientRequestToken value. We recommend a UUID-type value.'),
   /** SM-PUT-1. */
-  missingValue: () =>
-    new SecretsManagerServiceError('InvalidRequestException', 'You must provide either SecretString or SecretBinary.'),
+  missingValue: () => new SecretsManagerServiceError('InvalidRequestException', 'You must provide either SecretString or SecretBinary.'),
   /** SM-PUT-1, second half: code and text unverified on AWS (emulator's choice). */
-  bothValues: () =>
-    new SecretsManagerServiceError('InvalidParameterException', "You can't specify both SecretString and SecretBinary."),
+  bothValues: () => new SecretsManagerServiceError('InvalidParameterException', "You can't specify both SecretString and SecretBinary."),
   /** SM-ID-2. */
   invalidName: () =>
     new SecretsManagerServiceError(

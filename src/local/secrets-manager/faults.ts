@@ -64,42 +64,42 @@ const NO_FAULT: FaultDecision = { latencyMs: 0, dropResponse: false };
  * ```
  */
 export class FaultInjector {
-  private rules = new Map<string, FaultRule>();
-  private random = seededRandom(1);
-  private config: FaultConfig = {};
+  #rules = new Map<string, FaultRule>();
+  #random = seededRandom(1);
+  #config: FaultConfig = {};
 
   /** Validates and installs `config`, replacing every rule; throws a message naming the bad field. */
-  public configure(config: unknown): void {
+  configure(config: unknown): void {
     const parsed = parseFaultConfig(config);
-    this.config = structuredClone(parsed);
-    this.rules = new Map(Object.entries(parsed.operations ?? {}).map(([name, rule]) => [name, { ...rule }]));
-    this.random = seededRandom(parsed.seed ?? 1);
+    this.#config = structuredClone(parsed);
+    this.#rules = new Map(Object.entries(parsed.operations ?? {}).map(([name, rule]) => [name, { ...rule }]));
+    this.#random = seededRandom(parsed.seed ?? 1);
   }
 
   /** The installed rules, with counters as they stand now. */
-  public current(): FaultConfig {
-    return { ...(this.config.seed === undefined ? {} : { seed: this.config.seed }), operations: Object.fromEntries(this.rules) };
+  current(): FaultConfig {
+    return { ...(this.#config.seed === undefined ? {} : { seed: this.#config.seed }), operations: Object.fromEntries(this.#rules) };
   }
 
-  public clear(): void {
+  clear(): void {
     this.configure({});
   }
 
   /** Decides the fate of one call to `operation`, counting down `failNext` / `dropResponseNext`. */
-  public decide(operation: OperationName): FaultDecision {
-    const rule = this.rules.get(operation) ?? this.rules.get('*');
+  decide(operation: OperationName): FaultDecision {
+    const rule = this.#rules.get(operation) ?? this.#rules.get('*');
     if (!rule) return NO_FAULT;
     const latencyMs = rule.latencyMs ?? 0;
-    if (take(rule, 'failNext') || this.chance(rule.errorRate)) {
+    if (take(rule, 'failNext') || this.#chance(rule.errorRate)) {
       const type = rule.errorType ?? 'InternalServiceError';
       const statusCode = rule.errorStatusCode ?? (type === 'InternalServiceError' || type === 'ServiceUnavailable' ? 500 : 400);
       return { latencyMs, dropResponse: false, error: new SecretsManagerServiceError(type, rule.errorMessage ?? 'Injected fault.', { statusCode }) };
     }
-    return { latencyMs, dropResponse: take(rule, 'dropResponseNext') || this.chance(rule.dropResponseRate) };
+    return { latencyMs, dropResponse: take(rule, 'dropResponseNext') || this.#chance(rule.dropResponseRate) };
   }
 
-  private chance(rate: number | undefined): boolean {
-    return rate !== undefined && rate > 0 && this.random() < rate;
+  #chance(rate: number | undefined): boolean {
+    return rate !== undefined && rate > 0 && this.#random() < rate;
   }
 }
 

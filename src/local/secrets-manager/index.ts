@@ -116,7 +116,8 @@ export async function startSecretsManagerEmulator(options: SecretsManagerEmulato
     },
     ...(options.throttleClock ? { now: options.throttleClock } : {}),
   });
-  const opened = options.dataDir === undefined ? undefined : await DurableJournal.open(options.dataDir, optionalCompaction(options.compactAfterBytes));
+  const opened =
+    options.dataDir === undefined ? undefined : await DurableJournal.open(options.dataDir, optionalCompaction(options.compactAfterBytes));
   const journal = opened?.journal;
   let model: SecretsManagerModel;
   try {

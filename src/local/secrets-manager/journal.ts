@@ -54,30 +54,33 @@ interface Waiter {
  * ```
  */
 export class DurableJournal {
-  private queue: string[] = [];
-  private waiters: Waiter[] = [];
-  private appendedSeq: number;
-  private durableSeq: number;
-  private journalBytes = 0;
-  private writing: Promise<void> | undefined;
-  private failure: Error | undefined;
-  private closed = false;
-  private snapshotSource: (() => Iterable<StateChange>) | undefined;
-  private compactionRequested = false;
+  #queue: string[] = [];
+  #waiters: Waiter[] = [];
+  #appendedSeq: number;
+  #durableSeq: number;
+  #journalBytes = 0;
+  #writing: Promise<void> | undefined;
+  #failure: Error | undefined;
+  #closed = false;
+  #snapshotSource: (() => Iterable<StateChange>) | undefined;
+  #compactionRequested = false;
 
-  private constructor(
-    private readonly directory: string,
-    private handle: FileHandle,
-    private journalStartSeq: number,
-    lastSeq: number,
-    private readonly compactAfterBytes: number,
-  ) {
-    this.appendedSeq = lastSeq;
-    this.durableSeq = lastSeq;
+  readonly #directory: string;
+  #handle: FileHandle;
+  #journalStartSeq: number;
+  readonly #compactAfterBytes: number;
+
+  constructor(directory: string, handle: FileHandle, journalStartSeq: number, lastSeq: number, compactAfterBytes: number) {
+    this.#directory = directory;
+    this.#handle = handle;
+    this.#journalStartSeq = journalStartSeq;
+    this.#compactAfterBytes = compactAfterBytes;
+    this.#appendedSeq = lastSeq;
+    this.#durableSeq = lastSeq;
   }
 
   /** Opens (creating if needed) `directory`, returning the journal and the changes to restore. */
-  public static async open(directory: string, options: DurableJournalOptions = {}): Promise<{ journal: DurableJournal; changes: StateChange[] }> {
+  static async open(directory: string, options: DurableJournalOptions = {}): Promise<{ journal: DurableJournal; changes: StateChange[] }> {
     await mkdir(directory, { recursive: true });
     await takeLock(directory);
     try {
@@ -87,7 +90,8 @@ export class DurableJournal {
       if (snapshot.length > 0) {
         const [header, ...records] = snapshot;
         const parsed = header as { snapshotOf?: unknown } | undefined;
-        if (typeof parsed?.snapshotOf !== 'number') throw new EmulatorStorageError(`${join(directory, SNAPSHOT)} does not start with a snapshot header.`);
+        if (typeof parsed?.snapshotOf !== 'number')
+          throw new EmulatorStorageError(`${join(directory, SNAPSHOT)} does not start with a snapshot header.`);
         lastSeq = parsed.snapshotOf;
         for (const record of records) changes.push(...(record as { c: StateChange[] }).c);
       }
@@ -118,18 +122,18 @@ export class DurableJournal {
   }
 
   /** Queues one batch of changes; {@link durable} tells when it is on disk. */
-  public append(changes: readonly StateChange[]): void {
-    if (this.closed) throw new EmulatorStorageError('The journal is closed.');
-    this.appendedSeq += 1;
-    this.queue.push(encodeLine({ s: this.appendedSeq, c: changes }));
-    this.writing ??= this.drain();
+  append(changes: readonly StateChange[]): void {
+    if (this.#closed) throw new EmulatorStorageError('The journal is closed.');
+    this.#appendedSeq += 1;
+    this.#queue.push(encodeLine({ s: this.#appendedSeq, c: changes }));
+    this.#writing ??= this.#drain();
   }
 
   /** Resolves once every batch appended before this call is durable; rejects if storage failed. */
-  public durable(): Promise<void> {
-    if (this.failure) return Promise.reject(this.failure);
-    if (this.durableSeq >= this.appendedSeq) return Promise.resolve();
-    return new Promise((resolve, reject) => this.waiters.push({ seq: this.appendedSeq, resolve, reject }));
+  durable(): Promise<void> {
+    if (this.#failure) return Promise.reject(this.#failure);
+    if (this.#durableSeq >= this.#appendedSeq) return Promise.resolve();
+    return new Promise((resolve, reject) => this.#waiters.push({ seq: this.#appendedSeq, resolve, reject }));
   }
 
   /**
@@ -137,76 +141,79 @@ export class DurableJournal {
    * and remembers `source` for automatic compaction once the journal passes its size limit.
    * Compaction runs in the single writer, between batches, never beside a write.
    */
-  public async compact(source: () => Iterable<StateChange>): Promise<void> {
-    this.snapshotSource = source;
-    this.compactionRequested = true;
-    this.writing ??= this.drain();
-    await this.writing;
-    if (this.failure) throw this.failure;
+  async compact(source: () => Iterable<StateChange>): Promise<void> {
+    this.#snapshotSource = source;
+    this.#compactionRequested = true;
+    this.#writing ??= this.#drain();
+    await this.#writing;
+    if (this.#failure) throw this.#failure;
   }
 
   /** Waits for pending writes, then closes the files and releases the lock. */
-  public async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await this.writing?.catch(() => undefined);
-    await this.handle.close();
-    await rm(join(this.directory, LOCK), { force: true });
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#writing?.catch(() => undefined);
+    await this.#handle.close();
+    await rm(join(this.#directory, LOCK), { force: true });
   }
 
   /** The single writer: appends and syncs queued batches, and compacts between them. */
-  private async drain(): Promise<void> {
+  async #drain(): Promise<void> {
     try {
-      while (this.queue.length > 0 || this.compactionRequested) {
-        if (this.queue.length > 0) {
-          const batch = this.queue.join('');
-          const upTo = this.appendedSeq;
-          this.queue = [];
-          await this.handle.appendFile(batch);
-          await this.handle.datasync();
-          this.journalBytes += Buffer.byteLength(batch);
-          this.durableSeq = upTo;
-          this.release();
+      while (this.#queue.length > 0 || this.#compactionRequested) {
+        if (this.#queue.length > 0) {
+          const batch = this.#queue.join('');
+          const upTo = this.#appendedSeq;
+          this.#queue = [];
+          await this.#handle.appendFile(batch);
+          await this.#handle.datasync();
+          this.#journalBytes += Buffer.byteLength(batch);
+          this.#durableSeq = upTo;
+          this.#release();
         }
-        if (this.compactionRequested || this.journalBytes > this.compactAfterBytes) {
-          this.compactionRequested = false;
-          await this.writeSnapshot();
+        if (this.#compactionRequested || this.#journalBytes > this.#compactAfterBytes) {
+          this.#compactionRequested = false;
+          await this.#writeSnapshot();
         }
       }
     } catch (error) {
-      this.failure = new EmulatorStorageError(`Writing the emulator journal in ${this.directory} failed; the emulator cannot acknowledge writes any more.`, {
-        cause: error,
-      });
-      for (const waiter of this.waiters.splice(0)) waiter.reject(this.failure);
+      this.#failure = new EmulatorStorageError(
+        `Writing the emulator journal in ${this.#directory} failed; the emulator cannot acknowledge writes any more.`,
+        {
+          cause: error,
+        },
+      );
+      for (const waiter of this.#waiters.splice(0)) waiter.reject(this.#failure);
     } finally {
-      this.writing = undefined;
+      this.#writing = undefined;
     }
   }
 
-  private release(): void {
-    const ready = this.waiters.filter((waiter) => waiter.seq <= this.durableSeq);
-    this.waiters = this.waiters.filter((waiter) => waiter.seq > this.durableSeq);
+  #release(): void {
+    const ready = this.#waiters.filter((waiter) => waiter.seq <= this.#durableSeq);
+    this.#waiters = this.#waiters.filter((waiter) => waiter.seq > this.#durableSeq);
     for (const waiter of ready) waiter.resolve();
   }
 
-  private async writeSnapshot(): Promise<void> {
-    const source = this.snapshotSource;
+  async #writeSnapshot(): Promise<void> {
+    const source = this.#snapshotSource;
     if (!source) return;
     // The model is synchronous, so this snapshot holds exactly the batches appended so far.
-    const snapshotOf = this.appendedSeq;
+    const snapshotOf = this.#appendedSeq;
     const lines = [encodeLine({ snapshotOf }), ...[...source()].map((change) => encodeLine({ c: [change] }))];
-    const previousStart = this.journalStartSeq;
+    const previousStart = this.#journalStartSeq;
     const nextStart = snapshotOf + 1;
     if (nextStart !== previousStart) {
-      const next = await open(join(this.directory, journalName(nextStart)), constants.O_CREAT | constants.O_APPEND | constants.O_WRONLY);
-      await syncDirectory(this.directory);
-      const previous = this.handle;
-      this.handle = next;
-      this.journalStartSeq = nextStart;
-      this.journalBytes = 0;
+      const next = await open(join(this.#directory, journalName(nextStart)), constants.O_CREAT | constants.O_APPEND | constants.O_WRONLY);
+      await syncDirectory(this.#directory);
+      const previous = this.#handle;
+      this.#handle = next;
+      this.#journalStartSeq = nextStart;
+      this.#journalBytes = 0;
       await previous.close();
     }
-    const temp = join(this.directory, SNAPSHOT_TEMP);
+    const temp = join(this.#directory, SNAPSHOT_TEMP);
     const file = await open(temp, 'w');
     try {
       await file.writeFile(lines.join(''));
@@ -214,11 +221,11 @@ export class DurableJournal {
     } finally {
       await file.close();
     }
-    await rename(temp, join(this.directory, SNAPSHOT));
-    await syncDirectory(this.directory);
-    for (const name of await readdir(this.directory)) {
+    await rename(temp, join(this.#directory, SNAPSHOT));
+    await syncDirectory(this.#directory);
+    for (const name of await readdir(this.#directory)) {
       const match = JOURNAL_PATTERN.exec(name);
-      if (match && Number(match[1]) < this.journalStartSeq) await rm(join(this.directory, name), { force: true });
+      if (match && Number(match[1]) < this.#journalStartSeq) await rm(join(this.#directory, name), { force: true });
     }
   }
 }

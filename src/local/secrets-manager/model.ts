@@ -106,71 +106,68 @@ export interface SecretsManagerModelOptions {
  */
 export class SecretsManagerModel {
   /** The clock every timestamp and age rule reads. */
-  public readonly clock: EmulatorClock;
-  private readonly state = new EmulatorState();
-  private readonly region: string;
-  private readonly accountId: string;
-  private readonly maxVersions: number;
-  private readonly deprecatedMinAgeMs: number;
-  private readonly maxLabels: number;
-  private readonly randomSuffix: () => string;
-  private readonly onChanges: ((changes: readonly StateChange[]) => void) | undefined;
+  readonly clock: EmulatorClock;
+  readonly #state = new EmulatorState();
+  readonly #region: string;
+  readonly #accountId: string;
+  readonly #maxVersions: number;
+  readonly #deprecatedMinAgeMs: number;
+  readonly #maxLabels: number;
+  readonly #randomSuffix: () => string;
+  readonly #onChanges: ((changes: readonly StateChange[]) => void) | undefined;
 
-  public constructor(options: SecretsManagerModelOptions = {}) {
+  constructor(options: SecretsManagerModelOptions = {}) {
     this.clock = options.clock ?? new OffsetClock();
-    this.region = requireText('region', options.region ?? 'us-east-1', /^[a-z0-9-]+$/);
-    this.accountId = requireText('accountId', options.accountId ?? '123456789012', /^\d{12}$/);
-    this.maxVersions = requireInteger('maxVersionsPerSecret', options.maxVersionsPerSecret ?? 100, 1);
-    this.deprecatedMinAgeMs = requireInteger('deprecatedVersionMinAgeMs', options.deprecatedVersionMinAgeMs ?? DAY_MS, 0);
-    this.maxLabels = requireInteger('maxLabelsPerSecret', options.maxLabelsPerSecret ?? 20, 1);
-    this.randomSuffix = options.randomSuffix ?? randomArnSuffix;
-    this.onChanges = options.onChanges;
+    this.#region = requireText('region', options.region ?? 'us-east-1', /^[a-z0-9-]+$/);
+    this.#accountId = requireText('accountId', options.accountId ?? '123456789012', /^\d{12}$/);
+    this.#maxVersions = requireInteger('maxVersionsPerSecret', options.maxVersionsPerSecret ?? 100, 1);
+    this.#deprecatedMinAgeMs = requireInteger('deprecatedVersionMinAgeMs', options.deprecatedVersionMinAgeMs ?? DAY_MS, 0);
+    this.#maxLabels = requireInteger('maxLabelsPerSecret', options.maxLabelsPerSecret ?? 20, 1);
+    this.#randomSuffix = options.randomSuffix ?? randomArnSuffix;
+    this.#onChanges = options.onChanges;
   }
 
   /** Rebuilds state from journaled changes without notifying `onChanges` (used on restart). */
-  public restore(changes: Iterable<StateChange>): void {
-    for (const change of changes) this.state.apply(change);
-    const lag = this.state.clockOffsetMs - this.clock.offsetMs;
+  restore(changes: Iterable<StateChange>): void {
+    for (const change of changes) this.#state.apply(change);
+    const lag = this.#state.clockOffsetMs - this.clock.offsetMs;
     if (lag > 0) this.clock.advance(lag);
   }
 
   /** The whole state as changes that rebuild it from empty (for compacting a journal). */
-  public snapshot(): Iterable<StateChange> {
-    return this.state.snapshot();
+  snapshot(): Iterable<StateChange> {
+    return this.#state.snapshot();
   }
 
   /** Moves the model's clock forward (for the 24-hour rules) and records it, so a restart keeps it. */
-  public advanceClock(ms: number): void {
+  advanceClock(ms: number): void {
     this.clock.advance(ms);
-    this.commit([{ op: 'clock', offsetMs: this.clock.offsetMs }]);
+    this.#commit([{ op: 'clock', offsetMs: this.clock.offsetMs }]);
   }
 
   /** Forgets every secret. The clock keeps its offset: time never runs backward. */
-  public reset(): void {
-    this.commit([{ op: 'reset' }, { op: 'clock', offsetMs: this.clock.offsetMs }]);
+  reset(): void {
+    this.#commit([{ op: 'reset' }, { op: 'clock', offsetMs: this.clock.offsetMs }]);
   }
 
   /** Number of secrets currently held (including those scheduled for deletion). */
-  public get secretCount(): number {
-    return this.state.byArn.size;
+  get secretCount(): number {
+    return this.#state.byArn.size;
   }
 
   // ---------------------------------------------------------------- CreateSecret (§4)
 
-  public createSecret(input: CreateSecretRequest): CreateSecretResponse {
+  createSecret(input: CreateSecretRequest): CreateSecretResponse {
     const name = input.Name ?? '';
     if (!NAME_PATTERN.test(name)) throw awsErrors.invalidName();
     const value = storedValueOf(input.SecretString, input.SecretBinary);
     if (value && input.ClientRequestToken === undefined) throw awsErrors.missingClientRequestToken();
     if (input.AddReplicaRegions !== undefined && input.AddReplicaRegions.length > 0) {
-      throw new SecretsManagerServiceError(
-        'InvalidRequestException',
-        'The emulator does not replicate secrets: omit AddReplicaRegions.',
-      );
+      throw new SecretsManagerServiceError('InvalidRequestException', 'The emulator does not replicate secrets: omit AddReplicaRegions.');
     }
     const tags = mergeTags([], input.Tags ?? []);
     const now = this.clock.now();
-    const existing = this.liveByName(name);
+    const existing = this.#liveByName(name);
     if (existing) {
       if (existing.metadata.deletedAt !== undefined) throw awsErrors.nameScheduledForDeletion(); // SM-CREATE-6
       const token = input.ClientRequestToken;
@@ -179,7 +176,7 @@ export class SecretsManagerModel {
       if (!value || !sameValue(version.value, value)) throw awsErrors.tokenInUse(token, existing.metadata.arn); // SM-CREATE-5
       return { ARN: existing.metadata.arn, Name: name, VersionId: version.id }; // SM-CREATE-4
     }
-    const arn = `arn:aws:secretsmanager:${this.region}:${this.accountId}:secret:${name}-${this.randomSuffix()}`;
+    const arn = `arn:aws:secretsmanager:${this.#region}:${this.#accountId}:secret:${name}-${this.#randomSuffix()}`;
     const metadata: SecretMetadata = {
       arn,
       name,
@@ -197,30 +194,27 @@ export class SecretsManagerModel {
         { op: 'label', arn, label: AWSCURRENT, versionId },
       ); // SM-CREATE-1
     }
-    this.commit(changes);
+    this.#commit(changes);
     return { ARN: arn, Name: name, ...(value ? { VersionId: input.ClientRequestToken } : {}) }; // SM-CREATE-2
   }
 
   // ---------------------------------------------------------------- GetSecretValue (§5)
 
-  public getSecretValue(input: GetSecretValueRequest): GetSecretValueResponse {
-    const secret = this.resolve(input.SecretId);
+  getSecretValue(input: GetSecretValueRequest): GetSecretValueResponse {
+    const secret = this.#resolve(input.SecretId);
     if (secret.metadata.deletedAt !== undefined) throw awsErrors.markedForDeletion(); // SM-GET-6
-    const version = this.selectVersion(secret, input.VersionId, input.VersionStage);
-    this.recordAccess(secret, [version]);
-    return this.valueEntry(secret, version);
+    const version = this.#selectVersion(secret, input.VersionId, input.VersionStage);
+    this.#recordAccess(secret, [version]);
+    return this.#valueEntry(secret, version);
   }
 
   // ---------------------------------------------------------------- BatchGetSecretValue
 
-  public batchGetSecretValue(input: BatchGetSecretValueRequest): BatchGetSecretValueResponse {
+  batchGetSecretValue(input: BatchGetSecretValueRequest): BatchGetSecretValueResponse {
     const ids = input.SecretIdList;
     const filters = input.Filters;
     if ((ids === undefined) === (filters === undefined)) {
-      throw new SecretsManagerServiceError(
-        'InvalidParameterException',
-        'You must include either SecretIdList or Filters, but not both.',
-      );
+      throw new SecretsManagerServiceError('InvalidParameterException', 'You must include either SecretIdList or Filters, but not both.');
     }
     if (ids !== undefined) {
       if (input.MaxResults !== undefined || input.NextToken !== undefined) {
@@ -241,15 +235,15 @@ export class SecretsManagerModel {
       }
       return { SecretValues: values, Errors: errors };
     }
-    const matching = this.listMatching({ filters: filters ?? [], includePlannedDeletion: false });
-    const page = this.page(matching, input.MaxResults ?? 20, input.NextToken, 'batch');
+    const matching = this.#listMatching({ filters: filters ?? [], includePlannedDeletion: false });
+    const page = this.#page(matching, input.MaxResults ?? 20, input.NextToken, 'batch');
     const values: SecretValueEntry[] = [];
     const errors: NonNullable<BatchGetSecretValueResponse['Errors']> = [];
     for (const secret of page.items) {
       try {
-        const version = this.selectVersion(secret, undefined, undefined);
-        this.recordAccess(secret, [version]);
-        values.push(this.valueEntry(secret, version));
+        const version = this.#selectVersion(secret, undefined, undefined);
+        this.#recordAccess(secret, [version]);
+        values.push(this.#valueEntry(secret, version));
       } catch (error) {
         if (!(error instanceof SecretsManagerServiceError)) throw error;
         errors.push({ SecretId: secret.metadata.arn, ErrorCode: error.type, Message: error.message });
@@ -260,45 +254,46 @@ export class SecretsManagerModel {
 
   // ---------------------------------------------------------------- PutSecretValue (§6)
 
-  public putSecretValue(input: PutSecretValueRequest): PutSecretValueResponse {
+  putSecretValue(input: PutSecretValueRequest): PutSecretValueResponse {
     const token = input.ClientRequestToken;
     if (token === undefined) throw awsErrors.missingClientRequestToken(); // SM-WIRE-10
     const value = storedValueOf(input.SecretString, input.SecretBinary);
     if (!value) throw awsErrors.missingValue(); // SM-PUT-1
-    const secret = this.resolve(input.SecretId);
-    this.requireNotScheduled(secret); // SM-PUT-12
-    const replay = this.replayedWrite(secret, token, value);
-    if (replay) return { ARN: secret.metadata.arn, Name: secret.metadata.name, VersionId: replay.id, VersionStages: this.labelsOf(secret, replay.id) };
+    const secret = this.#resolve(input.SecretId);
+    this.#requireNotScheduled(secret); // SM-PUT-12
+    const replay = this.#replayedWrite(secret, token, value);
+    if (replay)
+      return { ARN: secret.metadata.arn, Name: secret.metadata.name, VersionId: replay.id, VersionStages: this.#labelsOf(secret, replay.id) };
     const requested = input.VersionStages === undefined ? [AWSCURRENT] : unique(input.VersionStages); // SM-PUT-6 / SM-PUT-7
     const now = this.clock.now();
-    this.commit([
-      ...this.writeVersion(secret, token, value, requested, now),
+    this.#commit([
+      ...this.#writeVersion(secret, token, value, requested, now),
       { op: 'secret', secret: { ...secret.metadata, lastChangedAt: now } }, // SM-PUT-15
     ]);
     return {
       ARN: secret.metadata.arn,
       Name: secret.metadata.name,
       VersionId: token,
-      VersionStages: this.labelsOf(secret, token),
+      VersionStages: this.#labelsOf(secret, token),
     };
   }
 
   // ---------------------------------------------------------------- UpdateSecret (§7)
 
-  public updateSecret(input: UpdateSecretRequest): UpdateSecretResponse {
+  updateSecret(input: UpdateSecretRequest): UpdateSecretResponse {
     const value = storedValueOf(input.SecretString, input.SecretBinary);
     const token = input.ClientRequestToken;
     if (value && token === undefined) throw awsErrors.missingClientRequestToken(); // SM-WIRE-10
-    const secret = this.resolve(input.SecretId);
-    this.requireNotScheduled(secret); // SM-UPD-6
+    const secret = this.#resolve(input.SecretId);
+    this.#requireNotScheduled(secret); // SM-UPD-6
     const { arn, name } = secret.metadata;
     const now = this.clock.now();
     const changes: StateChange[] = [];
     const metadataChanged = input.Description !== undefined || input.KmsKeyId !== undefined;
     if (value && token !== undefined) {
-      const replay = this.replayedWrite(secret, token, value); // SM-UPD-4 / SM-UPD-5
+      const replay = this.#replayedWrite(secret, token, value); // SM-UPD-4 / SM-UPD-5
       if (replay && !metadataChanged) return { ARN: arn, Name: name, VersionId: replay.id };
-      if (!replay) changes.push(...this.writeVersion(secret, token, value, [AWSCURRENT], now)); // SM-UPD-1
+      if (!replay) changes.push(...this.#writeVersion(secret, token, value, [AWSCURRENT], now)); // SM-UPD-1
     }
     const metadata: SecretMetadata = {
       ...secret.metadata,
@@ -306,34 +301,28 @@ export class SecretsManagerModel {
       ...(input.KmsKeyId === undefined ? {} : { kmsKeyId: input.KmsKeyId }),
       lastChangedAt: now,
     };
-    this.commit([...changes, { op: 'secret', secret: metadata }]);
+    this.#commit([...changes, { op: 'secret', secret: metadata }]);
     return { ARN: arn, Name: name, ...(value ? { VersionId: token } : {}) }; // SM-UPD-2
   }
 
   // ---------------------------------------------------------------- UpdateSecretVersionStage (§8)
 
-  public updateSecretVersionStage(input: UpdateSecretVersionStageRequest): UpdateSecretVersionStageResponse {
-    const secret = this.resolve(input.SecretId);
-    this.requireNotScheduled(secret); // SM-USVS-10
+  updateSecretVersionStage(input: UpdateSecretVersionStageRequest): UpdateSecretVersionStageResponse {
+    const secret = this.#resolve(input.SecretId);
+    this.#requireNotScheduled(secret); // SM-USVS-10
     const { arn, name } = secret.metadata;
     const label = input.VersionStage ?? '';
     const moveTo = input.MoveToVersionId;
     const removeFrom = input.RemoveFromVersionId;
     if (moveTo === undefined && removeFrom === undefined) {
       // SM-USVS-9: text unverified on AWS (emulator's choice).
-      throw new SecretsManagerServiceError(
-        'InvalidParameterException',
-        'You must specify MoveToVersionId, RemoveFromVersionId, or both.',
-      );
+      throw new SecretsManagerServiceError('InvalidParameterException', 'You must specify MoveToVersionId, RemoveFromVersionId, or both.');
     }
     if (moveTo === undefined && label === AWSCURRENT) throw awsErrors.cannotRemoveCurrent(); // SM-USVS-6
     for (const versionId of [moveTo, removeFrom]) {
       if (versionId !== undefined && !secret.versions.has(versionId)) {
         // SM-USVS-9: text unverified on AWS (emulator's choice).
-        throw new SecretsManagerServiceError(
-          'InvalidParameterException',
-          `Version ${versionId} does not exist in secret ${arn}.`,
-        );
+        throw new SecretsManagerServiceError('InvalidParameterException', `Version ${versionId} does not exist in secret ${arn}.`);
       }
     }
     const holder = secret.labels.get(label);
@@ -356,32 +345,32 @@ export class SecretsManagerModel {
       const planned = new Map(secret.labels);
       planned.set(label, moveTo);
       if (label === AWSCURRENT && holder !== undefined) planned.set(AWSPREVIOUS, holder); // SM-USVS-4 / SM-MODEL-4
-      this.requireLabelQuota(planned); // SM-USVS-10
+      this.#requireLabelQuota(planned); // SM-USVS-10
       changes.push({ op: 'label', arn, label, versionId: moveTo });
       if (label === AWSCURRENT && holder !== undefined) changes.push({ op: 'label', arn, label: AWSPREVIOUS, versionId: holder });
     }
     // Open question 8: AWS may or may not touch LastChangedDate here; the emulator does, as any label change is a change.
     changes.push({ op: 'secret', secret: { ...secret.metadata, lastChangedAt: this.clock.now() } });
-    this.commit(changes);
+    this.#commit(changes);
     return { ARN: arn, Name: name };
   }
 
   // ---------------------------------------------------------------- DescribeSecret (§9)
 
-  public describeSecret(input: DescribeSecretRequest): DescribeSecretResponse {
-    const secret = this.resolve(input.SecretId); // SM-DESC-4: works while scheduled for deletion
-    const entry = this.listEntry(secret);
+  describeSecret(input: DescribeSecretRequest): DescribeSecretResponse {
+    const secret = this.#resolve(input.SecretId); // SM-DESC-4: works while scheduled for deletion
+    const entry = this.#listEntry(secret);
     const { SecretVersionsToStages, ...rest } = entry;
     return { ...rest, ...(SecretVersionsToStages ? { VersionIdsToStages: SecretVersionsToStages } : {}) };
   }
 
   // ---------------------------------------------------------------- ListSecretVersionIds (§10)
 
-  public listSecretVersionIds(input: ListSecretVersionIdsRequest): ListSecretVersionIdsResponse {
-    const secret = this.resolve(input.SecretId);
+  listSecretVersionIds(input: ListSecretVersionIdsRequest): ListSecretVersionIdsResponse {
+    const secret = this.#resolve(input.SecretId);
     // SM-LSV-6: AWS's answer for a secret scheduled for deletion is unverified; the emulator lists it, like DescribeSecret.
     const versions = [...secret.versions.values()]
-      .filter((version) => input.IncludeDeprecated === true || this.labelsOf(secret, version.id).length > 0) // SM-LSV-1
+      .filter((version) => input.IncludeDeprecated === true || this.#labelsOf(secret, version.id).length > 0) // SM-LSV-1
       .sort((a, b) => b.seq - a.seq); // SM-LSV-4: newest first
     const pageSize = input.MaxResults ?? 100;
     let start = 0;
@@ -394,7 +383,7 @@ export class SecretsManagerModel {
     const last = items.at(-1);
     const more = start + pageSize < versions.length && last !== undefined;
     const entries: SecretVersionsListEntry[] = items.map((version) => {
-      const stages = this.labelsOf(secret, version.id);
+      const stages = this.#labelsOf(secret, version.id);
       return {
         VersionId: version.id,
         ...(stages.length > 0 ? { VersionStages: stages } : {}),
@@ -413,23 +402,23 @@ export class SecretsManagerModel {
 
   // ---------------------------------------------------------------- ListSecrets (§9)
 
-  public listSecrets(input: ListSecretsRequest): ListSecretsResponse {
-    const matching = this.listMatching({
+  listSecrets(input: ListSecretsRequest): ListSecretsResponse {
+    const matching = this.#listMatching({
       filters: input.Filters ?? [],
       includePlannedDeletion: input.IncludePlannedDeletion === true, // SM-DESC-5
       sortBy: input.SortBy,
       sortOrder: input.SortOrder,
     });
-    const page = this.page(matching, input.MaxResults ?? 100, input.NextToken, 'secrets');
+    const page = this.#page(matching, input.MaxResults ?? 100, input.NextToken, 'secrets');
     return {
-      SecretList: page.items.map((secret) => this.listEntry(secret)),
+      SecretList: page.items.map((secret) => this.#listEntry(secret)),
       ...(page.nextToken ? { NextToken: page.nextToken } : {}),
     };
   }
 
   // ---------------------------------------------------------------- DeleteSecret / RestoreSecret (§11)
 
-  public deleteSecret(input: DeleteSecretRequest): DeleteSecretResponse {
+  deleteSecret(input: DeleteSecretRequest): DeleteSecretResponse {
     const force = input.ForceDeleteWithoutRecovery === true;
     if (force && input.RecoveryWindowInDays !== undefined) {
       // SM-DEL-2 (moto's text; AWS's unverified).
@@ -441,13 +430,10 @@ export class SecretsManagerModel {
     const days = input.RecoveryWindowInDays ?? 30;
     if (!Number.isInteger(days) || days < 7 || days > 30) {
       // SM-DEL-1 (moto's text; AWS's unverified).
-      throw new SecretsManagerServiceError(
-        'InvalidParameterException',
-        'The RecoveryWindowInDays value must be between 7 and 30 days (inclusive).',
-      );
+      throw new SecretsManagerServiceError('InvalidParameterException', 'The RecoveryWindowInDays value must be between 7 and 30 days (inclusive).');
     }
     const now = this.clock.now();
-    const secret = this.find(input.SecretId);
+    const secret = this.#find(input.SecretId);
     if (!secret) {
       if (!force) throw awsErrors.secretNotFound();
       // SM-DEL-3: answer as if the secret existed. Its ARN is unknowable, so a partial or full ARN
@@ -455,12 +441,12 @@ export class SecretsManagerModel {
       const secretId = input.SecretId ?? '';
       const arn = secretId.startsWith('arn:')
         ? secretId
-        : `arn:aws:secretsmanager:${this.region}:${this.accountId}:secret:${secretId}-${this.randomSuffix()}`;
+        : `arn:aws:secretsmanager:${this.#region}:${this.#accountId}:secret:${secretId}-${this.#randomSuffix()}`;
       return { ARN: arn, Name: secretId, DeletionDate: new Date(now) };
     }
     const { arn, name } = secret.metadata;
     if (force) {
-      this.commit([{ op: 'remove', arn }]);
+      this.#commit([{ op: 'remove', arn }]);
       return { ARN: arn, Name: name, DeletionDate: new Date(now) };
     }
     if (secret.metadata.deletedAt !== undefined) {
@@ -471,16 +457,16 @@ export class SecretsManagerModel {
       );
     }
     const deletionDate = now + days * DAY_MS;
-    this.commit([{ op: 'secret', secret: { ...secret.metadata, deletedAt: now, deletionDate } }]);
+    this.#commit([{ op: 'secret', secret: { ...secret.metadata, deletedAt: now, deletionDate } }]);
     return { ARN: arn, Name: name, DeletionDate: new Date(deletionDate) };
   }
 
-  public restoreSecret(input: RestoreSecretRequest): RestoreSecretResponse {
-    const secret = this.resolve(input.SecretId);
+  restoreSecret(input: RestoreSecretRequest): RestoreSecretResponse {
+    const secret = this.#resolve(input.SecretId);
     const { arn, name } = secret.metadata;
     if (secret.metadata.deletedAt !== undefined) {
       const { deletedAt: _deletedAt, deletionDate: _deletionDate, ...kept } = secret.metadata;
-      this.commit([{ op: 'secret', secret: { ...kept, lastChangedAt: this.clock.now() } }]); // SM-DEL-6
+      this.#commit([{ op: 'secret', secret: { ...kept, lastChangedAt: this.clock.now() } }]); // SM-DEL-6
     }
     return { ARN: arn, Name: name }; // restoring a secret that is not scheduled: a no-op (SM-DEL-6, unverified)
   }
@@ -493,11 +479,11 @@ export class SecretsManagerModel {
    * function and performs its steps (`PutSecretValue` into the placeholder, then
    * `UpdateSecretVersionStage`) itself (SM-ROT-8).
    */
-  public rotateSecret(input: RotateSecretRequest): RotateSecretResponse {
+  rotateSecret(input: RotateSecretRequest): RotateSecretResponse {
     const token = input.ClientRequestToken;
     if (token === undefined) throw awsErrors.missingClientRequestToken();
-    const secret = this.resolve(input.SecretId);
-    this.requireNotScheduled(secret);
+    const secret = this.#resolve(input.SecretId);
+    this.#requireNotScheduled(secret);
     const { arn, name } = secret.metadata;
     const lambdaArn = input.RotationLambdaARN ?? secret.metadata.rotation?.lambdaArn;
     if (lambdaArn === undefined) {
@@ -512,7 +498,7 @@ export class SecretsManagerModel {
       throw new SecretsManagerServiceError('InvalidRequestException', 'Previous rotation request is still in progress.');
     }
     const now = this.clock.now();
-    const changes = this.writeVersion(secret, token, undefined, [AWSPENDING], now);
+    const changes = this.#writeVersion(secret, token, undefined, [AWSPENDING], now);
     const rules = input.RotationRules;
     const rotation = {
       lambdaArn,
@@ -521,77 +507,77 @@ export class SecretsManagerModel {
       ...(rules?.Duration === undefined ? {} : { duration: rules.Duration }),
       lastRotatedAt: now,
     };
-    this.commit([...changes, { op: 'secret', secret: { ...secret.metadata, rotation, lastChangedAt: now } }]);
+    this.#commit([...changes, { op: 'secret', secret: { ...secret.metadata, rotation, lastChangedAt: now } }]);
     return { ARN: arn, Name: name, VersionId: token };
   }
 
   // ---------------------------------------------------------------- TagResource / UntagResource
 
-  public tagResource(input: TagResourceRequest): Record<string, never> {
-    const secret = this.resolve(input.SecretId);
-    this.requireNotScheduled(secret); // SM-DEL-5 (recorded)
+  tagResource(input: TagResourceRequest): Record<string, never> {
+    const secret = this.#resolve(input.SecretId);
+    this.#requireNotScheduled(secret); // SM-DEL-5 (recorded)
     const tags = mergeTags(secret.metadata.tags, input.Tags ?? []);
-    this.commit([{ op: 'secret', secret: { ...secret.metadata, tags, lastChangedAt: this.clock.now() } }]);
+    this.#commit([{ op: 'secret', secret: { ...secret.metadata, tags, lastChangedAt: this.clock.now() } }]);
     return {};
   }
 
-  public untagResource(input: UntagResourceRequest): Record<string, never> {
-    const secret = this.resolve(input.SecretId);
-    this.requireNotScheduled(secret); // SM-DEL-5 (recorded)
+  untagResource(input: UntagResourceRequest): Record<string, never> {
+    const secret = this.#resolve(input.SecretId);
+    this.#requireNotScheduled(secret); // SM-DEL-5 (recorded)
     const removed = new Set(input.TagKeys ?? []);
     const tags = secret.metadata.tags.filter((tag) => !removed.has(tag.Key));
-    this.commit([{ op: 'secret', secret: { ...secret.metadata, tags, lastChangedAt: this.clock.now() } }]);
+    this.#commit([{ op: 'secret', secret: { ...secret.metadata, tags, lastChangedAt: this.clock.now() } }]);
     return {};
   }
 
   // ---------------------------------------------------------------- internals
 
-  private commit(changes: readonly StateChange[]): void {
-    for (const change of changes) this.state.apply(change);
-    this.onChanges?.(changes);
+  #commit(changes: readonly StateChange[]): void {
+    for (const change of changes) this.#state.apply(change);
+    this.#onChanges?.(changes);
   }
 
   /** SM-ID-4..7: name, full ARN or partial ARN → the live secret, or `undefined`. */
-  private find(secretId: string | undefined): SecretState | undefined {
+  #find(secretId: string | undefined): SecretState | undefined {
     const id = secretId ?? '';
     if (!id.startsWith('arn:')) {
       if (!NAME_PATTERN.test(id)) throw awsErrors.invalidName(); // SM-ID-2
-      return this.liveByName(id);
+      return this.#liveByName(id);
     }
-    const exact = this.state.byArn.get(id);
-    if (exact) return this.expire(exact);
-    const prefix = `arn:aws:secretsmanager:${this.region}:${this.accountId}:secret:`;
+    const exact = this.#state.byArn.get(id);
+    if (exact) return this.#expire(exact);
+    const prefix = `arn:aws:secretsmanager:${this.#region}:${this.#accountId}:secret:`;
     if (!id.startsWith(prefix)) return undefined;
     const rest = id.slice(prefix.length);
     if (ARN_SUFFIX_PATTERN.test(rest)) return undefined; // SM-ID-5/6: read as a full ARN that does not match
-    return this.liveByName(rest);
+    return this.#liveByName(rest);
   }
 
-  private resolve(secretId: string | undefined): SecretState {
-    const secret = this.find(secretId);
+  #resolve(secretId: string | undefined): SecretState {
+    const secret = this.#find(secretId);
     if (!secret) throw awsErrors.secretNotFound();
     return secret;
   }
 
-  private liveByName(name: string): SecretState | undefined {
-    const secret = this.state.byName.get(name);
-    return secret && this.expire(secret);
+  #liveByName(name: string): SecretState | undefined {
+    const secret = this.#state.byName.get(name);
+    return secret && this.#expire(secret);
   }
 
   /** SM-DEL-7: a secret past its deletion date is gone; it is removed when next looked at. */
-  private expire(secret: SecretState): SecretState | undefined {
+  #expire(secret: SecretState): SecretState | undefined {
     const { deletionDate, arn } = secret.metadata;
     if (deletionDate === undefined || deletionDate > this.clock.now()) return secret;
-    this.commit([{ op: 'remove', arn }]);
+    this.#commit([{ op: 'remove', arn }]);
     return undefined;
   }
 
-  private requireNotScheduled(secret: SecretState): void {
+  #requireNotScheduled(secret: SecretState): void {
     if (secret.metadata.deletedAt !== undefined) throw awsErrors.markedForDeletion();
   }
 
   /** SM-GET-1..10: the version a `GetSecretValue` selector names, with a value to return. */
-  private selectVersion(secret: SecretState, versionId: string | undefined, stage: string | undefined): StoredVersion {
+  #selectVersion(secret: SecretState, versionId: string | undefined, stage: string | undefined): StoredVersion {
     if (versionId !== undefined) {
       if (secret.purgedVersionIds.has(versionId)) throw awsErrors.versionPurged(versionId); // SM-GET-10
       const version = secret.versions.get(versionId);
@@ -608,7 +594,7 @@ export class SecretsManagerModel {
   }
 
   /** SM-GET-11: day-resolution access dates, journaled only when the day changes. */
-  private recordAccess(secret: SecretState, versions: readonly StoredVersion[]): void {
+  #recordAccess(secret: SecretState, versions: readonly StoredVersion[]): void {
     const day = Math.floor(this.clock.now() / DAY_MS) * DAY_MS;
     const changes: StateChange[] = [];
     if (secret.metadata.lastAccessedAt !== day) {
@@ -619,11 +605,11 @@ export class SecretsManagerModel {
         changes.push({ op: 'version', arn: secret.metadata.arn, version: { ...version, lastAccessedAt: day } });
       }
     }
-    if (changes.length > 0) this.commit(changes);
+    if (changes.length > 0) this.#commit(changes);
   }
 
-  private valueEntry(secret: SecretState, version: StoredVersion): GetSecretValueResponse {
-    const stages = this.labelsOf(secret, version.id);
+  #valueEntry(secret: SecretState, version: StoredVersion): GetSecretValueResponse {
+    const stages = this.#labelsOf(secret, version.id);
     const value = version.value;
     return {
       ARN: secret.metadata.arn,
@@ -643,7 +629,7 @@ export class SecretsManagerModel {
    * value-less placeholder to fill, and throws when the token is taken by a different value or by
    * a purged version.
    */
-  private replayedWrite(secret: SecretState, token: string, value: StoredValue): StoredVersion | undefined {
+  #replayedWrite(secret: SecretState, token: string, value: StoredValue): StoredVersion | undefined {
     if (secret.purgedVersionIds.has(token)) throw awsErrors.versionPurged(token);
     const existing = secret.versions.get(token);
     if (!existing || existing.value === undefined) return undefined;
@@ -658,13 +644,7 @@ export class SecretsManagerModel {
    * version quota (SM-QUOTA-3). The caller adds the secret's metadata change. Throws
    * `LimitExceededException` without changing anything when a quota cannot be met.
    */
-  private writeVersion(
-    secret: SecretState,
-    versionId: string,
-    value: StoredValue | undefined,
-    labels: readonly string[],
-    now: number,
-  ): StateChange[] {
+  #writeVersion(secret: SecretState, versionId: string, value: StoredValue | undefined, labels: readonly string[], now: number): StateChange[] {
     const { arn } = secret.metadata;
     const placeholder = secret.versions.get(versionId);
     const wanted = new Set(labels);
@@ -675,8 +655,8 @@ export class SecretsManagerModel {
     if (wanted.has(AWSCURRENT) && previousCurrent !== undefined && previousCurrent !== versionId) {
       planned.set(AWSPREVIOUS, previousCurrent); // SM-PUT-8 / SM-MODEL-4
     }
-    this.requireLabelQuota(planned);
-    const purged = placeholder ? [] : this.versionsToPurge(secret, planned, now);
+    this.#requireLabelQuota(planned);
+    const purged = placeholder ? [] : this.#versionsToPurge(secret, planned, now);
     const changes: StateChange[] = purged.map((id) => ({ op: 'purge', arn, versionId: id }) as const);
     changes.push({
       op: 'version',
@@ -692,12 +672,12 @@ export class SecretsManagerModel {
   }
 
   /** SM-QUOTA-1..3: which unlabeled versions to remove so one more version fits, oldest first. */
-  private versionsToPurge(secret: SecretState, planned: ReadonlyMap<string, string>, now: number): string[] {
-    const excess = secret.versions.size + 1 - this.maxVersions;
+  #versionsToPurge(secret: SecretState, planned: ReadonlyMap<string, string>, now: number): string[] {
+    const excess = secret.versions.size + 1 - this.#maxVersions;
     if (excess <= 0) return [];
     const labelled = new Set(planned.values());
     const removable = [...secret.versions.values()]
-      .filter((version) => !labelled.has(version.id) && now - version.createdAt >= this.deprecatedMinAgeMs)
+      .filter((version) => !labelled.has(version.id) && now - version.createdAt >= this.#deprecatedMinAgeMs)
       .sort((a, b) => a.seq - b.seq)
       .slice(0, excess)
       .map((version) => version.id);
@@ -705,35 +685,35 @@ export class SecretsManagerModel {
       // The message is the emulator's: AWS's text for this quota is not recorded anywhere (SM-QUOTA-3).
       throw new SecretsManagerServiceError(
         'LimitExceededException',
-        `Secret ${secret.metadata.name} already has the maximum of ${this.maxVersions} versions, and none can be removed: ` +
-          `Secrets Manager removes only versions without staging labels created at least ${formatAge(this.deprecatedMinAgeMs)} ago.`,
+        `Secret ${secret.metadata.name} already has the maximum of ${this.#maxVersions} versions, and none can be removed: ` +
+          `Secrets Manager removes only versions without staging labels created at least ${formatAge(this.#deprecatedMinAgeMs)} ago.`,
       );
     }
     return removable;
   }
 
-  private requireLabelQuota(planned: ReadonlyMap<string, string>): void {
-    if (planned.size > this.maxLabels) {
+  #requireLabelQuota(planned: ReadonlyMap<string, string>): void {
+    if (planned.size > this.#maxLabels) {
       // SM-QUOTA-4; the message is the emulator's (AWS's text is not recorded).
       throw new SecretsManagerServiceError(
         'LimitExceededException',
-        `A secret can have at most ${this.maxLabels} staging labels attached across its versions; this request would attach ${planned.size}.`,
+        `A secret can have at most ${this.#maxLabels} staging labels attached across its versions; this request would attach ${planned.size}.`,
       );
     }
   }
 
   /** Labels on a version, sorted (AWS's recorded responses list them in order). */
-  private labelsOf(secret: SecretState, versionId: string): string[] {
+  #labelsOf(secret: SecretState, versionId: string): string[] {
     const labels: string[] = [];
     for (const [label, holder] of secret.labels) if (holder === versionId) labels.push(label);
     return labels.sort();
   }
 
-  private listEntry(secret: SecretState): SecretListEntry {
+  #listEntry(secret: SecretState): SecretListEntry {
     const metadata = secret.metadata;
     const stages: Record<string, string[]> = {};
     for (const version of [...secret.versions.values()].sort((a, b) => a.seq - b.seq)) {
-      const labels = this.labelsOf(secret, version.id);
+      const labels = this.#labelsOf(secret, version.id);
       if (labels.length > 0) stages[version.id] = labels; // SM-DESC-1/2
     }
     const rotation = metadata.rotation;
@@ -763,15 +743,15 @@ export class SecretsManagerModel {
     };
   }
 
-  private listMatching(query: {
+  #listMatching(query: {
     filters: readonly Filter[];
     includePlannedDeletion: boolean;
     sortBy?: string | undefined;
     sortOrder?: string | undefined;
   }): SecretState[] {
     const secrets: SecretState[] = [];
-    for (const candidate of [...this.state.byArn.values()]) {
-      const secret = this.expire(candidate);
+    for (const candidate of [...this.#state.byArn.values()]) {
+      const secret = this.#expire(candidate);
       if (!secret) continue;
       if (!query.includePlannedDeletion && secret.metadata.deletedAt !== undefined) continue;
       if (query.filters.every((filter) => matchesFilter(secret.metadata, filter))) secrets.push(secret);
@@ -781,7 +761,7 @@ export class SecretsManagerModel {
     return secrets.sort((a, b) => direction * compare(key(a.metadata), key(b.metadata)));
   }
 
-  private page<T>(items: readonly T[], size: number, token: string | undefined, kind: string): { items: T[]; nextToken?: string } {
+  #page<T>(items: readonly T[], size: number, token: string | undefined, kind: string): { items: T[]; nextToken?: string } {
     const start = token === undefined ? 0 : decodePageToken(token, kind);
     const end = start + size;
     return { items: items.slice(start, end), ...(end < items.length ? { nextToken: encodePageToken(kind, end) } : {}) };

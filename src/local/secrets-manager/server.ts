@@ -99,7 +99,9 @@ async function handle(parts: HttpServerParts, request: IncomingMessage, response
     parts.stats.failed(operation, 'InternalServiceError');
     send(
       response,
-      failure(new SecretsManagerServiceError('InternalServiceError', 'The emulator could not store the change durably.', { statusCode: 500, cause: error })),
+      failure(
+        new SecretsManagerServiceError('InternalServiceError', 'The emulator could not store the change durably.', { statusCode: 500, cause: error }),
+      ),
     );
     return;
   }

@@ -83,13 +83,13 @@ export type StateChange =
 
 /** All secrets, by ARN and by name (a name belongs to at most one secret at a time). */
 export class EmulatorState {
-  public readonly byArn = new Map<string, SecretState>();
-  public readonly byName = new Map<string, SecretState>();
+  readonly byArn = new Map<string, SecretState>();
+  readonly byName = new Map<string, SecretState>();
   /** The clock offset the state was last written with (see `EmulatorClock.offsetMs`). */
-  public clockOffsetMs = 0;
+  clockOffsetMs = 0;
 
   /** Applies one change. Changes are upserts, so applying a record twice is harmless. */
-  public apply(change: StateChange): void {
+  apply(change: StateChange): void {
     switch (change.op) {
       case 'secret': {
         const existing = this.byArn.get(change.secret.arn);
@@ -109,19 +109,19 @@ export class EmulatorState {
         return;
       }
       case 'version': {
-        const secret = this.require(change.arn);
+        const secret = this.#require(change.arn);
         secret.versions.set(change.version.id, change.version);
         secret.nextSeq = Math.max(secret.nextSeq, change.version.seq + 1);
         return;
       }
       case 'label': {
-        const secret = this.require(change.arn);
+        const secret = this.#require(change.arn);
         if (change.versionId === null) secret.labels.delete(change.label);
         else secret.labels.set(change.label, change.versionId);
         return;
       }
       case 'purge': {
-        const secret = this.require(change.arn);
+        const secret = this.#require(change.arn);
         secret.versions.delete(change.versionId);
         secret.purgedVersionIds.add(change.versionId);
         return;
@@ -145,7 +145,7 @@ export class EmulatorState {
   }
 
   /** The state as change records that rebuild it from empty (for compacting the journal). */
-  public *snapshot(): Generator<StateChange> {
+  *snapshot(): Generator<StateChange> {
     if (this.clockOffsetMs !== 0) yield { op: 'clock', offsetMs: this.clockOffsetMs };
     for (const secret of this.byArn.values()) {
       const arn = secret.metadata.arn;
@@ -156,7 +156,7 @@ export class EmulatorState {
     }
   }
 
-  private require(arn: string): SecretState {
+  #require(arn: string): SecretState {
     const secret = this.byArn.get(arn);
     if (!secret) throw new EmulatorStorageError(`A stored change refers to secret ${arn}, which the stored state does not contain.`);
     return secret;

@@ -31,31 +31,32 @@ export interface EmulatorStatsSnapshot {
  * ```
  */
 export class EmulatorStats {
-  private data: EmulatorStatsSnapshot = emptySnapshot();
+  #data: EmulatorStatsSnapshot = emptySnapshot();
 
-  public received(operation: OperationName | 'Unknown'): void {
-    increment(this.data.operations, operation);
+  received(operation: OperationName | 'Unknown'): void {
+    increment(this.#data.operations, operation);
   }
 
-  public throttled(operation: OperationName): void {
-    increment(this.data.throttled, operation);
+  throttled(operation: OperationName): void {
+    increment(this.#data.throttled, operation);
   }
 
-  public failed(operation: OperationName | 'Unknown', errorType: string): void {
-    increment((this.data.errors[operation] ??= {}), errorType);
+  failed(operation: OperationName | 'Unknown', errorType: string): void {
+    this.#data.errors[operation] ??= {};
+    increment(this.#data.errors[operation], errorType);
   }
 
-  public dropped(operation: OperationName): void {
-    increment(this.data.droppedResponses, operation);
+  dropped(operation: OperationName): void {
+    increment(this.#data.droppedResponses, operation);
   }
 
   /** A copy of the counters. */
-  public snapshot(): EmulatorStatsSnapshot {
-    return structuredClone(this.data);
+  snapshot(): EmulatorStatsSnapshot {
+    return structuredClone(this.#data);
   }
 
-  public reset(): void {
-    this.data = emptySnapshot();
+  reset(): void {
+    this.#data = emptySnapshot();
   }
 }
 

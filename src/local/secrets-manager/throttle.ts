@@ -38,26 +38,29 @@ export type ThrottleGroupName = keyof typeof throttleGroups;
  * ```
  */
 export class TokenBucket {
-  private tokens: number;
-  private updatedAt: number;
+  #tokens: number;
+  #updatedAt: number;
 
-  public constructor(
-    private readonly ratePerSecond: number,
-    private readonly burst: number,
-    private readonly now: () => number,
-  ) {
-    this.tokens = burst;
-    this.updatedAt = now();
+  readonly #ratePerSecond: number;
+  readonly #burst: number;
+  readonly #now: () => number;
+
+  constructor(ratePerSecond: number, burst: number, now: () => number) {
+    this.#ratePerSecond = ratePerSecond;
+    this.#burst = burst;
+    this.#now = now;
+    this.#tokens = burst;
+    this.#updatedAt = now();
   }
 
   /** Takes a token if one is available. */
-  public tryTake(): boolean {
-    const now = this.now();
-    const elapsed = Math.max(0, now - this.updatedAt);
-    this.updatedAt = now;
-    this.tokens = Math.min(this.burst, this.tokens + (elapsed * this.ratePerSecond) / 1000);
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
+  tryTake(): boolean {
+    const now = this.#now();
+    const elapsed = Math.max(0, now - this.#updatedAt);
+    this.#updatedAt = now;
+    this.#tokens = Math.min(this.#burst, this.#tokens + (elapsed * this.#ratePerSecond) / 1000);
+    if (this.#tokens < 1) return false;
+    this.#tokens -= 1;
     return true;
   }
 }
@@ -80,12 +83,12 @@ export interface ThrottleOptions {
  * ```
  */
 export class Throttle {
-  private readonly buckets = new Map<OperationName, TokenBucket>();
-  private readonly rates: Record<ThrottleGroupName, number>;
-  private readonly now: () => number;
+  readonly #buckets = new Map<OperationName, TokenBucket>();
+  readonly #rates: Record<ThrottleGroupName, number>;
+  readonly #now: () => number;
 
-  public constructor(options: ThrottleOptions = {}) {
-    this.now = options.now ?? (() => performance.now());
+  constructor(options: ThrottleOptions = {}) {
+    this.#now = options.now ?? (() => performance.now());
     const rates = {} as Record<ThrottleGroupName, number>;
     for (const name of Object.keys(throttleGroups) as ThrottleGroupName[]) {
       const rate = options.ratesPerSecond?.[name] ?? throttleGroups[name].ratePerSecond;
@@ -96,29 +99,29 @@ export class Throttle {
       }
       rates[name] = rate;
     }
-    this.rates = rates;
+    this.#rates = rates;
     this.reset();
   }
 
   /** The configured rate of each group (requests per second; 0 or Infinity = off). */
-  public get ratesPerSecond(): Readonly<Record<ThrottleGroupName, number>> {
-    return this.rates;
+  get ratesPerSecond(): Readonly<Record<ThrottleGroupName, number>> {
+    return this.#rates;
   }
 
   /** Whether a call to `operation` may proceed now (taking a token if so). */
-  public admit(operation: OperationName): boolean {
-    const bucket = this.buckets.get(operation);
+  admit(operation: OperationName): boolean {
+    const bucket = this.#buckets.get(operation);
     return bucket === undefined || bucket.tryTake();
   }
 
   /** Refills every bucket. */
-  public reset(): void {
-    this.buckets.clear();
+  reset(): void {
+    this.#buckets.clear();
     for (const [name, group] of Object.entries(throttleGroups) as [ThrottleGroupName, (typeof throttleGroups)[ThrottleGroupName]][]) {
-      const rate = this.rates[name];
+      const rate = this.#rates[name];
       if (rate === 0 || rate === Number.POSITIVE_INFINITY) continue;
-      const bucket = new TokenBucket(rate, Math.max(1, rate), this.now);
-      for (const operation of group.operations) this.buckets.set(operation, bucket);
+      const bucket = new TokenBucket(rate, Math.max(1, rate), this.#now);
+      for (const operation of group.operations) this.#buckets.set(operation, bucket);
     }
   }
 }

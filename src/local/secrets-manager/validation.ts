@@ -7,7 +7,14 @@ import { SecretsManagerServiceError } from './errors.js';
  * every violation, with camelCase member paths and `@sensitive` values never echoed.
  */
 export type MemberShape =
-  | { readonly kind: 'string'; readonly min?: number; readonly max?: number; readonly maxBytes?: number; readonly values?: readonly string[]; readonly sensitive?: boolean }
+  | {
+      readonly kind: 'string';
+      readonly min?: number;
+      readonly max?: number;
+      readonly maxBytes?: number;
+      readonly values?: readonly string[];
+      readonly sensitive?: boolean;
+    }
   | { readonly kind: 'blob'; readonly max?: number; readonly sensitive?: boolean }
   | { readonly kind: 'boolean' }
   | { readonly kind: 'integer'; readonly min?: number; readonly max?: number }

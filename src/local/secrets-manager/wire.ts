@@ -120,10 +120,10 @@ const operations = {
     run: (model: SecretsManagerModel, input: object) => model.updateSecret(input as InputOf<'updateSecret'>),
   },
   UpdateSecretVersionStage: {
-    input: structure(
-      { SecretId: secretId, VersionStage: versionStage, RemoveFromVersionId: versionId, MoveToVersionId: versionId },
-      ['SecretId', 'VersionStage'],
-    ),
+    input: structure({ SecretId: secretId, VersionStage: versionStage, RemoveFromVersionId: versionId, MoveToVersionId: versionId }, [
+      'SecretId',
+      'VersionStage',
+    ]),
     run: (model: SecretsManagerModel, input: object) => model.updateSecretVersionStage(input as InputOf<'updateSecretVersionStage'>),
   },
   DescribeSecret: {
@@ -149,10 +149,9 @@ const operations = {
     run: (model: SecretsManagerModel, input: object) => model.listSecrets(input as InputOf<'listSecrets'>),
   },
   DeleteSecret: {
-    input: structure(
-      { SecretId: secretId, RecoveryWindowInDays: { kind: 'integer' }, ForceDeleteWithoutRecovery: { kind: 'boolean' } },
-      ['SecretId'],
-    ),
+    input: structure({ SecretId: secretId, RecoveryWindowInDays: { kind: 'integer' }, ForceDeleteWithoutRecovery: { kind: 'boolean' } }, [
+      'SecretId',
+    ]),
     run: (model: SecretsManagerModel, input: object) => model.deleteSecret(input as InputOf<'deleteSecret'>),
   },
   RestoreSecret: {
@@ -181,10 +180,7 @@ const operations = {
     run: (model: SecretsManagerModel, input: object) => model.tagResource(input as InputOf<'tagResource'>),
   },
   UntagResource: {
-    input: structure({ SecretId: secretId, TagKeys: { kind: 'list', member: { kind: 'string', min: 1, max: 128 } } }, [
-      'SecretId',
-      'TagKeys',
-    ]),
+    input: structure({ SecretId: secretId, TagKeys: { kind: 'list', member: { kind: 'string', min: 1, max: 128 } } }, ['SecretId', 'TagKeys']),
     run: (model: SecretsManagerModel, input: object) => model.untagResource(input as InputOf<'untagResource'>),
   },
 } as const;

@@ -197,7 +197,15 @@ describe('Class: SecretsManagerModel — tags', () => {
   it('adds, overwrites and removes tags (TagResource, UntagResource)', async () => {
     const name = uniqueName();
     await client.send(new CreateSecretCommand({ Name: name, SecretString: 'v', Tags: [{ Key: 'a', Value: '1' }] }));
-    const tagged = await client.send(new TagResourceCommand({ SecretId: name, Tags: [{ Key: 'a', Value: '2' }, { Key: 'b', Value: '3' }] }));
+    const tagged = await client.send(
+      new TagResourceCommand({
+        SecretId: name,
+        Tags: [
+          { Key: 'a', Value: '2' },
+          { Key: 'b', Value: '3' },
+        ],
+      }),
+    );
     expect(tagged.$metadata.httpStatusCode).toBe(200);
     expect((await client.send(new DescribeSecretCommand({ SecretId: name }))).Tags).toEqual([
       { Key: 'a', Value: '2' },
@@ -222,7 +230,9 @@ describe('Class: SecretsManagerModel — ListSecrets and BatchGetSecretValue', (
   it('filters by name prefix and tag, hides scheduled deletions unless asked, and pages (SM-DESC-5)', async () => {
     const prefix = uniqueName('listing');
     for (const index of [1, 2, 3]) {
-      await client.send(new CreateSecretCommand({ Name: `${prefix}/s${index}`, SecretString: 'v', Tags: [{ Key: 'group', Value: index === 3 ? 'odd' : 'even' }] }));
+      await client.send(
+        new CreateSecretCommand({ Name: `${prefix}/s${index}`, SecretString: 'v', Tags: [{ Key: 'group', Value: index === 3 ? 'odd' : 'even' }] }),
+      );
     }
     await client.send(new DeleteSecretCommand({ SecretId: `${prefix}/s2` }));
     const byName = await client.send(new ListSecretsCommand({ Filters: [{ Key: 'name', Values: [prefix] }] }));
@@ -231,10 +241,22 @@ describe('Class: SecretsManagerModel — ListSecrets and BatchGetSecretValue', (
     const withDeleted = await client.send(new ListSecretsCommand({ IncludePlannedDeletion: true, Filters: [{ Key: 'name', Values: [prefix] }] }));
     expect(withDeleted.SecretList).toHaveLength(3);
     const byTag = await client.send(
-      new ListSecretsCommand({ Filters: [{ Key: 'name', Values: [prefix] }, { Key: 'tag-value', Values: ['odd'] }] }),
+      new ListSecretsCommand({
+        Filters: [
+          { Key: 'name', Values: [prefix] },
+          { Key: 'tag-value', Values: ['odd'] },
+        ],
+      }),
     );
     expect(byTag.SecretList?.map((entry) => entry.Name)).toEqual([`${prefix}/s3`]);
-    const negated = await client.send(new ListSecretsCommand({ Filters: [{ Key: 'name', Values: [prefix] }, { Key: 'tag-value', Values: ['!odd'] }] }));
+    const negated = await client.send(
+      new ListSecretsCommand({
+        Filters: [
+          { Key: 'name', Values: [prefix] },
+          { Key: 'tag-value', Values: ['!odd'] },
+        ],
+      }),
+    );
     expect(negated.SecretList?.map((entry) => entry.Name)).toEqual([`${prefix}/s1`]);
     const firstPage = await client.send(new ListSecretsCommand({ MaxResults: 1, SortOrder: 'desc', Filters: [{ Key: 'name', Values: [prefix] }] }));
     expect(firstPage.SecretList?.map((entry) => entry.Name)).toEqual([`${prefix}/s3`]);
@@ -251,7 +273,9 @@ describe('Class: SecretsManagerModel — ListSecrets and BatchGetSecretValue', (
     const missing = uniqueName('missing');
     const answer = await client.send(new BatchGetSecretValueCommand({ SecretIdList: [name, missing] }));
     expect(answer.SecretValues?.map((value) => [value.Name, value.SecretString, value.VersionStages])).toEqual([[name, 'v', ['AWSCURRENT']]]);
-    expect(answer.Errors).toEqual([{ SecretId: missing, ErrorCode: 'ResourceNotFoundException', Message: "Secrets Manager can't find the specified secret." }]);
+    expect(answer.Errors).toEqual([
+      { SecretId: missing, ErrorCode: 'ResourceNotFoundException', Message: "Secrets Manager can't find the specified secret." },
+    ]);
   });
 
   it('returns values for filters, and refuses ids and filters together', async () => {
@@ -260,7 +284,9 @@ describe('Class: SecretsManagerModel — ListSecrets and BatchGetSecretValue', (
     await client.send(new CreateSecretCommand({ Name: `${prefix}/b`, SecretString: 'b' }));
     const answer = await client.send(new BatchGetSecretValueCommand({ Filters: [{ Key: 'name', Values: [prefix] }] }));
     expect(answer.SecretValues?.map((value) => value.SecretString)).toEqual(['a', 'b']);
-    const failure = await rejection(client.send(new BatchGetSecretValueCommand({ SecretIdList: [prefix], Filters: [{ Key: 'name', Values: [prefix] }] })));
+    const failure = await rejection(
+      client.send(new BatchGetSecretValueCommand({ SecretIdList: [prefix], Filters: [{ Key: 'name', Values: [prefix] }] })),
+    );
     expect(failure.name).toBe('InvalidParameterException');
   });
 });
@@ -274,7 +300,12 @@ describe('Class: SecretsManagerModel — rotation placeholder flow (§12)', () =
 
     const lambda = 'arn:aws:lambda:us-east-1:123456789012:function:rotate';
     const started = await client.send(
-      new RotateSecretCommand({ SecretId: name, ClientRequestToken: token('r1'), RotationLambdaARN: lambda, RotationRules: { AutomaticallyAfterDays: 30 } }),
+      new RotateSecretCommand({
+        SecretId: name,
+        ClientRequestToken: token('r1'),
+        RotationLambdaARN: lambda,
+        RotationRules: { AutomaticallyAfterDays: 30 },
+      }),
     );
     expect(started.VersionId).toBe(token('r1'));
     const described = await client.send(new DescribeSecretCommand({ SecretId: name }));
@@ -283,15 +314,25 @@ describe('Class: SecretsManagerModel — rotation placeholder flow (§12)', () =
 
     // createSecret step: the placeholder has no value yet.
     const empty = await rejection(client.send(new GetSecretValueCommand({ SecretId: name, VersionId: token('r1'), VersionStage: 'AWSPENDING' })));
-    expect(empty).toEqual({ name: 'ResourceNotFoundException', message: `Secrets Manager can't find the specified secret value for VersionId: ${token('r1')}` });
+    expect(empty).toEqual({
+      name: 'ResourceNotFoundException',
+      message: `Secrets Manager can't find the specified secret value for VersionId: ${token('r1')}`,
+    });
     const inProgress = await rejection(client.send(new RotateSecretCommand({ SecretId: name, ClientRequestToken: token('r2') })));
     expect(inProgress.name).toBe('InvalidRequestException');
-    await client.send(new PutSecretValueCommand({ SecretId: name, ClientRequestToken: token('r1'), SecretString: 'new', VersionStages: ['AWSPENDING'] }));
+    await client.send(
+      new PutSecretValueCommand({ SecretId: name, ClientRequestToken: token('r1'), SecretString: 'new', VersionStages: ['AWSPENDING'] }),
+    );
     expect((await client.send(new GetSecretValueCommand({ SecretId: name, VersionStage: 'AWSPENDING' }))).SecretString).toBe('new');
 
     // finishSecret step.
     await client.send(
-      new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'AWSCURRENT', MoveToVersionId: token('r1'), RemoveFromVersionId: token('t1') }),
+      new UpdateSecretVersionStageCommand({
+        SecretId: name,
+        VersionStage: 'AWSCURRENT',
+        MoveToVersionId: token('r1'),
+        RemoveFromVersionId: token('t1'),
+      }),
     );
     await client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'AWSPENDING', RemoveFromVersionId: token('r1') }));
     const versions = await client.send(new ListSecretVersionIdsCommand({ SecretId: name }));

@@ -78,7 +78,9 @@ describe('Class: SecretsManagerModel — reading values (§5)', () => {
 
   it('rejects a VersionId and VersionStage that do not match, even for a label held nowhere (checklist 9: SM-GET-4)', async () => {
     const name = await secretWithValue();
-    await client.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'v2', ClientRequestToken: token('t2'), VersionStages: ['AWSPENDING'] }));
+    await client.send(
+      new PutSecretValueCommand({ SecretId: name, SecretString: 'v2', ClientRequestToken: token('t2'), VersionStages: ['AWSPENDING'] }),
+    );
     for (const stage of ['AWSPENDING', 'AWSPREVIOUS']) {
       const failure = await rejection(client.send(new GetSecretValueCommand({ SecretId: name, VersionId: token('t1'), VersionStage: stage })));
       expect(failure).toEqual({
@@ -103,9 +105,7 @@ describe('Class: SecretsManagerModel — reading values (§5)', () => {
 
   it('lists every label of the version read (SM-GET-7)', async () => {
     const name = await secretWithValue();
-    await client.send(
-      new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'AWSPENDING', MoveToVersionId: token('t1') }),
-    );
+    await client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'AWSPENDING', MoveToVersionId: token('t1') }));
     const value = await client.send(new GetSecretValueCommand({ SecretId: name }));
     expect(value.VersionStages).toEqual(['AWSCURRENT', 'AWSPENDING']);
   });
@@ -157,7 +157,9 @@ describe('Class: SecretsManagerModel — writing versions (§6, §7)', () => {
     expect(again.VersionId).toBe(first.VersionId);
     expect(again.VersionStages).toEqual(['AWSCURRENT']);
     expect(await stagesOf(name)).toEqual({ [token('t2')]: ['AWSCURRENT'], [token('t1')]: ['AWSPREVIOUS'] });
-    const failure = await rejection(client.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'other', ClientRequestToken: token('t2') })));
+    const failure = await rejection(
+      client.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'other', ClientRequestToken: token('t2') })),
+    );
     expect(failure).toEqual({
       name: 'ResourceExistsException',
       message: `You can't use ClientRequestToken ${token('t2')} because that value is already in use for a version of secret ${first.ARN}.`,
@@ -194,22 +196,35 @@ describe('Class: SecretsManagerModel — writing versions (§6, §7)', () => {
 
   it('moves only the labels a put names, leaving others in place (SM-PUT-7: non-versioning stages)', async () => {
     const name = await secretWithValue();
-    await client.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'v2', ClientRequestToken: token('t2'), VersionStages: ['one', 'two', 'three'] }));
-    await client.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'v3', ClientRequestToken: token('t3'), VersionStages: ['one', 'two', 'four'] }));
+    await client.send(
+      new PutSecretValueCommand({ SecretId: name, SecretString: 'v2', ClientRequestToken: token('t2'), VersionStages: ['one', 'two', 'three'] }),
+    );
+    await client.send(
+      new PutSecretValueCommand({ SecretId: name, SecretString: 'v3', ClientRequestToken: token('t3'), VersionStages: ['one', 'two', 'four'] }),
+    );
     expect(await stagesOf(name)).toEqual({ [token('t1')]: ['AWSCURRENT'], [token('t2')]: ['three'], [token('t3')]: ['four', 'one', 'two'] });
   });
 
   it('puts AWSPREVIOUS on the old current version when a put names AWSCURRENT among others (SM-PUT-8: custom_stages_2)', async () => {
     const name = await secretWithValue();
-    await client.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'v2', ClientRequestToken: token('t2'), VersionStages: ['AWSCURRENT', 'PUT0'] }));
-    await client.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'v3', ClientRequestToken: token('t3'), VersionStages: ['AWSPENDING', 'PUT1'] }));
+    await client.send(
+      new PutSecretValueCommand({ SecretId: name, SecretString: 'v2', ClientRequestToken: token('t2'), VersionStages: ['AWSCURRENT', 'PUT0'] }),
+    );
+    await client.send(
+      new PutSecretValueCommand({ SecretId: name, SecretString: 'v3', ClientRequestToken: token('t3'), VersionStages: ['AWSPENDING', 'PUT1'] }),
+    );
     expect(await stagesOf(name)).toEqual({
       [token('t1')]: ['AWSPREVIOUS'],
       [token('t2')]: ['AWSCURRENT', 'PUT0'],
       [token('t3')]: ['AWSPENDING', 'PUT1'],
     });
     await client.send(
-      new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'AWSCURRENT', MoveToVersionId: token('t3'), RemoveFromVersionId: token('t2') }),
+      new UpdateSecretVersionStageCommand({
+        SecretId: name,
+        VersionStage: 'AWSCURRENT',
+        MoveToVersionId: token('t3'),
+        RemoveFromVersionId: token('t2'),
+      }),
     );
     expect(await stagesOf(name)).toEqual({
       [token('t1')]: [],
@@ -221,7 +236,9 @@ describe('Class: SecretsManagerModel — writing versions (§6, §7)', () => {
   it('moves AWSPENDING off the current version without touching AWSCURRENT (SM-PUT-9)', async () => {
     const name = await secretWithValue();
     await client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'AWSPENDING', MoveToVersionId: token('t1') }));
-    await client.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'v2', ClientRequestToken: token('t2'), VersionStages: ['AWSPENDING'] }));
+    await client.send(
+      new PutSecretValueCommand({ SecretId: name, SecretString: 'v2', ClientRequestToken: token('t2'), VersionStages: ['AWSPENDING'] }),
+    );
     expect(await stagesOf(name)).toEqual({ [token('t1')]: ['AWSCURRENT'], [token('t2')]: ['AWSPENDING'] });
   });
 
@@ -242,7 +259,9 @@ describe('Class: SecretsManagerModel — writing versions (§6, §7)', () => {
       expect(failure).toEqual({ name: 'InvalidRequestException', message: 'You must provide either SecretString or SecretBinary.', status: 400 });
     }
     const both = await rejection(
-      client.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'a', SecretBinary: new Uint8Array([1]), ClientRequestToken: token('t9') })),
+      client.send(
+        new PutSecretValueCommand({ SecretId: name, SecretString: 'a', SecretBinary: new Uint8Array([1]), ClientRequestToken: token('t9') }),
+      ),
     );
     expect(both.name).toBe('InvalidParameterException');
   });
@@ -303,7 +322,9 @@ describe('Class: SecretsManagerModel — UpdateSecretVersionStage (§8)', () => 
   /** v1 = AWSCURRENT, v2 = AWSPENDING. */
   async function pendingSecret(): Promise<string> {
     const name = await secretWithValue();
-    await client.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'v2', ClientRequestToken: token('t2'), VersionStages: ['AWSPENDING'] }));
+    await client.send(
+      new PutSecretValueCommand({ SecretId: name, SecretString: 'v2', ClientRequestToken: token('t2'), VersionStages: ['AWSPENDING'] }),
+    );
     return name;
   }
 
@@ -322,7 +343,12 @@ describe('Class: SecretsManagerModel — UpdateSecretVersionStage (§8)', () => 
   it('moves AWSCURRENT with RemoveFromVersionId: AWSPREVIOUS follows, AWSPENDING stays, reads see the new value (checklist 5: SM-USVS-4, SM-USVS-12)', async () => {
     const name = await pendingSecret();
     const moved = await client.send(
-      new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'AWSCURRENT', MoveToVersionId: token('t2'), RemoveFromVersionId: token('t1') }),
+      new UpdateSecretVersionStageCommand({
+        SecretId: name,
+        VersionStage: 'AWSCURRENT',
+        MoveToVersionId: token('t2'),
+        RemoveFromVersionId: token('t1'),
+      }),
     );
     expect(moved.Name).toBe(name);
     expect(await stagesOf(name)).toEqual({ [token('t1')]: ['AWSPREVIOUS'], [token('t2')]: ['AWSCURRENT', 'AWSPENDING'] });
@@ -333,7 +359,14 @@ describe('Class: SecretsManagerModel — UpdateSecretVersionStage (§8)', () => 
     const name = await pendingSecret();
     await client.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'v3', ClientRequestToken: token('t3') }));
     const stale = await rejection(
-      client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'AWSCURRENT', MoveToVersionId: token('t2'), RemoveFromVersionId: token('t1') })),
+      client.send(
+        new UpdateSecretVersionStageCommand({
+          SecretId: name,
+          VersionStage: 'AWSCURRENT',
+          MoveToVersionId: token('t2'),
+          RemoveFromVersionId: token('t1'),
+        }),
+      ),
     );
     expect(stale.name).toBe('InvalidParameterException');
     expect(stale.message).toContain(`version ${token('t3')} currently has it`);
@@ -344,7 +377,12 @@ describe('Class: SecretsManagerModel — UpdateSecretVersionStage (§8)', () => 
     const name = await secretWithValue();
     await client.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'v2', ClientRequestToken: token('t2') }));
     await client.send(
-      new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'AWSCURRENT', MoveToVersionId: token('t1'), RemoveFromVersionId: token('t2') }),
+      new UpdateSecretVersionStageCommand({
+        SecretId: name,
+        VersionStage: 'AWSCURRENT',
+        MoveToVersionId: token('t1'),
+        RemoveFromVersionId: token('t2'),
+      }),
     );
     expect(await stagesOf(name)).toEqual({ [token('t1')]: ['AWSCURRENT'], [token('t2')]: ['AWSPREVIOUS'] });
   });
@@ -363,7 +401,9 @@ describe('Class: SecretsManagerModel — UpdateSecretVersionStage (§8)', () => 
 
   it('moves a custom label and keeps every other label on both versions (checklist 8: SM-MODEL-6)', async () => {
     const name = await secretWithValue();
-    await client.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'v2', ClientRequestToken: token('t2'), VersionStages: ['AWSPENDING', 'blue'] }));
+    await client.send(
+      new PutSecretValueCommand({ SecretId: name, SecretString: 'v2', ClientRequestToken: token('t2'), VersionStages: ['AWSPENDING', 'blue'] }),
+    );
     await client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'green', MoveToVersionId: token('t1') }));
     await client.send(
       new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'blue', MoveToVersionId: token('t1'), RemoveFromVersionId: token('t2') }),
@@ -417,13 +457,22 @@ describe('Class: SecretsManagerModel — DescribeSecret and ListSecretVersionIds
   it('pages newest first with NextToken only while more remain, and rejects a foreign token (SM-LSV-3, SM-LSV-4)', async () => {
     const name = await secretWithValue();
     for (const index of [2, 3, 4, 5]) {
-      await client.send(new PutSecretValueCommand({ SecretId: name, SecretString: `v${index}`, ClientRequestToken: token(`t${index}`), VersionStages: [`L${index}`] }));
+      await client.send(
+        new PutSecretValueCommand({
+          SecretId: name,
+          SecretString: `v${index}`,
+          ClientRequestToken: token(`t${index}`),
+          VersionStages: [`L${index}`],
+        }),
+      );
     }
     const seen: string[] = [];
     let nextToken: string | undefined;
     let pages = 0;
     do {
-      const page = await client.send(new ListSecretVersionIdsCommand({ SecretId: name, MaxResults: 2, ...(nextToken ? { NextToken: nextToken } : {}) }));
+      const page = await client.send(
+        new ListSecretVersionIdsCommand({ SecretId: name, MaxResults: 2, ...(nextToken ? { NextToken: nextToken } : {}) }),
+      );
       expect(page.ARN).toMatch(/^arn:aws:secretsmanager:us-east-1:123456789012:secret:/);
       seen.push(...(page.Versions ?? []).map((version) => version.VersionId ?? ''));
       nextToken = page.NextToken;

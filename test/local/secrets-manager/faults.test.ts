@@ -49,11 +49,11 @@ describe('Class: FaultInjector', () => {
     faults.configure({ operations: { '*': { failNext: 1, errorType: 'ThrottlingException' }, PutSecretValue: { dropResponseNext: 2 } } });
     expect(faults.decide('DescribeSecret').error?.type).toBe('ThrottlingException');
     expect(faults.decide('DescribeSecret').error).toBeUndefined();
-    expect([faults.decide('PutSecretValue').dropResponse, faults.decide('PutSecretValue').dropResponse, faults.decide('PutSecretValue').dropResponse]).toEqual([
-      true,
-      true,
-      false,
-    ]);
+    expect([
+      faults.decide('PutSecretValue').dropResponse,
+      faults.decide('PutSecretValue').dropResponse,
+      faults.decide('PutSecretValue').dropResponse,
+    ]).toEqual([true, true, false]);
     expect(faults.current().operations?.PutSecretValue?.dropResponseNext).toBe(0);
   });
 });
@@ -61,7 +61,9 @@ describe('Class: FaultInjector', () => {
 describe('Function: startSecretsManagerEmulator — injected faults over HTTP', () => {
   it('fails the next N calls with the chosen error, which the SDK retries through', async () => {
     const name = await secret();
-    await sm.control('POST', 'faults', { operations: { GetSecretValue: { failNext: 2, errorType: 'ThrottlingException', errorMessage: 'Rate exceeded' } } });
+    await sm.control('POST', 'faults', {
+      operations: { GetSecretValue: { failNext: 2, errorType: 'ThrottlingException', errorMessage: 'Rate exceeded' } },
+    });
     const retrying = sm.client({ maxAttempts: 3 });
     const value = await retrying.send(new GetSecretValueCommand({ SecretId: name }));
     expect(value.SecretString).toBe('v1');
@@ -73,7 +75,9 @@ describe('Function: startSecretsManagerEmulator — injected faults over HTTP', 
   it('answers an injected InternalServiceError with HTTP 500 and does not apply the call', async () => {
     const name = await secret();
     await sm.control('POST', 'faults', { operations: { PutSecretValue: { failNext: 1 } } });
-    await expect(client.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'v2', ClientRequestToken: token('v2') }))).rejects.toMatchObject({
+    await expect(
+      client.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'v2', ClientRequestToken: token('v2') })),
+    ).rejects.toMatchObject({
       name: 'InternalServiceError',
       $metadata: { httpStatusCode: 500 },
     });

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { closeSync, readdirSync, readlinkSync } from 'node:fs';
 import { appendFile, copyFile, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,24 @@ import { DurableJournal } from '../../../src/local/secrets-manager/journal.js';
 
 const TOKEN = (n: number): string => `token-${String(n).padStart(32, '0')}`;
 let dataDir: string;
+
+/** Closes this process's open descriptors of files in `directory` (Linux: read from /proc/self/fd). */
+function closeDescriptorsOf(directory: string): void {
+  let closed = 0;
+  for (const fd of readdirSync('/proc/self/fd')) {
+    let target: string;
+    try {
+      target = readlinkSync(`/proc/self/fd/${fd}`);
+    } catch {
+      continue; // the descriptor readdir itself used is gone by now
+    }
+    if (target.startsWith(`${directory}/`)) {
+      closeSync(Number(fd));
+      closed += 1;
+    }
+  }
+  if (closed === 0) throw new Error(`No open descriptor of a file in ${directory}: the test cannot inject the disk failure.`);
+}
 
 beforeEach(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'sm-journal-'));
@@ -143,8 +162,8 @@ describe('Class: DurableJournal', () => {
   it('rejects durability, now and for every later write, once a write to disk fails', async () => {
     const { model, journal } = await openModel();
     await writeSome(model, journal, 1, 1);
-    // Pull the file out from under the writer, as a failing disk would.
-    await (Reflect.get(journal, 'handle') as { close(): Promise<void> }).close();
+    // Pull the file out from under the writer, as a failing disk would: close its descriptor behind its back.
+    closeDescriptorsOf(dataDir);
     model.putSecretValue({ SecretId: 's', SecretString: 'v2', ClientRequestToken: TOKEN(2) });
     await expect(journal.durable()).rejects.toThrow(EmulatorStorageError);
     await expect(journal.durable()).rejects.toThrow(/cannot acknowledge writes any more/);

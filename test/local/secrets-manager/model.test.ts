@@ -67,7 +67,11 @@ describe('Class: SecretsManagerModel', () => {
     const { model } = virtualModel();
     const handle = createDispatcher(model);
     const created = handle('secretsmanager.CreateSecret', JSON.stringify({ Name: 'n', SecretString: 'v', ClientRequestToken: token('c') }));
-    expect(JSON.parse(created.body)).toEqual({ ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:n-AbC123', Name: 'n', VersionId: token('c') });
+    expect(JSON.parse(created.body)).toEqual({
+      ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:n-AbC123',
+      Name: 'n',
+      VersionId: token('c'),
+    });
   });
 
   it('refuses invalid options naming the option', () => {

@@ -44,7 +44,9 @@ describe('Function: startSecretsManagerEmulator — dataDir durability', () => {
     for (let round = 0; round < 2; round += 1) {
       const { child, client, endpoint } = await startChild();
       if (round === 0) {
-        await client.send(new CreateSecretCommand({ Name: name, SecretString: 'v0', ClientRequestToken: token('v0'), Tags: [{ Key: 'k', Value: 'v' }] }));
+        await client.send(
+          new CreateSecretCommand({ Name: name, SecretString: 'v0', ClientRequestToken: token('v0'), Tags: [{ Key: 'k', Value: 'v' }] }),
+        );
         acknowledged.set(token('v0'), 'v0');
         const advanced = await fetch(new URL('/_emulator/clock', endpoint), { method: 'POST', body: JSON.stringify({ advanceMs: 3_600_000 }) });
         expect(advanced.status).toBe(200);
@@ -66,7 +68,9 @@ describe('Function: startSecretsManagerEmulator — dataDir durability', () => {
           const versionId = token(`r${round}-w${sequence}`);
           const value = `value-${sequence}`;
           try {
-            await client.send(new PutSecretValueCommand({ SecretId: name, SecretString: value, ClientRequestToken: versionId, VersionStages: [`W${sequence % 4}`] }));
+            await client.send(
+              new PutSecretValueCommand({ SecretId: name, SecretString: value, ClientRequestToken: versionId, VersionStages: [`W${sequence % 4}`] }),
+            );
           } catch {
             return; // the emulator is gone
           }

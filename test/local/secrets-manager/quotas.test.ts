@@ -39,7 +39,9 @@ async function versionCount(name: string): Promise<number> {
   let count = 0;
   let nextToken: string | undefined;
   do {
-    const page = await client.send(new ListSecretVersionIdsCommand({ SecretId: name, IncludeDeprecated: true, ...(nextToken ? { NextToken: nextToken } : {}) }));
+    const page = await client.send(
+      new ListSecretVersionIdsCommand({ SecretId: name, IncludeDeprecated: true, ...(nextToken ? { NextToken: nextToken } : {}) }),
+    );
     count += page.Versions?.length ?? 0;
     nextToken = page.NextToken;
   } while (nextToken);
@@ -55,7 +57,9 @@ describe('Class: SecretsManagerModel — version quota (SM-QUOTA-1..3)', () => {
     }
     expect(await versionCount(name)).toBe(100);
 
-    const refused = await rejection(client.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'v101', ClientRequestToken: token('v101') })));
+    const refused = await rejection(
+      client.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'v101', ClientRequestToken: token('v101') })),
+    );
     expect(refused.name).toBe('LimitExceededException');
     expect(refused.attempts).toBe(1);
     expect(refused.message).toContain('maximum of 100 versions');
@@ -63,7 +67,9 @@ describe('Class: SecretsManagerModel — version quota (SM-QUOTA-1..3)', () => {
 
     // The SDK's default strategy retries LimitExceededException as throttling (SM-WIRE-9).
     const retrying = sm.client({ maxAttempts: 3 });
-    const retried = await rejection(retrying.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'v101', ClientRequestToken: token('v101') })));
+    const retried = await rejection(
+      retrying.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'v101', ClientRequestToken: token('v101') })),
+    );
     expect(retried).toMatchObject({ name: 'LimitExceededException', attempts: 3 });
 
     await sm.control('POST', 'clock', { advanceMs: 25 * HOUR_MS });
@@ -86,8 +92,12 @@ describe('Class: SecretsManagerModel — version quota (SM-QUOTA-1..3)', () => {
       const tightClient = tight.client();
       const name = uniqueName('labelled');
       await tightClient.send(new CreateSecretCommand({ Name: name, SecretString: 'v1', ClientRequestToken: token('v1') }));
-      await tightClient.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'v2', ClientRequestToken: token('v2'), VersionStages: ['keep'] }));
-      await tightClient.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'v3', ClientRequestToken: token('v3'), VersionStages: ['also'] }));
+      await tightClient.send(
+        new PutSecretValueCommand({ SecretId: name, SecretString: 'v2', ClientRequestToken: token('v2'), VersionStages: ['keep'] }),
+      );
+      await tightClient.send(
+        new PutSecretValueCommand({ SecretId: name, SecretString: 'v3', ClientRequestToken: token('v3'), VersionStages: ['also'] }),
+      );
       await tight.control('POST', 'clock', { advanceMs: 2 * HOUR_MS });
       const refused = await rejection(
         tightClient.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'v4', ClientRequestToken: token('v4'), VersionStages: ['more'] })),
@@ -95,7 +105,9 @@ describe('Class: SecretsManagerModel — version quota (SM-QUOTA-1..3)', () => {
       expect(refused.name).toBe('LimitExceededException');
       // Freeing a label makes its version removable: the next put succeeds and removes it.
       await tightClient.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'keep', RemoveFromVersionId: token('v2') }));
-      await tightClient.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'v4', ClientRequestToken: token('v4'), VersionStages: ['more'] }));
+      await tightClient.send(
+        new PutSecretValueCommand({ SecretId: name, SecretString: 'v4', ClientRequestToken: token('v4'), VersionStages: ['more'] }),
+      );
       const listing = await tightClient.send(new ListSecretVersionIdsCommand({ SecretId: name, IncludeDeprecated: true }));
       expect(listing.Versions?.map((version) => version.VersionId)).toEqual([token('v4'), token('v3'), token('v1')]);
     } finally {
@@ -112,9 +124,9 @@ describe('Class: SecretsManagerModel — version quota (SM-QUOTA-1..3)', () => {
       await tightClient.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'v2', ClientRequestToken: token('v2') }));
       await tightClient.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'v3', ClientRequestToken: token('v3') }));
       await tight.control('POST', 'clock', { advanceMs: HOUR_MS - 1 });
-      expect((await rejection(tightClient.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'v4', ClientRequestToken: token('v4') })))).name).toBe(
-        'LimitExceededException',
-      );
+      expect(
+        (await rejection(tightClient.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'v4', ClientRequestToken: token('v4') })))).name,
+      ).toBe('LimitExceededException');
       await tight.control('POST', 'clock', { advanceMs: 1 });
       await tightClient.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'v4', ClientRequestToken: token('v4') }));
       const listing = await tightClient.send(new ListSecretVersionIdsCommand({ SecretId: name, IncludeDeprecated: true }));
@@ -132,10 +144,14 @@ describe('Class: SecretsManagerModel — label quota (SM-QUOTA-4)', () => {
     const nineteen = Array.from({ length: 19 }, (_, index) => `L${index}`);
     await client.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'v2', ClientRequestToken: token('v2'), VersionStages: nineteen }));
     const byPut = await rejection(
-      client.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'v3', ClientRequestToken: token('v3'), VersionStages: ['one-too-many'] })),
+      client.send(
+        new PutSecretValueCommand({ SecretId: name, SecretString: 'v3', ClientRequestToken: token('v3'), VersionStages: ['one-too-many'] }),
+      ),
     );
     expect(byPut.name).toBe('LimitExceededException');
-    const byMove = await rejection(client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'one-too-many', MoveToVersionId: token('v1') })));
+    const byMove = await rejection(
+      client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'one-too-many', MoveToVersionId: token('v1') })),
+    );
     expect(byMove.name).toBe('LimitExceededException');
     // Moving an existing label keeps the count at 20.
     await client.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'v3', ClientRequestToken: token('v3'), VersionStages: ['L0'] }));

@@ -22,7 +22,11 @@ describe('Class: TokenBucket', () => {
 describe('Class: Throttle', () => {
   it('shares one bucket across the operations of a group and none across groups', () => {
     const throttle = new Throttle({ ratesPerSecond: { writes: 2 }, now: () => 0 });
-    expect([throttle.admit('PutSecretValue'), throttle.admit('UpdateSecretVersionStage'), throttle.admit('UpdateSecret')]).toEqual([true, true, false]);
+    expect([throttle.admit('PutSecretValue'), throttle.admit('UpdateSecretVersionStage'), throttle.admit('UpdateSecret')]).toEqual([
+      true,
+      true,
+      false,
+    ]);
     expect(throttle.admit('GetSecretValue')).toBe(true);
   });
 
@@ -50,7 +54,14 @@ describe('Function: startSecretsManagerEmulator — throttling over HTTP', () =>
       const outcomes = await Promise.all(
         Array.from({ length: 60 }, (_, index) =>
           client
-            .send(new PutSecretValueCommand({ SecretId: name, SecretString: `v${index}`, ClientRequestToken: token(`p${index}`), VersionStages: [`S${index % 10}`] }))
+            .send(
+              new PutSecretValueCommand({
+                SecretId: name,
+                SecretString: `v${index}`,
+                ClientRequestToken: token(`p${index}`),
+                VersionStages: [`S${index % 10}`],
+              }),
+            )
             .then(
               () => 'ok',
               (error: Error & { $metadata?: { httpStatusCode?: number } }) => `${error.name}:${error.message}:${error.$metadata?.httpStatusCode}`,

@@ -9,7 +9,11 @@ function fresh(): SecretsManagerModel {
   return new SecretsManagerModel({ clock: new OffsetClock(() => Date.UTC(2026, 0, 1, 12, 30)) });
 }
 
-function call(model: SecretsManagerModel, operation: string, input: unknown): { status: number; body: Record<string, unknown>; response: WireResponse } {
+function call(
+  model: SecretsManagerModel,
+  operation: string,
+  input: unknown,
+): { status: number; body: Record<string, unknown>; response: WireResponse } {
   const response = dispatch(model, `secretsmanager.${operation}`, typeof input === 'string' ? input : JSON.stringify(input));
   return { status: response.statusCode, body: JSON.parse(response.body) as Record<string, unknown>, response };
 }
@@ -108,7 +112,8 @@ describe('Function: dispatch', () => {
     const tooBig = call(model, 'PutSecretValue', { SecretId: 'big', ClientRequestToken: 'b'.repeat(32), SecretString: `${'é'.repeat(32_768)}x` });
     expect(tooBig.body).toEqual({
       __type: 'ValidationException',
-      Message: "1 validation error detected: Value at 'secretString' failed to satisfy constraint: Member must have length less than or equal to 65536",
+      Message:
+        "1 validation error detected: Value at 'secretString' failed to satisfy constraint: Member must have length less than or equal to 65536",
     });
     const binary = call(model, 'PutSecretValue', {
       SecretId: 'big',

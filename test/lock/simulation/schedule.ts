@@ -106,7 +106,10 @@ export async function runSchedule(config: ScheduleConfig, trace?: (line: string)
           if (event.type === 'lost' && event.reason === 'stolen') {
             const current = world.table.peek(LOCK);
             if (current !== undefined && current.fence <= event.fence) {
-              violation('false lost', `${event.owner} reported lease ${event.fence} stolen while the table shows fence ${current.fence} owner ${current.owner}`);
+              violation(
+                'false lost',
+                `${event.owner} reported lease ${event.fence} stolen while the table shows fence ${current.fence} owner ${current.owner}`,
+              );
             }
           }
         },
@@ -152,7 +155,8 @@ export async function runSchedule(config: ScheduleConfig, trace?: (line: string)
     if (trouble !== undefined && world.time.now - trouble < 2 * config.leaseMs) return;
     trace?.(`${world.time.now.toFixed(1)} ${process.id} not acquired; table ${JSON.stringify(world.table.peek(LOCK))}`);
     const current = world.table.peek(LOCK);
-    if (current?.owner === process.id && !unreleased.get(process)?.has(current.fence)) violation('false held-by-other', `${process.id} was told the lock is held while it holds it itself`);
+    if (current?.owner === process.id && !unreleased.get(process)?.has(current.fence))
+      violation('false held-by-other', `${process.id} was told the lock is held while it holds it itself`);
   };
 
   const sleep = (process: SimProcess, ms: number): Promise<void> => process.clock.sleep(Math.max(1, Math.floor(ms)));

@@ -21,9 +21,7 @@ const secret = {
 describe('Function: formatDemoStatus', () => {
   it('shows generation, time left, lease holder, IdP calls, versions, tokens served and the least validity', () => {
     const line = formatDemoStatus(fleetAt(10_000), secret, 3, 22_000);
-    expect(line).toBe(
-      't= 12s  generation 3 (7.3s left)  lease lambda-4  IdP calls 3  versions 4  served 2  min validity 7.5s  expired 0  errors 0',
-    );
+    expect(line).toBe('t= 12s  generation 3 (7.3s left)  lease lambda-4  IdP calls 3  versions 4  served 2  min validity 7.5s  expired 0  errors 0');
   });
 
   it('says free and shows dashes before anything is known, and never prints a token', () => {

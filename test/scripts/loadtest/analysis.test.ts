@@ -58,9 +58,18 @@ describe('Function: checkTargets', () => {
       versions: { created: 4, alive: 4 },
       validity: { minRemainingMs: -5, servedExpired: 2, servedBelowMinValidity: 3, olderAfterNewer: 1 },
       latencyWhileValidMs: { calls: 10, p50: 0.5, p99: 3, max: 4 },
-      steadyState: { generations: 2, dynamodbReads: 4, dynamodbWrites: 9, failedConditionalWrites: 2, getSecretValueMaxPerProcess: 7, operations: {} },
+      steadyState: {
+        generations: 2,
+        dynamodbReads: 4,
+        dynamodbWrites: 9,
+        failedConditionalWrites: 2,
+        getSecretValueMaxPerProcess: 7,
+        operations: {},
+      },
     });
-    const failed = checkTargets(run).filter((check) => !check.ok).map((check) => check.name);
+    const failed = checkTargets(run)
+      .filter((check) => !check.ok)
+      .map((check) => check.name);
     expect(failed).toEqual([
       'tokens served expired',
       'older token served after a newer one (rollback)',

@@ -24,7 +24,10 @@ describe('Function: renderChart', () => {
     const root = parseXml(renderChart(runs));
     const panels = root.children.filter((child) => child.name === 'g');
     expect(panels).toHaveLength(2);
-    const texts = (index: number) => allElements(panels[index]!).filter((e) => e.name === 'text').map((e) => e.text);
+    const texts = (index: number) =>
+      allElements(panels[index]!)
+        .filter((e) => e.name === 'text')
+        .map((e) => e.text);
     for (const index of [0, 1]) {
       expect(texts(index).some((t) => t.startsWith('IdP calls / versions'))).toBe(true);
       expect(texts(index).some((t) => t.startsWith('processes calling the IdP'))).toBe(true);
@@ -76,7 +79,9 @@ describe('Function: renderChart (large fleets)', () => {
       timeline: { ...runResultFixture().timeline, idpIntervals: intervals },
     });
     const root = parseXml(renderChart([big]));
-    const texts = allElements(root).filter((e) => e.name === 'text').map((e) => e.text);
+    const texts = allElements(root)
+      .filter((e) => e.name === 'text')
+      .map((e) => e.text);
     expect(texts).toContain('the first 16 of 10000 processes that called the IdP (lease holders)');
     expect(texts).toContain('p100');
     expect(texts).toContain('p205');

@@ -41,7 +41,7 @@ describe('Class: FleetAggregate', () => {
     expect(fleet.latency('latency').count).toBe(2);
   });
 
-  it('leaves out each worker\'s cold start in steady-state counts', () => {
+  it("leaves out each worker's cold start in steady-state counts", () => {
     const fleet = new FleetAggregate();
     fleet.ingest(report(0));
     fleet.ingest(report(1, { sdkAtFirstToken: null }));
@@ -52,8 +52,19 @@ describe('Class: FleetAggregate', () => {
 
   it('unions first-served times and versions, keeping the earliest, and pairs IdP call starts with their ends', () => {
     const fleet = new FleetAggregate();
-    fleet.ingest(report(0, { firstServed: [[1, 100], [2, 500]], versions: [{ versionId: 'v1', at: 90 }], activities: [{ kind: 'idp-call-started', at: 80 }] }));
-    fleet.ingest(report(1, { firstServed: [[2, 450]], versions: [{ versionId: 'v1', at: 95 }], activities: [{ kind: 'idp-call-started', at: 400 }] }));
+    fleet.ingest(
+      report(0, {
+        firstServed: [
+          [1, 100],
+          [2, 500],
+        ],
+        versions: [{ versionId: 'v1', at: 90 }],
+        activities: [{ kind: 'idp-call-started', at: 80 }],
+      }),
+    );
+    fleet.ingest(
+      report(1, { firstServed: [[2, 450]], versions: [{ versionId: 'v1', at: 95 }], activities: [{ kind: 'idp-call-started', at: 400 }] }),
+    );
     fleet.ingest(report(0, { activities: [{ kind: 'idp-call-ended', at: 88, ok: true }] }));
     expect(fleet.servedGenerations()).toEqual([
       [1, 100],

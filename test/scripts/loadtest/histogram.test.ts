@@ -17,8 +17,8 @@ describe('Class: LatencyHistogram', () => {
   it('merges serialized histograms exactly, as the harness does with every worker report', () => {
     const a = new LatencyHistogram();
     const b = new LatencyHistogram();
-    [0.01, 0.02, 0.03].forEach((v) => a.record(v));
-    [100, 200].forEach((v) => b.record(v));
+    for (const v of [0.01, 0.02, 0.03]) a.record(v);
+    for (const v of [100, 200]) b.record(v);
     const merged = LatencyHistogram.from(JSON.parse(JSON.stringify(a.toJSON()))).merge(b.toJSON());
     expect(merged.count).toBe(5);
     expect(merged.maxMs).toBe(200);

@@ -11,7 +11,12 @@ describe('Class: SdkCallCounter', () => {
     const model = new SecretsManagerModel({ clock: new OffsetClock(() => scheduler.now) });
     const counter = new SdkCallCounter(() => scheduler.now);
     const client = counter.attach(
-      inProcessSecretsManagerClient({ dispatch: createDispatcher(model), scheduler, latencyMs: 2, counts: { operations: {}, throttled: 0, errors: {} } }),
+      inProcessSecretsManagerClient({
+        dispatch: createDispatcher(model),
+        scheduler,
+        latencyMs: 2,
+        counts: { operations: {}, throttled: 0, errors: {} },
+      }),
     );
     const complete = async <T>(call: Promise<T>): Promise<T | Error> => {
       let done = false;
@@ -25,7 +30,9 @@ describe('Class: SdkCallCounter', () => {
     };
     await complete(client.send(new CreateSecretCommand({ Name: 'counted' })));
     const missing = await complete(client.send(new GetSecretValueCommand({ SecretId: 'counted', VersionStage: 'AWSCURRENT' })));
-    const put = await complete(client.send(new PutSecretValueCommand({ SecretId: 'counted', SecretString: 'v1', ClientRequestToken: 'a'.repeat(32) })));
+    const put = await complete(
+      client.send(new PutSecretValueCommand({ SecretId: 'counted', SecretString: 'v1', ClientRequestToken: 'a'.repeat(32) })),
+    );
     await complete(client.send(new PutSecretValueCommand({ SecretId: 'counted', SecretString: 'v1', ClientRequestToken: 'a'.repeat(32) })));
     expect(missing).toMatchObject({ name: 'ResourceNotFoundException' });
     expect(put).toMatchObject({ VersionId: 'a'.repeat(32) });

@@ -37,7 +37,14 @@ describe('Function: simulateFleet', () => {
   it('is reproducible: the same seed gives the same counts', async () => {
     const options = resolveSimulationOptions({ ...small, environments: 10, durationMs: 30_000, strategy: 'locked', seed: 7 });
     const [a, b] = [await simulateFleet(options), await simulateFleet(options)];
-    const counts = (r: typeof a) => [r.idp.calls, r.secretsManager.calls, r.dynamodb, r.latencyMs.calls, r.validity.minRemainingMs, r.timeline.idpCalls];
+    const counts = (r: typeof a) => [
+      r.idp.calls,
+      r.secretsManager.calls,
+      r.dynamodb,
+      r.latencyMs.calls,
+      r.validity.minRemainingMs,
+      r.timeline.idpCalls,
+    ];
     expect(counts(b)).toEqual(counts(a));
   });
 

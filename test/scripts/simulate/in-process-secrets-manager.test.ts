@@ -9,7 +9,9 @@ function setUp(options: { writeRatePerSecond?: number } = {}) {
   const model = new SecretsManagerModel({ clock: new OffsetClock(() => scheduler.now) });
   const counts: InProcessCallCounts = { operations: {}, throttled: 0, errors: {} };
   const throttle =
-    options.writeRatePerSecond === undefined ? undefined : new Throttle({ ratesPerSecond: { writes: options.writeRatePerSecond }, now: () => scheduler.now });
+    options.writeRatePerSecond === undefined
+      ? undefined
+      : new Throttle({ ratesPerSecond: { writes: options.writeRatePerSecond }, now: () => scheduler.now });
   const client = inProcessSecretsManagerClient({
     dispatch: createDispatcher(model),
     scheduler,
@@ -33,13 +35,29 @@ describe('Function: inProcessSecretsManagerClient', () => {
     const { client, complete, counts } = setUp();
     await complete(client.send(new CreateSecretCommand({ Name: 'app/token', SecretString: 'one' })));
     const first = await complete(client.send(new GetSecretValueCommand({ SecretId: 'app/token', VersionStage: 'AWSCURRENT' })));
-    const pending = await complete(client.send(new PutSecretValueCommand({ SecretId: 'app/token', SecretString: 'two', VersionStages: ['AWSPENDING'] })));
+    const pending = await complete(
+      client.send(new PutSecretValueCommand({ SecretId: 'app/token', SecretString: 'two', VersionStages: ['AWSPENDING'] })),
+    );
     const wrong = complete(
-      client.send(new UpdateSecretVersionStageCommand({ SecretId: 'app/token', VersionStage: 'AWSCURRENT', MoveToVersionId: pending.VersionId, RemoveFromVersionId: pending.VersionId })),
+      client.send(
+        new UpdateSecretVersionStageCommand({
+          SecretId: 'app/token',
+          VersionStage: 'AWSCURRENT',
+          MoveToVersionId: pending.VersionId,
+          RemoveFromVersionId: pending.VersionId,
+        }),
+      ),
     );
     await expect(wrong).rejects.toMatchObject({ name: 'InvalidParameterException' });
     await complete(
-      client.send(new UpdateSecretVersionStageCommand({ SecretId: 'app/token', VersionStage: 'AWSCURRENT', MoveToVersionId: pending.VersionId, RemoveFromVersionId: first.VersionId })),
+      client.send(
+        new UpdateSecretVersionStageCommand({
+          SecretId: 'app/token',
+          VersionStage: 'AWSCURRENT',
+          MoveToVersionId: pending.VersionId,
+          RemoveFromVersionId: first.VersionId,
+        }),
+      ),
     );
     const current = await complete(client.send(new GetSecretValueCommand({ SecretId: 'app/token', VersionStage: 'AWSCURRENT' })));
     expect(first.SecretString).toBe('one');
