@@ -1,0 +1,32 @@
+/**
+ * `token-refresher/local`: the embedded local stack — dynalite (a real DynamoDB implementation) and
+ * our wire-compatible Secrets Manager emulator on loopback — for tests, demos and development
+ * without AWS. Point the AWS SDK at it with the `AWS_ENDPOINT_URL_*` variables it reports.
+ *
+ * @example
+ * ```ts
+ * import { startLocalStack } from 'token-refresher/local';
+ *
+ * const stack = await startLocalStack();
+ * Object.assign(process.env, stack.environment());
+ * // … use TokenRefresher as against AWS …
+ * await stack.close();
+ * ```
+ */
+export { startLocalStack, type LocalStack, type LocalStackOptions } from './stack.js';
+export { startDynalite, type DynaliteOptions, type RunningDynalite } from './dynamodb/dynalite.js';
+export {
+  startSecretsManagerEmulator,
+  type RunningSecretsManagerEmulator,
+  type SecretsManagerEmulatorOptions,
+  EmulatorConfigurationError,
+  EmulatorStorageError,
+  SecretsManagerServiceError,
+  SecretsManagerModel,
+  type SecretsManagerModelOptions,
+  OffsetClock,
+  type EmulatorClock,
+  type FaultConfig,
+  type FaultRule,
+  type EmulatorStatsSnapshot,
+} from './secrets-manager/index.js';
