@@ -1,6 +1,7 @@
 export { TokenRefresherError, ConfigurationError } from './shared/errors.js';
 export type { Clock } from './shared/clock.js';
 export { systemClock } from './shared/clock.js';
+export { seededRandom } from './shared/random.js';
 export {
   TokenRefresher,
   RefreshFailedError,
@@ -25,6 +26,11 @@ export {
   type TokenRefresherOptions,
   type TokenResult,
   type TokenSource,
+  type RefreshLock,
+  type RefreshLease,
+  type RefreshLockState,
+  type RefreshAcquireOutcome,
+  type CommitValue,
 } from './refresher/index.js';
 export {
   ENVELOPE_FORMAT,
@@ -53,4 +59,13 @@ export {
   type LockContext,
   type LockEvent,
   type LockState,
+  MemoryLockStore,
+  type LockStore,
+  type AcquireWrite,
+  type RenewWrite,
+  type ReleaseWrite,
+  type WriteOutcome,
+  type LockRecord,
+  type AttributeUpdate,
+  type AttributeValue,
 } from './lock/index.js';
