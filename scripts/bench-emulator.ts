@@ -17,7 +17,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { startSecretsManagerEmulator } from '../src/local/secrets-manager/index.js';
+import { startSecretsManagerEmulator } from '../src/local/index.js';
 
 const LOCAL_AWS = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } as const;
 const WORKER_FLAG = '--bench-worker';

@@ -21,9 +21,8 @@ import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { Command, InvalidArgumentError } from 'commander';
-import { ensureLockTable, LeaseLock, LockLostError, type Lease, type LockEvent } from '../src/lock/index.js';
-import { startDynalite } from '../src/local/dynamodb/dynalite.js';
-import { seededRandom } from '../src/shared/random.js';
+import { ensureLockTable, LeaseLock, LockLostError, seededRandom, type Lease, type LockEvent } from '../src/index.js';
+import { startDynalite } from '../src/local/index.js';
 
 const LOCAL_AWS = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } as const;
 const CHILD_FLAG = '--bench-child';

@@ -1,56 +1,34 @@
 export { TokenRefresherError, ConfigurationError } from './shared/errors.js';
 export type { Clock } from './shared/clock.js';
 export { systemClock } from './shared/clock.js';
+export { seededRandom } from './shared/random.js';
+export { TokenRefresher, type GetTokenOptions, type TokenResult } from './refresher/token-refresher.js';
+export type { RefreshContext, RefreshFunction, TokenRefresherOptions } from './refresher/options.js';
+export type { RefresherEvent, RefresherEventType, RefresherLogger, TokenSource } from './refresher/events.js';
+export { RefreshFailedError, RefreshTimeoutError, TokenUnavailableError, type FailureRecord } from './refresher/errors.js';
+export { lockNameFor, lockNamePrefixFor } from './refresher/lock-name.js';
+export type { CommitValue, RefreshAcquireOutcome, RefreshLease, RefreshLock, RefreshLockState } from './refresher/lock-port.js';
 export {
-  TokenRefresher,
-  RefreshFailedError,
-  RefreshTimeoutError,
-  TokenUnavailableError,
   RollbackError,
-  lockNameFor,
-  lockNamePrefixFor,
   rollback,
   status,
-  type FailureRecord,
-  type GetTokenOptions,
-  type RefreshContext,
-  type RefreshFunction,
-  type RefresherEvent,
-  type RefresherEventType,
-  type RefresherLogger,
   type RollbackOptions,
   type RollbackResult,
   type SecretStatus,
   type StatusOptions,
-  type TokenRefresherOptions,
-  type TokenResult,
-  type TokenSource,
-} from './refresher/index.js';
-export {
-  ENVELOPE_FORMAT,
-  envelopeCodec,
-  InvalidSecretPayloadError,
-  InvalidTokenError,
-  RefreshPolicy,
-  type DecodedToken,
-  type IssuedToken,
-  type TokenCodec,
-  type TokenEnvelope,
-} from './token/index.js';
-export { SecretAccessError, VersionQuotaError, secretNameOf, type VersionCensus } from './secret/index.js';
-export {
-  LeaseLock,
-  ensureLockTable,
-  verifyLockTable,
-  LockError,
-  LockLostError,
-  LockTableError,
-  LockTimeoutError,
-  LockUnavailableError,
-  type AcquireOutcome,
-  type Lease,
-  type LeaseLockOptions,
-  type LockContext,
-  type LockEvent,
-  type LockState,
-} from './lock/index.js';
+} from './refresher/operations.js';
+export type { DecodedToken, IssuedToken, TokenEnvelope } from './token/token.js';
+export { ENVELOPE_FORMAT, envelopeCodec, type TokenCodec } from './token/codec.js';
+export { InvalidSecretPayloadError, InvalidTokenError } from './token/errors.js';
+export { RefreshPolicy } from './token/policy.js';
+export { SecretAccessError, VersionQuotaError, type VersionCensus } from './secret/errors.js';
+export { secretNameOf } from './secret/secret-id.js';
+export { LeaseLock, type AcquireOutcome, type LockContext, type LockState } from './lock/lease-lock.js';
+export type { Lease } from './lock/lease.js';
+export type { LeaseLockOptions } from './lock/options.js';
+export type { LockEvent } from './lock/events.js';
+export { LockError, LockLostError, LockTableError, LockTimeoutError, LockUnavailableError } from './lock/errors.js';
+export { MemoryLockStore } from './lock/memory-store.js';
+export type { AcquireWrite, LockStore, ReleaseWrite, RenewWrite, WriteOutcome } from './lock/store.js';
+export type { AttributeUpdate, AttributeValue, LockRecord } from './lock/record.js';
+export { ensureLockTable, verifyLockTable } from './lock/table.js';

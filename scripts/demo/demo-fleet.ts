@@ -4,7 +4,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { TokenRefresher, type RefresherEvent, type RefreshFunction } from '../../src/index.js';
 import { RefreshWorker } from '../../src/worker/index.js';
 import { CallRecorder } from '../loadtest/call-recorder.js';
-import { SdkCallCounter } from '../loadtest/sdk-counters.js';
+import { SdkCallCounter } from '../../devkit/sdk-counters.js';
 
 /** Where the demo's clients point: the embedded stack, or whatever the SDK's configuration says (AWS). */
 export interface DemoEndpoints {

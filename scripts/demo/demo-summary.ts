@@ -2,7 +2,7 @@ import { checkTargets, classifyDynamodbCalls, countRounds, projectRun } from '..
 import { LatencyHistogram } from '../loadtest/histogram.js';
 import { DEFAULT_PRICES } from '../loadtest/prices.js';
 import type { RunResult } from '../loadtest/run-result.js';
-import type { SdkCallCounts } from '../loadtest/sdk-counters.js';
+import type { SdkCallCounts } from '../../devkit/sdk-counters.js';
 import type { DemoFleet } from './demo-fleet.js';
 
 /**

@@ -1,6 +1,6 @@
 import { LatencyHistogram } from './histogram.js';
 import type { WorkerReport } from './protocol.js';
-import type { SdkCallCounts } from './sdk-counters.js';
+import type { SdkCallCounts } from '../../devkit/sdk-counters.js';
 import type { StrategyActivity } from './strategies/types.js';
 
 /** One time bin of the whole fleet. */

@@ -1,5 +1,5 @@
 import type { SerializedHistogram } from './histogram.js';
-import type { SdkCallCounts, SeenVersion } from './sdk-counters.js';
+import type { SdkCallCounts, SeenVersion } from '../../devkit/sdk-counters.js';
 import type { StrategyActivity, StrategyName, TokenSource } from './strategies/types.js';
 
 /** Everything a worker process needs, passed as JSON in {@link WORKER_CONFIG_VARIABLE}. */

@@ -9,8 +9,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CallRecorder } from './call-recorder.js';
 import { callTokenIssuer } from './idp-client.js';
 import { WORKER_CONFIG_VARIABLE, type HarnessMessage, type WorkerConfig, type WorkerMessage, type WorkerReport } from './protocol.js';
-import { seededRandom } from '../../src/shared/random.js';
-import { SdkCallCounter, type SdkCallCounts } from './sdk-counters.js';
+import { seededRandom } from '../../src/index.js';
+import { SdkCallCounter, type SdkCallCounts } from '../../devkit/sdk-counters.js';
 import { createStrategy } from './strategies/index.js';
 import type { StrategyActivity } from './strategies/types.js';
 

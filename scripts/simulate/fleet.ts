@@ -7,15 +7,13 @@ import {
   PutSecretValueCommand,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { ConfigurationError } from '../../src/index.js';
-import { LeaseLock, MemoryLockStore } from '../../src/lock/index.js';
-import { createDispatcher, OffsetClock, SecretsManagerModel, Throttle } from '../../src/local/secrets-manager/index.js';
+import { ConfigurationError, LeaseLock, MemoryLockStore, seededRandom } from '../../src/index.js';
+import { createDispatcher, OffsetClock, SecretsManagerModel, Throttle } from '../../src/local/index.js';
 import { checkTargets, countRounds, projectRun } from '../loadtest/analysis.js';
 import { CallRecorder } from '../loadtest/call-recorder.js';
 import { LatencyHistogram } from '../loadtest/histogram.js';
 import { encodeIssuedToken } from '../loadtest/issued-token.js';
 import { DEFAULT_PRICES, type Prices } from '../loadtest/prices.js';
-import { seededRandom } from '../../src/shared/random.js';
 import type { RunResult, RunSettings } from '../loadtest/run-result.js';
 import { createStrategy } from '../loadtest/strategies/index.js';
 import type { MintedToken, StrategyActivity, StrategyName } from '../loadtest/strategies/types.js';

@@ -1,6 +1,5 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SecretsManagerServiceError, type Throttle, type OperationName, type WireResponse } from '../../src/local/secrets-manager/index.js';
-import { failure } from '../../src/local/secrets-manager/wire.js';
+import { failure, SecretsManagerServiceError, type OperationName, type Throttle, type WireResponse } from '../../src/local/index.js';
 import type { VirtualScheduler } from './scheduler.js';
 
 /** Calls served by the in-process emulator, by operation, with throttled calls and errors. */

@@ -1,6 +1,12 @@
-import type { AcquireWrite, LockStore, ReleaseWrite, RenewWrite, WriteOutcome } from '../../src/lock/index.js';
-import { MemoryLockStore } from '../../src/lock/index.js';
-import type { LockRecord } from '../../src/lock/index.js';
+import {
+  MemoryLockStore,
+  type AcquireWrite,
+  type LockRecord,
+  type LockStore,
+  type ReleaseWrite,
+  type RenewWrite,
+  type WriteOutcome,
+} from '../../src/index.js';
 import type { VirtualScheduler } from './scheduler.js';
 
 /** DynamoDB calls the simulated lock table served. */

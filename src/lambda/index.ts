@@ -7,15 +7,7 @@ export { tokenMiddleware, type TokenContext, type TokenMiddleware, type TokenMid
 export { InvocationDeadlineError } from './errors.js';
 export type { LambdaContextLike } from './context.js';
 export { ConfigurationError, TokenRefresherError } from '../shared/errors.js';
-export {
-  RefreshFailedError,
-  RefreshTimeoutError,
-  TokenRefresher,
-  TokenUnavailableError,
-  type RefreshContext,
-  type RefreshFunction,
-  type RefresherEvent,
-  type RefresherLogger,
-  type TokenRefresherOptions,
-  type TokenResult,
-} from '../refresher/index.js';
+export { RefreshFailedError, RefreshTimeoutError, TokenUnavailableError } from '../refresher/errors.js';
+export { TokenRefresher, type TokenResult } from '../refresher/token-refresher.js';
+export type { RefreshContext, RefreshFunction, TokenRefresherOptions } from '../refresher/options.js';
+export type { RefresherEvent, RefresherLogger } from '../refresher/events.js';

@@ -1,4 +1,5 @@
-import { TokenRefresher, type TokenRefresherOptions, type TokenResult } from '../refresher/index.js';
+import type { TokenRefresherOptions } from '../refresher/options.js';
+import { TokenRefresher, type TokenResult } from '../refresher/token-refresher.js';
 import { systemClock, type Clock } from '../shared/clock.js';
 import { ConfigurationError } from '../shared/errors.js';
 import { remainingTimeOf, type LambdaContextLike } from './context.js';

@@ -12,6 +12,10 @@
  * // … use TokenRefresher as against AWS …
  * await stack.close();
  * ```
+ *
+ * For in-process use without HTTP (the fleet simulation drives it under virtual time): the emulator's
+ * model ({@link SecretsManagerModel}), its wire layer ({@link createDispatcher}, {@link failure}) and
+ * its write throttle ({@link Throttle}).
  */
 export { startLocalStack, type LocalStack, type LocalStackOptions } from './stack.js';
 export { startDynalite, type DynaliteOptions, type RunningDynalite } from './dynamodb/dynalite.js';
@@ -29,4 +33,9 @@ export {
   type FaultConfig,
   type FaultRule,
   type EmulatorStatsSnapshot,
+  createDispatcher,
+  failure,
+  Throttle,
+  type OperationName,
+  type WireResponse,
 } from './secrets-manager/index.js';

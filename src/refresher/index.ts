@@ -2,9 +2,8 @@ export { TokenRefresher, type GetTokenOptions, type TokenResult } from './token-
 export type { RefreshContext, RefreshFunction, TokenRefresherOptions } from './options.js';
 export type { RefresherEvent, RefresherEventType, RefresherLogger, TokenSource } from './events.js';
 export { RefreshFailedError, RefreshTimeoutError, TokenUnavailableError, type FailureRecord, type RefreshFailureReason } from './errors.js';
-export { LOCK_NAME_PREFIX, lockNameFor, lockNamePrefixFor } from './lock-name.js';
+export { lockNameFor, lockNamePrefixFor } from './lock-name.js';
 export type { CommitValue, RefreshAcquireOutcome, RefreshLease, RefreshLock, RefreshLockState } from './lock-port.js';
-export { readCommitRecord, type CommitRecord } from './commit-record.js';
 export {
   RollbackError,
   rollback,

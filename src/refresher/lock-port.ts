@@ -36,6 +36,14 @@ export type RefreshAcquireOutcome = { acquired: true; lease: RefreshLease } | { 
  * The lock contract the refresher relies on (`LeaseLock` from `src/lock` satisfies it):
  * `tryAcquire` costs one write when the lock is free and never waits; `acquire` polls the item with
  * reads and returns `{ acquired: false }` only when `stopWhen` accepts a state, or throws on timeout.
+ * Pass one as the `lock` option of `TokenRefresher`, e.g. a `LeaseLock` on a `MemoryLockStore` in
+ * unit tests.
+ *
+ * @example
+ * ```ts
+ * const lock: RefreshLock = new LeaseLock({ store: new MemoryLockStore() });
+ * const refresher = new TokenRefresher({ secretId: 'app/token', refresh, lock });
+ * ```
  */
 export interface RefreshLock {
   tryAcquire(name: string, options?: { leaseMs?: number }): Promise<RefreshAcquireOutcome>;

@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { LeaseLock } from '../lock/index.js';
+import { LeaseLock } from '../lock/lease-lock.js';
 import { systemClock, type Clock } from '../shared/clock.js';
 import { ConfigurationError, TokenRefresherError } from '../shared/errors.js';
 import type { VersionCensus } from '../secret/errors.js';

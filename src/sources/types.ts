@@ -1,4 +1,4 @@
-import type { IssuedToken } from '../token/index.js';
+import type { IssuedToken } from '../token/token.js';
 
 /**
  * What a refresh source receives. A source must stop (and reject with the signal's reason) when

@@ -1,4 +1,4 @@
-import type { RefresherLogger } from '../refresher/index.js';
+import type { RefresherLogger } from '../refresher/events.js';
 import { systemClock, type Clock } from '../shared/clock.js';
 import { ConfigurationError } from '../shared/errors.js';
 

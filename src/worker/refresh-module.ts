@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { RefreshFunction } from '../refresher/index.js';
+import type { RefreshFunction } from '../refresher/options.js';
 import { ConfigurationError } from '../shared/errors.js';
 
 /**

@@ -1,4 +1,6 @@
-import { TokenUnavailableError, type RefresherLogger, type TokenResult } from '../refresher/index.js';
+import { TokenUnavailableError } from '../refresher/errors.js';
+import type { RefresherLogger } from '../refresher/events.js';
+import type { TokenResult } from '../refresher/token-refresher.js';
 import { systemClock, type Clock } from '../shared/clock.js';
 import { ConfigurationError } from '../shared/errors.js';
 

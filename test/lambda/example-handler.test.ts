@@ -5,7 +5,7 @@ import { startLocalStack, type LocalStack } from '../../src/local/stack.js';
 import { ensureLockTable } from '../../src/lock/index.js';
 import { envelopeCodec } from '../../src/token/codec.js';
 import { LOCAL_AWS } from '../support/dynamodb.js';
-import { startOAuthServer, type OAuthServer } from '../support/oauth-server.js';
+import { startOAuthServer, type OAuthServer } from '../../devkit/oauth-server.js';
 import { spawnTypeScript } from '../support/processes.js';
 import { startResourceServer, type ResourceServer } from './resource-server.js';
 import { startExecutionEnvironment, type ExecutionEnvironment, type InvocationResult } from './runtime-api.js';

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { OAuthServer } from '../support/oauth-server.js';
+import type { OAuthServer } from '../../devkit/oauth-server.js';
 
 /** One API call as the resource server judged it. */
 export interface ApiCall {

@@ -1,6 +1,7 @@
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RefreshFailedError, RefreshTimeoutError, TokenUnavailableError, readCommitRecord, type FailureRecord } from '../../src/refresher/index.js';
+import { readCommitRecord } from '../../src/refresher/commit-record.js';
+import { RefreshFailedError, RefreshTimeoutError, TokenUnavailableError, type FailureRecord } from '../../src/refresher/index.js';
 import { LeaseLock } from '../../src/lock/index.js';
 import { SecretAccessError } from '../../src/secret/errors.js';
 import { InvalidSecretPayloadError, InvalidTokenError } from '../../src/token/errors.js';

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LeaseLock } from '../../src/lock/index.js';
-import { TokenUnavailableError, readCommitRecord } from '../../src/refresher/index.js';
+import { readCommitRecord } from '../../src/refresher/commit-record.js';
+import { TokenUnavailableError } from '../../src/refresher/index.js';
 import { injectDynamoDbFaults } from '../support/dynamodb-faults.js';
 import { makeRig, startRefresherStack, type RefresherStack, type Rig } from './harness.js';
 

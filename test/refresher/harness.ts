@@ -8,7 +8,7 @@ import {
 } from '../../src/local/secrets-manager/index.js';
 import { TokenRefresher, type RefresherEvent, type TokenRefresherOptions } from '../../src/refresher/index.js';
 import { envelopeCodec } from '../../src/token/codec.js';
-import { SdkCallCounter } from '../../scripts/loadtest/sdk-counters.js';
+import { SdkCallCounter } from '../../devkit/sdk-counters.js';
 import { LOCAL_AWS, startLocalDynamoDb, uniqueTableName, type LocalDynamoDb } from '../support/dynamodb.js';
 import { OffsetClock } from '../support/offset-clock.js';
 import { NO_THROTTLE } from '../support/secrets-manager.js';

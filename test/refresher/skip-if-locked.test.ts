@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LeaseLock } from '../../src/lock/index.js';
-import { readCommitRecord } from '../../src/refresher/index.js';
+import { readCommitRecord } from '../../src/refresher/commit-record.js';
 import { OffsetClock } from '../support/offset-clock.js';
 import { makeRig, requestsSince, startRefresherStack, type RefresherStack } from './harness.js';
 

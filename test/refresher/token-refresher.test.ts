@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readCommitRecord } from '../../src/refresher/index.js';
+import { readCommitRecord } from '../../src/refresher/commit-record.js';
 import { LeaseLock } from '../../src/lock/index.js';
 import { makeRig, requestsSince, startRefresherStack, type RefresherStack } from './harness.js';
 

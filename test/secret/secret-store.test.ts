@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SecretAccessError, VersionQuotaError } from '../../src/secret/errors.js';
 import { SecretStore } from '../../src/secret/secret-store.js';
 import { pendingVersionId } from '../../src/secret/version-id.js';
-import { SdkCallCounter } from '../../scripts/loadtest/sdk-counters.js';
+import { SdkCallCounter } from '../../devkit/sdk-counters.js';
 import { startEmulatorUnderTest, uniqueName, type EmulatorUnderTest } from '../support/secrets-manager.js';
 
 const versionId = (fence: number): string => pendingVersionId({ secretName: 's', label: 'AWSCURRENT', epoch: 'e', fence });

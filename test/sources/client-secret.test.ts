@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSecretsManagerEmulator, type RunningSecretsManagerEmulator } from '../../src/local/secrets-manager/index.js';
 import { ClientSecretUnavailableError, oauth2ClientCredentials, OAuthError, type StoredClientSecretOptions } from '../../src/sources/index.js';
 import { LOCAL_AWS } from '../support/dynamodb.js';
-import { startOAuthServer, type OAuthServer } from '../support/oauth-server.js';
+import { startOAuthServer, type OAuthServer } from '../../devkit/oauth-server.js';
 import { ManualClock } from './manual-clock.js';
 
 const CLIENT_ID = 'stored-secret-client';

@@ -3,7 +3,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { oauth2ClientCredentials, OAuthError, type OAuth2ClientCredentialsOptions } from '../../src/sources/index.js';
-import { startOAuthServer, type OAuthServer } from '../support/oauth-server.js';
+import { startOAuthServer, type OAuthServer } from '../../devkit/oauth-server.js';
 import { ManualClock } from './manual-clock.js';
 
 const TTL_SECONDS = 300;

@@ -8,7 +8,7 @@ import { lockNameFor, TokenRefresher, type RefreshFunction } from '../../src/ref
 import { TokenRefresherError } from '../../src/shared/errors.js';
 import { oauth2ClientCredentials, OAuthError } from '../../src/sources/index.js';
 import { LOCAL_AWS, startLocalDynamoDb, uniqueTableName, type LocalDynamoDb } from '../support/dynamodb.js';
-import { startOAuthServer, type OAuthServer } from '../support/oauth-server.js';
+import { startOAuthServer, type OAuthServer } from '../../devkit/oauth-server.js';
 
 const CLIENT = { clientId: 'fleet-client', clientSecret: 'fleet-client-secret' };
 

@@ -8,7 +8,7 @@ import { TokenRefresher, type RefresherEvent } from '../../src/refresher/index.j
 import { oauth2ClientCredentials } from '../../src/sources/index.js';
 import { envelopeCodec } from '../../src/token/codec.js';
 import { LOCAL_AWS } from '../support/dynamodb.js';
-import { startOAuthServer, type OAuthServer } from '../support/oauth-server.js';
+import { startOAuthServer, type OAuthServer } from '../../devkit/oauth-server.js';
 import { spawnTypeScript, type SpawnedScript } from '../support/processes.js';
 
 const CLIENT = { clientId: 'token-worker', clientSecret: 'token-worker-client-secret' };

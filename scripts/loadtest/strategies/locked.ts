@@ -1,4 +1,4 @@
-import { TokenRefresher } from '../../../src/refresher/index.js';
+import { TokenRefresher } from '../../../src/index.js';
 import type { ServedToken, Strategy, StrategyContext } from './types.js';
 
 /**

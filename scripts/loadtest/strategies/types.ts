@@ -1,7 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { Clock } from '../../../src/index.js';
-import type { RefreshLock } from '../../../src/refresher/index.js';
+import type { Clock, RefreshLock } from '../../../src/index.js';
 
 /** Where a served token came from, in the refresher's own terms. */
 export type TokenSource = 'memory' | 'secret' | 'refreshed';

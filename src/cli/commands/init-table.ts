@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Command } from 'commander';
-import { ensureLockTable } from '../../lock/index.js';
+import { ensureLockTable } from '../../lock/table.js';
 import { print } from '../output.js';
 
 interface InitTableOptions {

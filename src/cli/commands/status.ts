@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { status, type SecretStatus } from '../../refresher/index.js';
+import { status, type SecretStatus } from '../../refresher/operations.js';
 import { formatDuration, print } from '../output.js';
 
 interface StatusCommandOptions {

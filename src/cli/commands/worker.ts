@@ -1,5 +1,7 @@
 import { Option, type Command } from 'commander';
-import { TokenRefresher, type RefreshFunction, type RefresherLogger } from '../../refresher/index.js';
+import type { RefresherLogger } from '../../refresher/events.js';
+import type { RefreshFunction } from '../../refresher/options.js';
+import { TokenRefresher } from '../../refresher/token-refresher.js';
 import { ConfigurationError, TokenRefresherError } from '../../shared/errors.js';
 import { oauth2ClientCredentials, type ClientAuthMethod } from '../../sources/index.js';
 import {

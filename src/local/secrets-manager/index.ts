@@ -14,7 +14,7 @@ export { SecretsManagerModel, type SecretsManagerModelOptions } from './model.js
 export type { StateChange } from './state.js';
 export { EmulatorStats, type EmulatorStatsSnapshot } from './stats.js';
 export { Throttle, TokenBucket, throttleGroups, type ThrottleGroupName } from './throttle.js';
-export { createDispatcher, dispatch, operationNames, operationOf, type OperationName, type WireResponse } from './wire.js';
+export { createDispatcher, dispatch, failure, operationNames, operationOf, type OperationName, type WireResponse } from './wire.js';
 
 /**
  * Options for {@link startSecretsManagerEmulator}. Quotas and rates default to AWS's.

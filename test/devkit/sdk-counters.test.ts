@@ -1,9 +1,9 @@
 import { CreateSecretCommand, GetSecretValueCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { describe, expect, it } from 'vitest';
-import { createDispatcher, OffsetClock, SecretsManagerModel } from '../../../src/local/secrets-manager/index.js';
-import { SdkCallCounter } from '../../../scripts/loadtest/sdk-counters.js';
-import { inProcessSecretsManagerClient } from '../../../scripts/simulate/in-process-secrets-manager.js';
-import { VirtualScheduler } from '../../../scripts/simulate/scheduler.js';
+import { createDispatcher, OffsetClock, SecretsManagerModel } from '../../src/local/secrets-manager/index.js';
+import { SdkCallCounter } from '../../devkit/sdk-counters.js';
+import { inProcessSecretsManagerClient } from '../../scripts/simulate/in-process-secrets-manager.js';
+import { VirtualScheduler } from '../../scripts/simulate/scheduler.js';
 
 describe('Class: SdkCallCounter', () => {
   it('counts every attempt by operation, errors by name, and the version ids PutSecretValue created', async () => {
