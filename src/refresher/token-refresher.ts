@@ -90,6 +90,10 @@ const LOCK_WRITE_ATTEMPTS = 3;
 /** Period of the do-nothing timer that keeps the process alive while a caller awaits a token. */
 const KEEP_ALIVE_INTERVAL_MS = 2 ** 30;
 const MAX_FAILURE_MESSAGE = 300;
+/** The refresh function is not started with less than this share of the call's lease left: it could not finish before the lease ends. */
+const MIN_LEASE_SHARE_TO_REFRESH = 1 / 4;
+/** First delay between repeats of a lock write, doubling per attempt, so a throttled table gets room. */
+const LOCK_RETRY_BASE_MS = 50;
 
 /** An error's name as it may be stored in the lock item and events: the refresh function's errors are the user's, so anything but a plain identifier becomes "Error". */
 const ERROR_NAME = /^[A-Za-z_$][\w$.:-]{0,63}$/;
@@ -540,7 +544,7 @@ export class TokenRefresher {
       try {
         census = await this.#guardQuota(record, highest);
         if (!current.found && current.missing === 'secret') await this.#createSecret();
-        if (lease.signal.aborted || lease.remainingMs() < intent.bounds.leaseMs / 4) {
+        if (lease.signal.aborted || lease.remainingMs() < intent.bounds.leaseMs * MIN_LEASE_SHARE_TO_REFRESH) {
           this.#emit({ type: 'lease-lost', fence: lease.fence, stage: 'before-refresh' });
           return { retry: current };
         }
@@ -657,7 +661,7 @@ export class TokenRefresher {
         return await write();
       } catch (error) {
         if (!(error instanceof LockUnavailableError) || attempt >= LOCK_WRITE_ATTEMPTS || this.#closeController.signal.aborted) throw error;
-        await clock.sleep((0.5 + random() / 2) * 50 * 2 ** attempt, this.#closeController.signal);
+        await clock.sleep((0.5 + random() / 2) * LOCK_RETRY_BASE_MS * 2 ** attempt, this.#closeController.signal);
       }
     }
   }
@@ -700,6 +704,7 @@ export class TokenRefresher {
   /** The census guard of G7: counts versions only when the recorded estimate nears the quota. */
   async #guardQuota(record: CommitRecord, highestGeneration: number): Promise<Record<string, CommitValue>> {
     const { versionQuota, quotaGuard } = this.#options;
+    // Versions other processes may add between two censuses: a tenth of the quota, 1 to 10.
     const slack = Math.max(1, Math.min(10, Math.floor(versionQuota / 10)));
     if (record.census !== undefined) {
       const estimate = record.census.nonRemovable + Math.max(0, highestGeneration - record.census.generation);
