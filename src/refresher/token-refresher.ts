@@ -14,6 +14,7 @@ import { RECORD, currentVersionAttributes, readCommitRecord, type CommitRecord }
 import { RefreshFailedError, RefreshTimeoutError, TokenUnavailableError, type FailureRecord } from './errors.js';
 import type { RefresherEvent, TokenSource } from './events.js';
 import type { CommitValue, RefreshAcquireOutcome, RefreshLease, RefreshLock, RefreshLockState } from './lock-port.js';
+import { TokenCache, type KnownToken, type TokenFacts } from './token-cache.js';
 import { resolveRefresherOptions, type ResolvedRefresherOptions, type TokenRefresherOptions } from './options.js';
 
 /** What {@link TokenRefresher.getToken} returns. */
@@ -60,17 +61,6 @@ interface CallBounds {
   refreshTimeoutMs: number;
 }
 
-/** A token this process knows, with its own jittered refresh point. */
-interface KnownToken {
-  token: string;
-  expiresAt: number;
-  lifetimeMs: number;
-  generation: number;
-  versionId: string;
-  /** This process's refresh point for this token, epoch ms. */
-  refreshPoint: number;
-}
-
 /** What the secret's label held when read. */
 type CurrentRead = { found: true; known: KnownToken } | { found: false; missing: 'secret' | 'label' };
 
@@ -100,6 +90,10 @@ const LOCK_WRITE_ATTEMPTS = 3;
 /** Period of the do-nothing timer that keeps the process alive while a caller awaits a token. */
 const KEEP_ALIVE_INTERVAL_MS = 2 ** 30;
 const MAX_FAILURE_MESSAGE = 300;
+/** The refresh function is not started with less than this share of the call's lease left: it could not finish before the lease ends. */
+const MIN_LEASE_SHARE_TO_REFRESH = 1 / 4;
+/** First delay between repeats of a lock write, doubling per attempt, so a throttled table gets room. */
+const LOCK_RETRY_BASE_MS = 50;
 
 /** An error's name as it may be stored in the lock item and events: the refresh function's errors are the user's, so anything but a plain identifier becomes "Error". */
 const ERROR_NAME = /^[A-Za-z_$][\w$.:-]{0,63}$/;
@@ -144,15 +138,9 @@ export class TokenRefresher {
   readonly #ownedClients: Array<{ destroy(): void }> = [];
   #ownedLock: LeaseLock | undefined;
   readonly #closeController = new AbortController();
-  #cached: KnownToken | undefined;
+  readonly #cache: TokenCache;
   #flight: Promise<Obtained> | undefined;
-  #invalidated: string | undefined;
-  #fleetFailure: FailureRecord | undefined;
   #lastFailure: Error | undefined;
-  /** Monotonic time before which no background check starts (the lease was busy or a check failed). */
-  #nextCheckAt = Number.NEGATIVE_INFINITY;
-  /** Monotonic time before which a caller without a token, during a fleet back-off, gets no read of the secret. */
-  #quietUntil = Number.NEGATIVE_INFINITY;
   #quotaWarned = false;
   #closed = false;
 
@@ -162,6 +150,7 @@ export class TokenRefresher {
     this.secretId = resolved.secretId;
     this.label = resolved.label;
     this.lockName = resolved.lockName;
+    this.#cache = new TokenCache({ clock: resolved.clock, policy: resolved.policy, random: resolved.random });
     let secretsManager = options.secretsManager;
     if (secretsManager === undefined) {
       secretsManager = new SecretsManagerClient({});
@@ -207,15 +196,15 @@ export class TokenRefresher {
     options.signal?.throwIfAborted();
     const { clock } = this.#options;
     const now = clock.now();
-    const cached = this.#usableCached(now);
+    const cached = this.#cache.usable(now);
     if (cached !== undefined) {
-      if (now >= cached.refreshPoint && this.#flight === undefined && clock.monotonic() >= this.#nextCheckAt) {
+      if (this.#flight === undefined && this.#cache.checkDue(cached, now)) {
         const check = this.#checkInBackground(bounds);
         if (options.awaitRefresh === true) return this.#awaitCheck(check, bounds, options.signal);
       }
       return this.#serve(cached, 'memory', now);
     }
-    return this.#settle({ mustReplace: this.#invalidated, allowFallback: true, bounds }, options.signal);
+    return this.#settle({ mustReplace: this.#cache.invalidated, allowFallback: true, bounds }, options.signal);
   }
 
   /**
@@ -224,9 +213,7 @@ export class TokenRefresher {
    * so N concurrent 401s cause one refresh, not N. Returns whether the token was current.
    */
   invalidate(token: string): boolean {
-    if (this.#cached === undefined || this.#cached.token !== token) return false;
-    this.#invalidated = this.#cached.versionId;
-    return true;
+    return this.#cache.invalidate(token);
   }
 
   /**
@@ -239,7 +226,7 @@ export class TokenRefresher {
     const bounds = this.#callBounds(options);
     options.signal?.throwIfAborted();
     await this.#flight?.catch(() => undefined);
-    let before = this.#cached?.versionId;
+    let before = this.#cache.current?.versionId;
     if (before === undefined) {
       const current = await this.#readCurrent(this.#closeController.signal);
       if (current.found) before = current.known.versionId;
@@ -298,15 +285,15 @@ export class TokenRefresher {
   /** Checks for a newer token without making the caller wait; failures become events. */
   #checkInBackground(bounds: CallBounds): Promise<Obtained> {
     const { clock, pollMs } = this.#options;
-    this.#nextCheckAt = clock.monotonic() + pollMs;
-    const check = this.#startFlight({ mustReplace: this.#invalidated, allowFallback: true, bounds });
+    this.#cache.deferChecks(pollMs);
+    const check = this.#startFlight({ mustReplace: this.#cache.invalidated, allowFallback: true, bounds });
     this.#flight = check;
     check.then(
       (obtained) => {
-        if (obtained.known.refreshPoint > clock.now()) this.#nextCheckAt = Number.NEGATIVE_INFINITY;
+        if (obtained.known.refreshPoint > clock.now()) this.#cache.openChecks();
       },
       (error: unknown) => {
-        this.#nextCheckAt = clock.monotonic() + pollMs;
+        this.#cache.deferChecks(pollMs);
         this.#emit({ type: 'background-check-failed', errorName: describeError(error).name });
       },
     );
@@ -315,7 +302,7 @@ export class TokenRefresher {
 
   /** Waits for a check started while the cached token is still valid; that token serves if the check fails or the caller stops waiting. */
   async #awaitCheck(check: Promise<Obtained>, bounds: CallBounds, signal: AbortSignal | undefined): Promise<TokenResult> {
-    const intent: Intent = { mustReplace: this.#invalidated, allowFallback: true, bounds };
+    const intent: Intent = { mustReplace: this.#cache.invalidated, allowFallback: true, bounds };
     // As in #settle: the caller awaits, so the process must live through the check's unref'd waits.
     const keepAlive = setInterval(() => undefined, KEEP_ALIVE_INTERVAL_MS);
     try {
@@ -328,7 +315,7 @@ export class TokenRefresher {
       clearInterval(keepAlive);
     }
     const now = this.#options.clock.now();
-    const cached = this.#usableCached(now);
+    const cached = this.#cache.usable(now);
     if (cached !== undefined) return this.#serve(cached, 'memory', now);
     return this.#settle(intent, signal);
   }
@@ -359,15 +346,14 @@ export class TokenRefresher {
     let current: CurrentRead | undefined;
     let rereadForRecord = false;
     for (let round = 0; round < MAX_ROUNDS; round += 1) {
-      const { clock, pollMs } = this.#options;
-      const knownBackoff = current === undefined ? this.#activeBackoff() : undefined;
+      const { pollMs } = this.#options;
+      const knownBackoff = current === undefined ? this.#cache.activeBackoff() : undefined;
       if (knownBackoff !== undefined) {
         // Nobody refreshes before the fleet's retry time, so the secret will not change: serve the
         // cached token, and without one, look at the secret at most once per poll interval.
         const cachedFallback = this.#fallback({ found: false, missing: 'label' }, intent);
         if (cachedFallback !== undefined) return this.#adopt(cachedFallback, 'secret');
-        if (clock.monotonic() < this.#quietUntil) throw this.#unavailable('the fleet is backing off after failed refreshes', knownBackoff);
-        this.#quietUntil = clock.monotonic() + pollMs;
+        if (!this.#cache.mayReadDuringBackoff(pollMs)) throw this.#unavailable('the fleet is backing off after failed refreshes', knownBackoff);
       }
       if (current === undefined && round === 0) {
         const cachedFallback = this.#fallback({ found: false, missing: 'label' }, intent);
@@ -379,9 +365,9 @@ export class TokenRefresher {
         }
       }
       current ??= await this.#readCurrent(signal);
-      if (current.found && this.#isFresh(current.known, intent)) return this.#adopt(current.known, 'secret');
+      if (current.found && this.#cache.isFresh(current.known, intent.mustReplace)) return this.#adopt(current.known, 'secret');
       const fallback = this.#fallback(current, intent);
-      const backoff = this.#activeBackoff();
+      const backoff = this.#cache.activeBackoff();
       if (backoff !== undefined) {
         this.#emit({ type: 'backing-off', retryNotBefore: backoff.retryNotBefore, failureCount: backoff.failureCount });
         if (fallback !== undefined) return this.#adopt(fallback, 'secret');
@@ -393,7 +379,7 @@ export class TokenRefresher {
       } catch (error) {
         if (signal.aborted || error instanceof ConfigurationError) throw error;
         this.#emit({ type: 'lock-unavailable', errorName: describeError(error).name });
-        this.#nextCheckAt = clock.monotonic() + pollMs;
+        this.#cache.deferChecks(pollMs);
         if (fallback !== undefined) return this.#adopt(fallback, 'secret');
         throw this.#unavailable('the lock table could not be reached', this.#lastFailure, error);
       }
@@ -414,7 +400,7 @@ export class TokenRefresher {
       }
       if (fallback !== undefined) {
         this.#emit({ type: 'lease-busy', holder: state.holder, fence: state.fence });
-        this.#nextCheckAt = clock.monotonic() + pollMs;
+        this.#cache.deferChecks(pollMs);
         return this.#adopt(fallback, 'secret');
       }
       const followed = await this.#follow(state, signal, intent.bounds.leaseMs);
@@ -437,7 +423,7 @@ export class TokenRefresher {
    * Returns `retry` (with the secret read, if any) when the regular path must decide.
    */
   async #checkWithValidToken(intent: Intent, cached: KnownToken): Promise<HoldResult> {
-    const { clock, pollMs } = this.#options;
+    const { pollMs } = this.#options;
     const signal = this.#closeController.signal;
     let state: RefreshLockState | undefined;
     try {
@@ -445,11 +431,11 @@ export class TokenRefresher {
     } catch (error) {
       if (signal.aborted || error instanceof ConfigurationError) throw error;
       this.#emit({ type: 'lock-unavailable', errorName: describeError(error).name });
-      this.#nextCheckAt = clock.monotonic() + pollMs;
+      this.#cache.deferChecks(pollMs);
       return this.#adopt(cached, 'secret');
     }
     if (state !== undefined) this.#learn(state);
-    const backoff = this.#activeBackoff();
+    const backoff = this.#cache.activeBackoff();
     if (backoff !== undefined) {
       this.#emit({ type: 'backing-off', retryNotBefore: backoff.retryNotBefore, failureCount: backoff.failureCount });
       return this.#adopt(cached, 'secret');
@@ -465,13 +451,13 @@ export class TokenRefresher {
     } catch (error) {
       if (signal.aborted || error instanceof ConfigurationError) throw error;
       this.#emit({ type: 'lock-unavailable', errorName: describeError(error).name });
-      this.#nextCheckAt = clock.monotonic() + pollMs;
+      this.#cache.deferChecks(pollMs);
       return this.#adopt(cached, 'secret');
     }
     if (attempt.acquired) return this.#hold(attempt.lease, intent, cached);
     this.#learn(attempt.state);
     this.#emit({ type: 'lease-busy', holder: attempt.state.holder, fence: attempt.state.fence });
-    this.#nextCheckAt = clock.monotonic() + pollMs;
+    this.#cache.deferChecks(pollMs);
     return this.#adopt(cached, 'secret');
   }
 
@@ -512,7 +498,7 @@ export class TokenRefresher {
         error instanceof LockTimeoutError
           ? `waited ${followerDeadlineMs} ms (followerDeadlineMs) for ${last.holder ?? 'another process'} to refresh, without result`
           : 'the lock table could not be reached while waiting for another process to refresh';
-      throw this.#unavailable(situation, this.#lastFailure ?? this.#fleetFailure, error);
+      throw this.#unavailable(situation, this.#lastFailure ?? this.#cache.fleetFailure, error);
     }
   }
 
@@ -523,7 +509,7 @@ export class TokenRefresher {
     try {
       const record = readCommitRecord(lease.attributes);
       this.#learnRecord(record);
-      const backoff = this.#activeBackoff();
+      const backoff = this.#cache.activeBackoff();
       if (backoff !== undefined) {
         await lease.release();
         settled = true;
@@ -538,11 +524,11 @@ export class TokenRefresher {
       } catch (error) {
         if (error instanceof InvalidSecretPayloadError) {
           settled = true;
-          await this.#recordFailure(lease, record, error, 'invalid-secret', this.#cached);
+          await this.#recordFailure(lease, record, error, 'invalid-secret', this.#cache.current);
         }
         throw error;
       }
-      if (current.found && this.#isFresh(current.known, intent)) {
+      if (current.found && this.#cache.isFresh(current.known, intent.mustReplace)) {
         settled = true;
         await this.#commitObserved(lease, record, current.known);
         return this.#adopt(current.known, 'secret');
@@ -558,7 +544,7 @@ export class TokenRefresher {
       try {
         census = await this.#guardQuota(record, highest);
         if (!current.found && current.missing === 'secret') await this.#createSecret();
-        if (lease.signal.aborted || lease.remainingMs() < intent.bounds.leaseMs / 4) {
+        if (lease.signal.aborted || lease.remainingMs() < intent.bounds.leaseMs * MIN_LEASE_SHARE_TO_REFRESH) {
           this.#emit({ type: 'lease-lost', fence: lease.fence, stage: 'before-refresh' });
           return { retry: current };
         }
@@ -631,7 +617,7 @@ export class TokenRefresher {
           ...census,
         };
         await this.#retryLock(() => lease.commitAndRelease(commit));
-        this.#fleetFailure = undefined;
+        this.#cache.learnFailure(undefined);
       } catch {
         // The token is promoted; only the record is missing. The next holder's double-check reads the
         // secret and records it, so nothing is lost.
@@ -675,7 +661,7 @@ export class TokenRefresher {
         return await write();
       } catch (error) {
         if (!(error instanceof LockUnavailableError) || attempt >= LOCK_WRITE_ATTEMPTS || this.#closeController.signal.aborted) throw error;
-        await clock.sleep((0.5 + random() / 2) * 50 * 2 ** attempt, this.#closeController.signal);
+        await clock.sleep((0.5 + random() / 2) * LOCK_RETRY_BASE_MS * 2 ** attempt, this.#closeController.signal);
       }
     }
   }
@@ -718,6 +704,7 @@ export class TokenRefresher {
   /** The census guard of G7: counts versions only when the recorded estimate nears the quota. */
   async #guardQuota(record: CommitRecord, highestGeneration: number): Promise<Record<string, CommitValue>> {
     const { versionQuota, quotaGuard } = this.#options;
+    // Versions other processes may add between two censuses: a tenth of the quota, 1 to 10.
     const slack = Math.max(1, Math.min(10, Math.floor(versionQuota / 10)));
     if (record.census !== undefined) {
       const estimate = record.census.nonRemovable + Math.max(0, highestGeneration - record.census.generation);
@@ -760,7 +747,7 @@ export class TokenRefresher {
     // Past that moment the cap would void the back-off and let a fleet without a token hammer the provider.
     if (usableUntil !== undefined && usableUntil > now) retryNotBefore = Math.min(retryNotBefore, usableUntil);
     const errorName = describeError(error).name;
-    this.#fleetFailure = { reason, errorName, failureCount, retryNotBefore };
+    this.#cache.learnFailure({ reason, errorName, failureCount, retryNotBefore });
     if (error instanceof Error) this.#lastFailure = error;
     const commit = {
       [RECORD.retryNotBefore]: retryNotBefore,
@@ -835,56 +822,20 @@ export class TokenRefresher {
     };
   }
 
-  #known(token: { token: string; expiresAt: number; refreshedAt: number; generation: number; versionId: string }): KnownToken {
-    const lifetimeMs = token.expiresAt - token.refreshedAt;
-    const timing = { expiresAt: token.expiresAt, lifetimeMs };
-    // A re-read of the cached version keeps this process's point: a fresh jitter could put it later and
-    // make a token this process already found due look fresh again, so the check would repeat every poll.
-    const cached = this.#cached?.versionId === token.versionId ? this.#cached : undefined;
-    return {
-      token: token.token,
-      expiresAt: token.expiresAt,
-      lifetimeMs,
-      generation: token.generation,
-      versionId: token.versionId,
-      refreshPoint: cached?.refreshPoint ?? this.#options.policy.refreshPoint(timing, this.#options.random()),
-    };
-  }
-
-  /** Fresh: usable, before this process's refresh point, and not a version the caller must replace. */
-  #isFresh(known: KnownToken, intent: Intent): boolean {
-    const now = this.#options.clock.now();
-    if (intent.mustReplace !== undefined && known.versionId === intent.mustReplace) return false;
-    if (known.versionId === this.#invalidated) return false;
-    return now < known.refreshPoint && this.#options.policy.isUsable(known, now);
+  #known(token: TokenFacts): KnownToken {
+    return this.#cache.know(token);
   }
 
   /** A still-valid token to serve when no fresh one can be had right now. */
   #fallback(current: CurrentRead, intent: Intent): KnownToken | undefined {
     if (!intent.allowFallback) return undefined;
-    const now = this.#options.clock.now();
-    const candidates = [current.found ? current.known : undefined, this.#cached];
-    return candidates.find(
-      (known): known is KnownToken =>
-        known !== undefined &&
-        known.versionId !== this.#invalidated &&
-        known.versionId !== intent.mustReplace &&
-        this.#options.policy.isUsable(known, now),
-    );
-  }
-
-  #usableCached(now: number): KnownToken | undefined {
-    const cached = this.#cached;
-    if (cached === undefined || cached.versionId === this.#invalidated) return undefined;
-    return this.#options.policy.isUsable(cached, now) ? cached : undefined;
+    return this.#cache.fallback(current.found ? current.known : undefined, intent.mustReplace);
   }
 
   #adopt(known: KnownToken, source: 'secret' | 'refreshed'): Obtained {
-    // Keep the cached copy of the same version so that this process's refresh point stays put.
-    if (this.#cached?.versionId !== known.versionId) this.#cached = known;
-    if (this.#cached.refreshPoint > this.#options.clock.now()) this.#nextCheckAt = Number.NEGATIVE_INFINITY;
+    const adopted = this.#cache.adopt(known);
     this.#checkVersionBudget(known.lifetimeMs);
-    return { known: this.#cached ?? known, source };
+    return { known: adopted, source };
   }
 
   #serve(known: KnownToken, source: TokenSource, now: number): TokenResult {
@@ -908,17 +859,7 @@ export class TokenRefresher {
   }
 
   #learnRecord(record: CommitRecord): void {
-    if (record.failure !== undefined) {
-      const { reason, errorName, failureCount, retryNotBefore } = record.failure;
-      this.#fleetFailure = { reason, errorName, failureCount, retryNotBefore };
-    } else {
-      this.#fleetFailure = undefined;
-    }
-  }
-
-  #activeBackoff(): FailureRecord | undefined {
-    const failure = this.#fleetFailure;
-    return failure !== undefined && this.#options.clock.now() < failure.retryNotBefore ? failure : undefined;
+    this.#cache.learnFailure(record.failure);
   }
 
   #unavailable(situation: string, lastFailure: Error | FailureRecord | undefined, cause?: unknown): TokenUnavailableError {
