@@ -1,3 +1,4 @@
+import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { METRIC_NAMES, powertoolsListener } from '../../src/powertools/index.js';
@@ -5,12 +6,15 @@ import type { RefresherEvent } from '../../src/refresher/events.js';
 
 afterEach(() => vi.restoreAllMocks());
 
-function emfLines(run: () => void): Record<string, unknown>[] {
+function printedJson(run: () => void): Record<string, unknown>[] {
   const written: string[] = [];
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    written.push(String(chunk));
-    return true;
-  });
+  // Metrics prints to stdout; Logger prints warnings and errors to stderr.
+  for (const stream of [process.stdout, process.stderr]) {
+    vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+  }
   run();
   vi.restoreAllMocks();
   return written
@@ -32,7 +36,7 @@ const EVENTS: RefresherEvent[] = [
 describe('Function: powertoolsListener', () => {
   it('prints one EMF line with each metric, its unit, the namespace and the service dimension', () => {
     const metrics = new Metrics({ namespace: 'TokenRefresher', serviceName: 'api' });
-    const [line, ...rest] = emfLines(() => {
+    const [line, ...rest] = printedJson(() => {
       const listener = powertoolsListener({ metrics });
       for (const event of EVENTS) listener(event);
       metrics.publishStoredMetrics();
@@ -58,10 +62,25 @@ describe('Function: powertoolsListener', () => {
   it('publishes the version headroom of a census', () => {
     const metrics = new Metrics({ namespace: 'TokenRefresher', serviceName: 'api' });
     const census = { total: 12, labelled: 2, createdLast24h: 12, nonRemovable: 12, quota: 100, headroom: 88, guard: 5 };
-    const [line] = emfLines(() => {
+    const [line] = printedJson(() => {
       powertoolsListener({ metrics })({ type: 'census', census } as RefresherEvent);
       metrics.publishStoredMetrics();
     });
     expect(line).toMatchObject({ VersionHeadroom: 88 });
+  });
+
+  it('logs a failed refresh as an error and a lost lease as a warning, with the event fields', () => {
+    const metrics = new Metrics({ namespace: 'TokenRefresher', serviceName: 'api' });
+    const logger = new Logger({ serviceName: 'api', logLevel: 'INFO' });
+    const lines = printedJson(() => {
+      const listener = powertoolsListener({ metrics, logger });
+      listener({ type: 'refresh-failed', fence: 4, reason: 'idp down', errorName: 'TypeError', failureCount: 2, retryNotBefore: 0 });
+      listener({ type: 'lease-lost', fence: 4, stage: 'commit' });
+      listener({ type: 'refresh-started', fence: 5, generation: 3 });
+    });
+    expect(lines).toEqual([
+      expect.objectContaining({ level: 'ERROR', message: 'token refresh failed', errorName: 'TypeError', failureCount: 2, service: 'api' }),
+      expect.objectContaining({ level: 'WARN', message: 'token refresher: lease-lost', stage: 'commit', fence: 4 }),
+    ]);
   });
 });
