@@ -75,6 +75,8 @@ export function openTelemetryListener(options: OpenTelemetryListenerOptions): (e
         lease.add(1, { outcome: 'held_by_other' });
         break;
       case 'lease-lost':
+        // A refresh that lost its lease ends with neither refreshed nor refresh-failed.
+        starts.delete(event.fence);
         lease.add(1, { outcome: 'lost', stage: event.stage });
         break;
       case 'waited': {
