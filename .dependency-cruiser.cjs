@@ -4,7 +4,10 @@
  */
 
 /** The package's entry points (package.json `exports`): the only files outside src/ may import. */
-const PUBLIC_ENTRY_POINTS = '^src/(index|lambda/index|sources/index|local/index|iam/index|worker/index)[.]ts$';
+// The source files behind package.json `exports` (./dist/x/index.js ← src/x/index.ts), read from it so they never drift.
+const PUBLIC_ENTRY_POINTS = `^src/(${Object.values(require('./package.json').exports)
+  .map((entry) => entry.default.replace(/^[.]\/dist\//, '').replace(/[.]js$/, ''))
+  .join('|')})[.]ts$`;
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {

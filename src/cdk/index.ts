@@ -1,0 +1,1 @@
+export { TokenRefresherResources, type TokenRefresherResourcesProps } from './token-refresher-resources.js';

@@ -1,0 +1,1 @@
+export { openTelemetryListener, type OpenTelemetryListenerOptions } from './listener.js';

@@ -1,0 +1,2 @@
+export { powertoolsListener, type PowertoolsListenerOptions } from './listener.js';
+export { METRIC_NAMES } from './metric-names.js';
