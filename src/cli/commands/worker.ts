@@ -113,6 +113,7 @@ export function registerWorkerCommand(program: Command): void {
         await runAsLambdaExtension(options, () => refreshFunction(options));
         return;
       }
+      const ssrfToken = options.serve ? resolveSsrfToken(process.env) : undefined;
       const logger = createJsonLogger({ level: options.logLevel, fields: { service: 'token-refresher-worker', secretId: options.secretId } });
       const refresh = await refreshFunction(options);
       const refresher = new TokenRefresher({
@@ -125,7 +126,7 @@ export function registerWorkerCommand(program: Command): void {
         ...(options.refreshTimeoutMs === undefined ? {} : { refreshTimeoutMs: options.refreshTimeoutMs }),
       });
       const worker = new RefreshWorker({ refresher, logger });
-      await runUntilDoneOrSignalled(worker, refresher, logger, options);
+      await runUntilDoneOrSignalled(worker, refresher, logger, options, ssrfToken);
     });
 }
 
@@ -139,6 +140,7 @@ async function runUntilDoneOrSignalled(
   refresher: TokenRefresher,
   logger: RefresherLogger,
   options: WorkerCommandOptions,
+  ssrfToken: string | undefined,
 ): Promise<void> {
   let health: HealthServer | undefined;
   let agent: { server: AgentApiServer; secretsManager: SecretsManagerClient } | undefined;
@@ -157,7 +159,7 @@ async function runUntilDoneOrSignalled(
     if (options.healthPort !== undefined) {
       health = await startHealthServer({ status: () => worker.status(), port: options.healthPort, host: options.healthHost });
     }
-    if (options.serve) agent = await serveAgentApi(refresher, logger, options);
+    if (ssrfToken !== undefined) agent = await serveAgentApi(refresher, logger, options, ssrfToken);
     logger.info('token-refresher worker: started', {
       event: 'started',
       pid: process.pid,
@@ -194,12 +196,13 @@ async function serveAgentApi(
   refresher: TokenRefresher,
   logger: RefresherLogger,
   options: WorkerCommandOptions,
+  ssrfToken: string,
 ): Promise<{ server: AgentApiServer; secretsManager: SecretsManagerClient }> {
   const secretsManager = new SecretsManagerClient({});
   try {
     const api = new AgentApi({
       secrets: [{ secretId: options.secretId, label: options.label, tokens: refresher }],
-      ssrfToken: resolveSsrfToken(process.env),
+      ssrfToken,
       secretsManager,
       logger,
     });
