@@ -103,9 +103,33 @@ describe('Command: worker (options)', () => {
     expect((await refusal(['--table', 'x'], { TOKEN_REFRESHER_SECRET_ID: 'from-env' })).message).toContain('Say where tokens come from');
   });
 
+  it('refuses --serve with --once, --serve without an SSRF token, and --lambda-extension outside Lambda', async () => {
+    const module = ['--refresh-module', 'test/worker/fixtures/refresh-ok.ts'];
+    expect((await refusal([...TARGET, ...module, '--serve', '--once'])).message).toContain('--serve needs a long-running worker');
+    const noToken = { AWS_TOKEN: '', AWS_SESSION_TOKEN: '', AWS_CONTAINER_AUTHORIZATION_TOKEN: '' };
+    expect((await refusal([...TARGET, ...module, '--serve'], noToken)).message).toContain(
+      'set AWS_TOKEN, AWS_SESSION_TOKEN, AWS_CONTAINER_AUTHORIZATION_TOKEN',
+    );
+    expect((await refusal([...TARGET, ...module, '--lambda-extension'], { AWS_LAMBDA_RUNTIME_API: '' })).message).toContain(
+      'AWS_LAMBDA_RUNTIME_API is not set',
+    );
+    expect((await refusal([...TARGET, ...module, '--serve-port', '99999'])).message).toContain('expected a port from 0 to 65535');
+  });
+
   it('documents its options and their variables in --help, without the refused --client-secret', async () => {
     const { output } = await refusal(['--help']);
-    for (const option of ['--secret-id', '--token-url', '--client-secret-id', '--refresh-module', '--once', '--health-port', '--shutdown-timeout']) {
+    for (const option of [
+      '--secret-id',
+      '--token-url',
+      '--client-secret-id',
+      '--refresh-module',
+      '--once',
+      '--health-port',
+      '--serve',
+      '--serve-port',
+      '--lambda-extension',
+      '--shutdown-timeout',
+    ]) {
       expect(output).toContain(option);
     }
     expect(output).toMatch(/env:\s+TOKEN_REFRESHER_SECRET_ID/);

@@ -39,7 +39,25 @@ export function spawnTypeScript(
   args: readonly string[] = [],
   options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
 ): SpawnedScript {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+  return spawnProcess(process.execPath, ['--import', 'tsx', script, ...args], options, script);
+}
+
+/**
+ * Runs any executable — a Python function, a Lambda layer's launcher — with the same line-by-line
+ * reading of stdout as {@link spawnTypeScript}.
+ *
+ * @example
+ * ```ts
+ * const extension = spawnProcess('/tmp/layer/extensions/token-refresher', [], { env });
+ * ```
+ */
+export function spawnProcess(
+  command: string,
+  args: readonly string[] = [],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+  script: string = command,
+): SpawnedScript {
+  const child = spawn(command, args, {
     cwd: options.cwd ?? process.cwd(),
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,4 +1,6 @@
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Option, type Command } from 'commander';
+import { AgentApi, DEFAULT_AGENT_PORT, resolveSsrfToken, startAgentApiServer, type AgentApiServer } from '../../agent-api/index.js';
 import type { RefresherLogger } from '../../refresher/events.js';
 import type { RefreshFunction } from '../../refresher/options.js';
 import { TokenRefresher } from '../../refresher/token-refresher.js';
@@ -15,6 +17,7 @@ import {
   type LogLevel,
 } from '../../worker/index.js';
 import { parseMilliseconds, parsePort } from '../options.js';
+import { runAsLambdaExtension } from './lambda-extension.js';
 
 interface WorkerCommandOptions {
   secretId: string;
@@ -35,6 +38,9 @@ interface WorkerCommandOptions {
   force?: boolean;
   healthPort?: number;
   healthHost: string;
+  serve?: boolean;
+  servePort?: number;
+  lambdaExtension?: boolean;
   shutdownTimeout: number;
   logLevel: LogLevel;
 }
@@ -81,6 +87,22 @@ export function registerWorkerCommand(program: Command): void {
     .addOption(new Option('--health-port <port>', 'serve GET /health on this port (0 = any free port)').env(`${ENV}HEALTH_PORT`).argParser(parsePort))
     .addOption(new Option('--health-host <host>', 'interface for the health endpoint').env(`${ENV}HEALTH_HOST`).default('127.0.0.1'))
     .addOption(
+      new Option(
+        '--serve',
+        `also answer the Secrets Manager Agent's API on loopback (GET /secretsmanager/get?secretId=…, port ${DEFAULT_AGENT_PORT}) for processes ` +
+          'in any language on this host, task or pod; callers send X-Aws-Parameters-Secrets-Token = AWS_TOKEN (a value or file://path)',
+      ).env(`${ENV}SERVE`),
+    )
+    .addOption(
+      new Option('--serve-port <port>', `port of the Agent API (default ${DEFAULT_AGENT_PORT})`).env(`${ENV}SERVE_PORT`).argParser(parsePort),
+    )
+    .addOption(
+      new Option(
+        '--lambda-extension',
+        "run as an external Lambda extension (the layer's launcher passes it): the Agent API, refreshing only within invocations",
+      ).env(`${ENV}LAMBDA_EXTENSION`),
+    )
+    .addOption(
       new Option('--shutdown-timeout <ms>', 'on SIGTERM/SIGINT, exit 1 if releasing the lease and closing take longer than this')
         .argParser(parseMilliseconds)
         .default(10_000),
@@ -88,6 +110,12 @@ export function registerWorkerCommand(program: Command): void {
     .addOption(new Option('--log-level <level>', 'least severe level logged').env(`${ENV}LOG_LEVEL`).choices(LOG_LEVELS).default('info'))
     .action(async (options: WorkerCommandOptions) => {
       if (options.force && !options.once) throw new ConfigurationError('--force only applies with --once.');
+      if (options.serve && options.once) throw new ConfigurationError('--serve needs a long-running worker: it does not apply with --once.');
+      if (options.lambdaExtension) {
+        await runAsLambdaExtension(options, () => refreshFunction(options));
+        return;
+      }
+      const ssrfToken = options.serve ? resolveSsrfToken(process.env) : undefined;
       const logger = createJsonLogger({ level: options.logLevel, fields: { service: 'token-refresher-worker', secretId: options.secretId } });
       const refresh = await refreshFunction(options);
       const refresher = new TokenRefresher({
@@ -100,7 +128,7 @@ export function registerWorkerCommand(program: Command): void {
         ...(options.refreshTimeoutMs === undefined ? {} : { refreshTimeoutMs: options.refreshTimeoutMs }),
       });
       const worker = new RefreshWorker({ refresher, logger });
-      await runUntilDoneOrSignalled(worker, refresher, logger, options);
+      await runUntilDoneOrSignalled(worker, refresher, logger, options, ssrfToken);
     });
 }
 
@@ -114,8 +142,10 @@ async function runUntilDoneOrSignalled(
   refresher: TokenRefresher,
   logger: RefresherLogger,
   options: WorkerCommandOptions,
+  ssrfToken: string | undefined,
 ): Promise<void> {
   let health: HealthServer | undefined;
+  let agent: { server: AgentApiServer; secretsManager: SecretsManagerClient } | undefined;
   const stop = new AbortController();
   const onSignal = (signal: NodeJS.Signals): void => {
     logger.info('token-refresher worker: shutting down', { event: 'shutdown', signal });
@@ -131,15 +161,22 @@ async function runUntilDoneOrSignalled(
     if (options.healthPort !== undefined) {
       health = await startHealthServer({ status: () => worker.status(), port: options.healthPort, host: options.healthHost });
     }
+    if (ssrfToken !== undefined) agent = await serveAgentApi(refresher, logger, options, ssrfToken);
     logger.info('token-refresher worker: started', {
       event: 'started',
       pid: process.pid,
       ...(health === undefined ? {} : { healthUrl: `http://${options.healthHost}:${health.port}/health` }),
+      ...(agent === undefined
+        ? {}
+        : { agentUrl: `http://localhost:${agent.server.port}/secretsmanager/get?secretId=${encodeURIComponent(options.secretId)}` }),
     });
     await worker.run(stop.signal);
   } finally {
     const server = health;
+    const served = agent;
     const closed = await closeWithin(async () => {
+      await served?.server.close();
+      served?.secretsManager.destroy();
       await refresher.close();
       await server?.close();
     }, options.shutdownTimeout);
@@ -153,6 +190,28 @@ async function runUntilDoneOrSignalled(
       process.exit(1);
     }
     if (!options.once) logger.info('token-refresher worker: stopped', { event: 'stopped' });
+  }
+}
+
+/** The Agent API over the worker's refresher: answers from the token the worker keeps fresh. */
+async function serveAgentApi(
+  refresher: TokenRefresher,
+  logger: RefresherLogger,
+  options: WorkerCommandOptions,
+  ssrfToken: string,
+): Promise<{ server: AgentApiServer; secretsManager: SecretsManagerClient }> {
+  const secretsManager = new SecretsManagerClient({});
+  try {
+    const api = new AgentApi({
+      secrets: [{ secretId: options.secretId, label: options.label, tokens: refresher }],
+      ssrfToken,
+      secretsManager,
+      logger,
+    });
+    return { server: await startAgentApiServer({ api, port: options.servePort ?? DEFAULT_AGENT_PORT }), secretsManager };
+  } catch (error) {
+    secretsManager.destroy();
+    throw error;
   }
 }
 

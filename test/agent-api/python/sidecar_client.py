@@ -1,0 +1,44 @@
+"""An application container's client of the token-refresher sidecar, written for the Secrets Manager
+Agent: GET http://localhost:$AGENT_PORT/secretsmanager/get with X-Aws-Parameters-Secrets-Token read
+from AWS_TOKEN (a value or file://path), standard library only. Reads every 50 ms until it has seen
+the token of generation TARGET_GENERATION, then prints one JSON summary line."""
+import datetime
+import json
+import os
+import time
+import urllib.parse
+import urllib.request
+
+
+def ssrf_token():
+    value = os.environ["AWS_TOKEN"]
+    if value.startswith("file://"):
+        with open(value[len("file://"):]) as file:
+            return file.read().strip()
+    return value
+
+
+url = "http://localhost:%s/secretsmanager/get?secretId=%s" % (os.environ["AGENT_PORT"], urllib.parse.quote(os.environ["SECRET_ID"], safe=""))
+target = int(os.environ["TARGET_GENERATION"])
+headers = {"X-Aws-Parameters-Secrets-Token": ssrf_token()}
+reads, statuses, generations, least_remaining_ms = 0, {}, set(), None
+while True:
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=5) as response:
+            status, body = response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        status, body = error.code, None
+    except urllib.error.URLError:
+        status, body = 0, None  # the sidecar is still starting
+    reads += 1
+    statuses[str(status)] = statuses.get(str(status), 0) + 1
+    if body is not None:
+        envelope = json.loads(body["SecretString"])
+        expires_at = datetime.datetime.fromisoformat(envelope["expiresAt"].replace("Z", "+00:00")).timestamp() * 1000
+        remaining = expires_at - time.time() * 1000
+        least_remaining_ms = remaining if least_remaining_ms is None else min(least_remaining_ms, remaining)
+        generations.add(envelope["generation"])
+        if envelope["generation"] >= target:
+            break
+    time.sleep(0.05)
+print(json.dumps({"reads": reads, "statuses": statuses, "generations": sorted(generations), "leastRemainingMs": least_remaining_ms}), flush=True)
