@@ -31,6 +31,7 @@ const DOCUMENTED: Record<string, { functions: string[]; errors: string[] }> = {
   'token-refresher/local': { functions: ['startLocalStack', 'startDynalite', 'startSecretsManagerEmulator'], errors: [] },
   'token-refresher/iam': { functions: ['buildPolicies'], errors: [] },
   'token-refresher/worker': { functions: ['RefreshWorker', 'startHealthServer', 'createJsonLogger'], errors: [] },
+  'token-refresher/agent-api': { functions: ['AgentApi', 'startAgentApiServer', 'resolveSsrfToken'], errors: [] },
 };
 
 /** require(esm) without a flag: Node 20.19+ and 22.12+. */
