@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { renderChart } from './loadtest/chart.js';
 import { runLoadTest } from './loadtest/harness.js';
-import { FAULT_NAMES, resolveLoadTestOptions, type FaultName } from './loadtest/options.js';
+import { CLIENT_KINDS, type ClientKind, FAULT_NAMES, resolveLoadTestOptions, type FaultName } from './loadtest/options.js';
 import { DEFAULT_PRICES } from './loadtest/prices.js';
 import { progressPrinter } from './loadtest/progress.js';
 import type { RunResult } from './loadtest/run-result.js';
@@ -36,6 +36,11 @@ const program = new Command('loadtest')
   .addOption(new Option('-s, --strategies <list>', `comma-separated: ${STRATEGY_NAMES.join(', ')}, or all`).argParser(list(STRATEGY_NAMES)))
   .addOption(new Option('-f, --faults <list>', `comma-separated: ${FAULT_NAMES.join(', ')}, or all`).argParser(list(FAULT_NAMES)))
   .option('-p, --processes <n>', 'worker processes (default 8)', number)
+  .addOption(
+    new Option('--clients <kind>', "the locked strategy's callers: node (getToken), extension (the Agent API of an extension), mixed").choices([
+      ...CLIENT_KINDS,
+    ]),
+  )
   .option('-c, --concurrency <n>', 'concurrent callers per process (default 50)', number)
   .option('-l, --lifetime <seconds>', 'token lifetime (default 10)', number)
   .option('-d, --duration <seconds>', 'length of each run (default 60)', number)
@@ -75,6 +80,7 @@ async function main(): Promise<void> {
       strategies: flags.strategies as StrategyName[] | undefined,
       faults: flags.faults as FaultName[] | undefined,
       processes: given(flags.processes),
+      clients: flags.clients as ClientKind | undefined,
       concurrency: given(flags.concurrency),
       lifetimeMs: seconds(flags.lifetime),
       durationMs: seconds(flags.duration),

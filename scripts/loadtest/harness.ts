@@ -85,6 +85,7 @@ export async function runLoadTest(
       const config: WorkerConfig = {
         index,
         strategy,
+        extensionClient: strategy === 'locked' && (options.clients === 'extension' || (options.clients === 'mixed' && index % 2 === 1)),
         secretId,
         lockTable: options.lockTable,
         issuerUrl: issuer.url,
@@ -172,6 +173,7 @@ export async function runLoadTest(
       strategy,
       target: options.target,
       settings: runSettingsOf(options),
+      clients: strategy === 'locked' ? options.clients : 'node',
       startedAt: new Date(startAt).toISOString(),
       measuredMs: endedAt - startAt,
       generations: generations.length,

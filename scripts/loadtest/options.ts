@@ -6,12 +6,22 @@ import { STRATEGY_NAMES, type StrategyName } from './strategies/types.js';
 export const FAULT_NAMES = ['none', 'kill-holder', 'pause-holder', 'slow-idp', 'idp-errors', 'sm-throttle', 'drop-response'] as const;
 export type FaultName = (typeof FAULT_NAMES)[number];
 
+/**
+ * Who the locked strategy's callers are: Node processes calling `getToken()` (`node`), processes in
+ * any language reading through the Agent API of a Lambda extension or sidecar (`extension`), or
+ * both, every other worker process being an extension client (`mixed`).
+ */
+export const CLIENT_KINDS = ['node', 'extension', 'mixed'] as const;
+export type ClientKind = (typeof CLIENT_KINDS)[number];
+
 /** Everything a load test can be told; see {@link resolveLoadTestOptions} for the defaults. */
 export interface LoadTestOptions {
   strategies: StrategyName[];
   faults: FaultName[];
   /** Worker processes. */
   processes: number;
+  /** Who the locked strategy's callers are (the baselines always call in-process). */
+  clients: ClientKind;
   /** Concurrent callers per process. */
   concurrency: number;
   /** Token lifetime (ms). */
@@ -56,6 +66,7 @@ export function resolveLoadTestOptions(given: Partial<LoadTestOptions> = {}): Lo
     strategies: given.strategies ?? [...STRATEGY_NAMES],
     faults: given.faults ?? ['none'],
     processes: given.processes ?? 8,
+    clients: given.clients ?? 'node',
     concurrency: given.concurrency ?? 50,
     lifetimeMs,
     durationMs: given.durationMs ?? 60_000,
@@ -92,6 +103,9 @@ function validate(options: LoadTestOptions): void {
     if (!FAULT_NAMES.includes(name)) {
       throw new ConfigurationError(`faults: unknown fault "${name}"; use ${FAULT_NAMES.join(', ')}.`);
     }
+  }
+  if (!CLIENT_KINDS.includes(options.clients)) {
+    throw new ConfigurationError(`clients: unknown client kind "${String(options.clients)}"; use ${CLIENT_KINDS.join(', ')}.`);
   }
   integer('processes', options.processes, 1, 64);
   integer('concurrency', options.concurrency, 1, 10_000);

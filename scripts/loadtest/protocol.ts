@@ -6,6 +6,8 @@ import type { StrategyActivity, StrategyName, TokenSource } from './strategies/t
 export interface WorkerConfig {
   index: number;
   strategy: StrategyName;
+  /** The locked strategy's callers read through the Agent API of an extension in this process. */
+  extensionClient: boolean;
   secretId: string;
   lockTable: string;
   issuerUrl: string;

@@ -1,4 +1,4 @@
-import type { FaultName, LoadTestOptions } from './options.js';
+import type { ClientKind, FaultName, LoadTestOptions } from './options.js';
 import type { StrategyName } from './strategies/types.js';
 
 /** Percentiles of getToken latency in milliseconds. */
@@ -105,6 +105,8 @@ export interface RunResult {
   /** Where it ran: the embedded stack, AWS, or the fleet simulation under virtual time. */
   target: LoadTestOptions['target'] | 'simulation';
   settings: RunSettings;
+  /** Who the locked strategy's callers were; absent (the simulation, the demo) means in-process `getToken()`. */
+  clients?: ClientKind;
   startedAt: string;
   measuredMs: number;
   /** Distinct tokens served to callers. */

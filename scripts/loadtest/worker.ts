@@ -35,6 +35,7 @@ let sdkAtFirstToken: SdkCallCounts | null = null;
 
 const strategy = createStrategy(config.strategy, {
   secretId: config.secretId,
+  extensionClient: config.extensionClient,
   lockTable: config.lockTable,
   lifetimeMs: config.lifetimeMs,
   leaseMs: config.leaseMs,

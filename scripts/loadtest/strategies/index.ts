@@ -1,5 +1,6 @@
 import { ConfigurationError } from '../../../src/index.js';
 import { createInProcessStrategy } from './in-process.js';
+import { createExtensionClientStrategy } from './extension-client.js';
 import { createLockedStrategy } from './locked.js';
 import { createNaiveStrategy } from './naive.js';
 import { STRATEGY_NAMES, type Strategy, type StrategyContext, type StrategyName } from './types.js';
@@ -19,7 +20,7 @@ export function createStrategy(name: StrategyName, context: StrategyContext): St
     case 'in-process':
       return createInProcessStrategy(context);
     case 'locked':
-      return createLockedStrategy(context);
+      return context.extensionClient === true ? createExtensionClientStrategy(context) : createLockedStrategy(context);
     default:
       throw new ConfigurationError(`strategy must be one of ${STRATEGY_NAMES.join(', ')}; got ${String(name)}.`);
   }

@@ -13,7 +13,19 @@ import type { ServedToken, Strategy, StrategyContext } from './types.js';
  * ```
  */
 export function createLockedStrategy(context: StrategyContext): Strategy {
-  const refresher = new TokenRefresher({
+  const refresher = createLockedRefresher(context);
+  return {
+    async getToken(): Promise<ServedToken> {
+      const result = await refresher.getToken();
+      return { token: result.token, source: result.source };
+    },
+    close: () => refresher.close(),
+  };
+}
+
+/** The locked strategy's refresher, reporting its events to the load test. */
+export function createLockedRefresher(context: StrategyContext): TokenRefresher {
+  return new TokenRefresher({
     secretId: context.secretId,
     lockTable: context.lockTable,
     refresh: async ({ signal }) => {
@@ -47,11 +59,4 @@ export function createLockedStrategy(context: StrategyContext): Strategy {
       }
     },
   });
-  return {
-    async getToken(): Promise<ServedToken> {
-      const result = await refresher.getToken();
-      return { token: result.token, source: result.source };
-    },
-    close: () => refresher.close(),
-  };
 }

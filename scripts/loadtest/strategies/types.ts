@@ -54,6 +54,8 @@ export interface StrategyContext {
   clock?: Clock;
   /** A lock for the locked strategy instead of one over `dynamodb` (the simulation's in-memory lock). */
   lock?: RefreshLock;
+  /** The locked strategy's callers read through the Agent API of an extension in this process, as a Python or Java function would. */
+  extensionClient?: boolean;
 }
 
 /** One way of getting a shared token, run by every caller of a worker process. */

@@ -52,6 +52,15 @@ describe('Function: checkTargets', () => {
     expect(checks.filter((check) => !check.ok)).toEqual([]);
   });
 
+  it('holds only in-process callers to the sub-millisecond latency target, not reads through the Agent API', () => {
+    const slowOverHttp = { latencyWhileValidMs: { calls: 10, p50: 0.5, p99: 30, max: 40 } };
+    const latencyCheck = (clients: 'node' | 'extension' | 'mixed') =>
+      checkTargets(runResultFixture({ ...slowOverHttp, clients })).find((check) => check.name.startsWith('p99 getToken latency'));
+    expect(latencyCheck('node')).toMatchObject({ ok: false, actual: 30 });
+    expect(latencyCheck('extension')).toBeUndefined();
+    expect(latencyCheck('mixed')).toBeUndefined();
+  });
+
   it('fails each target that a locked run misses', () => {
     const run = runResultFixture({
       idp: { calls: 5, minted: 5, failed: 0, abandoned: 0, cutOffAtEnd: 0 },

@@ -43,6 +43,20 @@ describe('Function: runLoadTest', () => {
     expectNoTokenIn(result);
   });
 
+  it('keeps one refresh per generation when half the processes read through the Agent API of an extension', async () => {
+    const result = await runLoadTest('locked', 'none', { ...options, clients: 'mixed' });
+    expect(result.clients).toBe('mixed');
+    expect(result.generations).toBeGreaterThanOrEqual(2);
+    expect(result.idp.calls - result.idp.cutOffAtEnd).toBe(result.versions.created);
+    expect(result.versions.created - result.generations).toBeGreaterThanOrEqual(0);
+    expect(result.versions.created - result.generations).toBeLessThanOrEqual(1);
+    expect(result.validity.servedExpired).toBe(0);
+    expect(result.validity.olderAfterNewer).toBe(0);
+    expect(result.errors).toEqual({});
+    expect(result.latencyMs.calls).toBeGreaterThan(100);
+    expectNoTokenIn(result);
+  });
+
   it('shows the naive blog-post pattern herding: several IdP calls and versions per refresh round', async () => {
     const result = await runLoadTest('naive', 'none', options);
     expect(result.rounds).toBeGreaterThanOrEqual(2);
