@@ -33,7 +33,7 @@ export interface FleetFixture {
   /** Starts `count` members on a fresh secret and lock table. */
   start(
     count: number,
-    options: { callers: number; lifetimeMs: number; leaseMs: number },
+    options: { callers: number; lifetimeMs: number; leaseMs: number; telemetryFile?: (member: number) => string },
   ): Promise<{ secretId: string; lockTable: string; history: number[]; issuer: TestTokenIssuer }>;
   /** Resolves once every member (or those given) has served `generation` or later. */
   reachGeneration(generation: number, among?: readonly FleetMember[]): Promise<unknown>;
@@ -78,7 +78,18 @@ export function useFleet(): FleetFixture {
       members.push(
         ...(await Promise.all(
           range(count).map((member) =>
-            spawnFleetMember({ member, secretId, lockTable, issuerUrl, callers: options.callers, leaseMs: options.leaseMs }, env),
+            spawnFleetMember(
+              {
+                member,
+                secretId,
+                lockTable,
+                issuerUrl,
+                callers: options.callers,
+                leaseMs: options.leaseMs,
+                ...(options.telemetryFile === undefined ? {} : { telemetryFile: options.telemetryFile(member) }),
+              },
+              env,
+            ),
           ),
         )),
       );

@@ -7,9 +7,11 @@
  *
  * Run by {@link spawnFleetMember}; the configuration is the JSON in argv[2].
  */
+import { writeFileSync } from 'node:fs';
 import { TokenRefresher, type RefresherEvent } from '../../src/index.js';
 import { fetchTestToken } from './token-issuer.js';
 import type { FleetMemberConfig, FleetMessage, FleetSummary } from './fleet.js';
+import { startTelemetryRecorder } from './telemetry-recorder.js';
 
 const config = JSON.parse(process.argv[2] ?? '{}') as FleetMemberConfig;
 const REPORTED: ReadonlySet<RefresherEvent['type']> = new Set([
@@ -41,6 +43,7 @@ const summary: FleetSummary = {
   errors: {},
   highestGeneration: 0,
 };
+const telemetry = config.telemetryFile === undefined ? undefined : startTelemetryRecorder();
 let refreshesInFlight = 0;
 let onIdle: (() => void) | undefined;
 
@@ -50,6 +53,7 @@ const refresher = new TokenRefresher({
   leaseMs: config.leaseMs,
   refresh: ({ signal }) => fetchTestToken(config.issuerUrl, config.member, signal),
   onEvent(event) {
+    telemetry?.listener(event);
     if (event.type === 'served') {
       summary.minRemainingMs = Math.min(summary.minRemainingMs, event.remainingMs);
       summary.minMarginMs = Math.min(summary.minMarginMs, event.remainingMs - event.minValidityMs);
@@ -102,6 +106,9 @@ process.once('SIGTERM', () => {
     // Let a refresh in progress finish (commit) rather than abort it, so the counts reconcile.
     if (refreshesInFlight > 0) await new Promise<void>((resolve) => (onIdle = resolve));
     await refresher.close();
+    if (telemetry !== undefined && config.telemetryFile !== undefined) {
+      writeFileSync(config.telemetryFile, JSON.stringify(await telemetry.exported()));
+    }
     say({ type: 'summary', member: config.member, summary });
     process.exit(0);
   })();

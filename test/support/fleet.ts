@@ -11,6 +11,8 @@ export interface FleetMemberConfig {
   /** Concurrent getToken() loops in the process. */
   callers: number;
   leaseMs?: number;
+  /** Record through the OpenTelemetry SDK and write what it exported here as JSON at SIGTERM, before the summary. */
+  telemetryFile?: string;
 }
 
 /** What a member counted, reported at exit. Never a token. */
