@@ -6,6 +6,7 @@ import { TokenRefresherResources } from '../../src/cdk/index.js';
 import { buildPolicies } from '../../src/iam/index.js';
 import type { PolicyStatement } from '../../src/iam/policy-document.js';
 import { ConfigurationError } from '../../src/shared/errors.js';
+import { asLists } from '../support/iam-statements.js';
 
 const ENV = { account: '123456789012', region: 'eu-west-1' };
 
@@ -21,27 +22,6 @@ function synth(createSecret: boolean) {
   tokens.grantRefresh(roles.refresher);
   tokens.grantOperate(roles.operator);
   return { stack, template: Template.fromStack(stack) };
-}
-
-/** CloudFormation writes a one-element list as a scalar; IAM reads both the same, so compare in list form. */
-function asLists(statement: Record<string, unknown>): Record<string, unknown> {
-  const list = (value: unknown) => (Array.isArray(value) ? value : [value]);
-  const condition = statement.Condition as Record<string, Record<string, unknown>> | undefined;
-  return {
-    ...statement,
-    Action: list(statement.Action),
-    Resource: list(statement.Resource),
-    ...(condition === undefined
-      ? {}
-      : {
-          Condition: Object.fromEntries(
-            Object.entries(condition).map(([operator, keys]) => [
-              operator,
-              Object.fromEntries(Object.entries(keys).map(([key, value]) => [key, list(value)])),
-            ]),
-          ),
-        }),
-  };
 }
 
 function statementsOfRole(template: Template, roleLogicalIdPrefix: string): Record<string, unknown>[] {
