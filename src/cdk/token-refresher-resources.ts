@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { buildPolicies, type TokenRefresherPolicies } from '../iam/policies.js';
 import type { PolicyDocument } from '../iam/policy-document.js';
 import { ConfigurationError } from '../shared/errors.js';
+import { createMonitoring, type TokenRefresherMonitoring, type TokenRefresherMonitoringProps } from './monitoring.js';
 
 /**
  * Properties of {@link TokenRefresherResources}.
@@ -30,6 +31,8 @@ export interface TokenRefresherResourcesProps {
   deletionProtection?: boolean;
   /** What happens to the table and secret when removed from the stack. Default `RemovalPolicy.RETAIN`. */
   removalPolicy?: RemovalPolicy;
+  /** Add a CloudWatch dashboard and alarms (refresh failures, grant lost, version headroom) on the EMF metrics. Default: none. */
+  monitoring?: TokenRefresherMonitoringProps;
 }
 
 /**
@@ -51,6 +54,8 @@ export class TokenRefresherResources extends Construct {
   readonly secret: Secret | undefined;
   /** The policy documents the grants attach, exactly as `token-refresher policy` prints them for these inputs. */
   readonly policies: TokenRefresherPolicies;
+  /** The dashboard and alarms, when `monitoring` was given. */
+  readonly monitoring: TokenRefresherMonitoring | undefined;
 
   constructor(scope: Construct, id: string, props: TokenRefresherResourcesProps) {
     super(scope, id);
@@ -89,6 +94,7 @@ export class TokenRefresherResources extends Construct {
       removalPolicy,
     });
     this.secret = createSecret ? new Secret(this, 'Secret', { secretName: props.secretName, removalPolicy }) : undefined;
+    this.monitoring = props.monitoring === undefined ? undefined : createMonitoring(this, props.monitoring);
   }
 
   /** Lets `grantee` read the token under the managed label (what `TokenProvider` and `getToken` do). */
