@@ -17,3 +17,21 @@ export function parseMilliseconds(value: string): number {
   }
   return ms;
 }
+
+/** Parses a positive whole number of seconds (the `--interval` of `status --watch`). */
+export function parseSeconds(value: string): number {
+  const seconds = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || seconds <= 0) {
+    throw new InvalidArgumentError(`expected a positive number of seconds, got "${value}"`);
+  }
+  return seconds;
+}
+
+/** Parses a positive whole count (the `--frames` of `status --watch`). */
+export function parseCount(value: string): number {
+  const count = Number(value);
+  if (!/^\d+$/.test(value) || count <= 0) {
+    throw new InvalidArgumentError(`expected a positive whole number, got "${value}"`);
+  }
+  return count;
+}

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../src/local/stack.js';
 import { TokenRefresher } from '../../src/refresher/index.js';
 import { LOCAL_AWS } from '../support/dynamodb.js';
+import { spawnTypeScript } from '../support/processes.js';
 
 const run = promisify(execFile);
 
@@ -87,6 +88,28 @@ describe('Commands: init-table, status, rollback, policy', () => {
     expect(JSON.parse(rolled.stdout)).toMatchObject({ label: 'AWSCURRENT', generation: one.generation });
     const after = JSON.parse((await cli('status', '--secret-id', secretId, '--table', table, '--json')).stdout);
     expect(after.current.generation).toBe(one.generation);
+  });
+
+  it('status --watch draws one report per frame and stops after --frames with exit code 0', async () => {
+    const result = await cli('status', '--secret-id', secretId, '--table', table, '--watch', '--interval', '0.01', '--frames', '3');
+    expect(result.code).toBe(0);
+    expect(result.stdout.match(/^Secret {5}/gm)).toHaveLength(3);
+    expect(result.stdout).toContain('frame 3; Ctrl-C to stop');
+    for (const token of issued) expect(result.stdout).not.toContain(token);
+  });
+
+  it.each(['SIGINT', 'SIGTERM'] as const)('status --watch exits 0 on %s', async (signal) => {
+    const watcher = spawnTypeScript('src/cli/main.ts', ['status', '--secret-id', secretId, '--table', table, '--watch', '--interval', '60'], {
+      env: environment,
+    });
+    await watcher.nextLine((line) => line.includes('frame 1; Ctrl-C to stop'));
+    expect(await watcher.kill(signal)).toEqual({ code: 0, signal: null });
+  });
+
+  it('status --watch refuses an interval that is not a positive number of seconds', async () => {
+    const result = await cli('status', '--secret-id', secretId, '--table', table, '--watch', '--interval', '0');
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('expected a positive number of seconds, got "0"');
   });
 
   it('rollback to a version that does not exist fails with a typed error and exit code 1', async () => {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { status, type SecretStatus } from '../../refresher/operations.js';
+import { parseCount, parseSeconds } from '../options.js';
 import { formatDuration, print } from '../output.js';
 
 interface StatusCommandOptions {
@@ -7,6 +8,9 @@ interface StatusCommandOptions {
   table: string;
   label?: string;
   json?: boolean;
+  watch?: boolean;
+  interval: number;
+  frames?: number;
 }
 
 export function registerStatusCommand(program: Command): void {
@@ -17,10 +21,52 @@ export function registerStatusCommand(program: Command): void {
     .requiredOption('--table <name>', 'the lease table')
     .option('--label <label>', 'the staging label the refreshers manage', 'AWSCURRENT')
     .option('--json', 'print the report as JSON')
+    .option('--watch', 'redraw the report every --interval seconds until Ctrl-C')
+    .option('--interval <seconds>', 'seconds between two reports with --watch', parseSeconds, 2)
+    .option('--frames <count>', 'with --watch, stop after this many reports', parseCount)
     .action(async (options: StatusCommandOptions) => {
-      const report = await status({ secretId: options.secretId, lockTable: options.table, ...(options.label ? { label: options.label } : {}) });
-      print(options.json, report, () => render(report));
+      const read = () => status({ secretId: options.secretId, lockTable: options.table, ...(options.label ? { label: options.label } : {}) });
+      if (!options.watch) {
+        const report = await read();
+        print(options.json, report, () => render(report));
+        return;
+      }
+      await watch(options, read);
     });
+}
+
+/** Redraws the report until `--frames` are shown or SIGINT/SIGTERM arrives, which end it with exit code 0. */
+async function watch(options: StatusCommandOptions, read: () => Promise<SecretStatus>): Promise<void> {
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  // Clear the screen only on a terminal, so piped output stays one frame after another.
+  const clear = process.stdout.isTTY ? '\x1b[2J\x1b[H' : '';
+  try {
+    for (let frame = 1; !stop.signal.aborted; frame += 1) {
+      const report = await read();
+      if (options.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+      else process.stdout.write(`${clear}${render(report)}\n(every ${options.interval} s, frame ${frame}; Ctrl-C to stop)\n`);
+      if (options.frames !== undefined && frame >= options.frames) break;
+      await sleep(options.interval * 1000, stop.signal);
+    }
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
 }
 
 function render(report: SecretStatus): string {
