@@ -67,9 +67,9 @@ export interface ExecutionEnvironment {
   /**
    * Ends the environment as Lambda does: kills the runtime (an invocation still running fails with
    * `Sandbox.Timedout`), sends SHUTDOWN with `reason` to the extensions and kills those still running
-   * after 2 s.
+   * after `graceMs` (Lambda's 2 s by default).
    */
-  shutdown(reason: 'spindown' | 'timeout' | 'failure'): Promise<ExtensionShutdown[]>;
+  shutdown(reason: 'spindown' | 'timeout' | 'failure', options?: { graceMs?: number }): Promise<ExtensionShutdown[]>;
   /** Invokes the handler with a fresh context whose deadline is `timeoutMs` after the process receives it. */
   invoke(event: unknown, options: { timeoutMs: number }): Promise<InvocationResult>;
   /** Ends the process and the Runtime API server. */
@@ -314,7 +314,7 @@ export async function startExecutionEnvironment(options: ExecutionEnvironmentOpt
         deliver();
       });
     },
-    async shutdown(reason) {
+    async shutdown(reason, { graceMs = SHUTDOWN_GRACE_MS } = {}) {
       thaw();
       for (const invocation of running.values()) {
         invocation.settle({
@@ -326,7 +326,7 @@ export async function startExecutionEnvironment(options: ExecutionEnvironmentOpt
       }
       running.clear();
       await spawned.kill('SIGKILL');
-      const deadlineMs = Date.now() + SHUTDOWN_GRACE_MS;
+      const deadlineMs = Date.now() + graceMs;
       const results = await Promise.all(
         [...extensions.values()].map(async (extension): Promise<ExtensionShutdown> => {
           if (extension.registeredEvents.includes('SHUTDOWN')) send(extension, { eventType: 'SHUTDOWN', shutdownReason: reason, deadlineMs });
@@ -334,7 +334,7 @@ export async function startExecutionEnvironment(options: ExecutionEnvironmentOpt
           const inTime = await Promise.race([
             extension.process.exited.then(() => true),
             new Promise<false>((resolve) => {
-              timer = setTimeout(() => resolve(false), SHUTDOWN_GRACE_MS);
+              timer = setTimeout(() => resolve(false), graceMs);
             }),
           ]);
           clearTimeout(timer);
