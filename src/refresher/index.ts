@@ -1,4 +1,5 @@
-export { TokenRefresher, type GetTokenOptions, type TokenResult } from './token-refresher.js';
+export { TokenRefresher, type TokenResult } from './token-refresher.js';
+export type { GetTokenOptions } from './call-options.js';
 export type { RefreshContext, RefreshFunction, TokenRefresherOptions } from './options.js';
 export type { RefresherEvent, RefresherEventType, RefresherLogger, TokenSource } from './events.js';
 export { RefreshFailedError, RefreshTimeoutError, TokenUnavailableError, type FailureRecord, type RefreshFailureReason } from './errors.js';

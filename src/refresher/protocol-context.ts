@@ -1,0 +1,192 @@
+import { LockUnavailableError } from '../lock/index.js';
+import { ConfigurationError } from '../shared/errors.js';
+import type { SecretStore } from '../secret/secret-store.js';
+import { describeDecodeFailure } from '../token/codec.js';
+import { InvalidSecretPayloadError } from '../token/errors.js';
+import type { DecodedToken } from '../token/token.js';
+import { VERSIONS_PER_DAY_WARNING } from '../token/policy.js';
+import type { CallBounds } from './call-options.js';
+import { readCommitRecord, type CommitRecord } from './commit-record.js';
+import { TokenUnavailableError, type FailureRecord } from './errors.js';
+import type { RefresherEvent } from './events.js';
+import { describeError } from './failure.js';
+import type { RefreshLock, RefreshLockState } from './lock-port.js';
+import type { ResolvedRefresherOptions } from './options.js';
+import type { KnownToken, TokenCache } from './token-cache.js';
+
+/** What the secret's label held when read. */
+export type CurrentRead = { found: true; known: KnownToken } | { found: false; missing: 'secret' | 'label' };
+
+/** What a caller accepts as the result of shared work. */
+export interface Intent {
+  /** A version that must be replaced: invalidated by a 401, or the one `refreshNow` was called on. */
+  mustReplace: string | undefined;
+  /** Whether a still-valid token may be returned when no fresh one can be had (false for `refreshNow`). */
+  allowFallback: boolean;
+  /** The lease and refresh time of the call that started the work (joining callers share them). */
+  bounds: CallBounds;
+}
+
+/** A token the shared work produced, and whether it was read or made. */
+export interface Obtained {
+  known: KnownToken;
+  source: 'secret' | 'refreshed';
+}
+
+/** The result of holding the lease: a token, or "start over" (with the secret as last read, if it was). */
+export type HoldResult = Obtained | { retry: CurrentRead | undefined };
+
+/** Why the protocol goes on without the lease: the lock table could not be reached, or the fleet backs off. */
+export type NoLease = { lockError: unknown } | { backoff: FailureRecord };
+
+/** Attempts of one lock write when its outcome is unknown, on top of the SDK's retries. */
+const LOCK_WRITE_ATTEMPTS = 3;
+/** First delay between repeats of a lock write, doubling per attempt, so a throttled table gets room. */
+const LOCK_RETRY_BASE_MS = 50;
+
+/** Where a {@link ProtocolContext} gets its parts. */
+export interface ProtocolContextParts {
+  options: ResolvedRefresherOptions;
+  store: SecretStore;
+  lock: RefreshLock;
+  cache: TokenCache;
+  /** Aborts when the refresher closes: every request of the protocol stops with it. */
+  closeSignal: AbortSignal;
+}
+
+/**
+ * What the steps of DESIGN.md §3 share: the options, the secret, the lock, this process's cache, the
+ * event sink and the last failure seen. Contention (`contention.ts`) and holding (`holding.ts`) act
+ * through it; `TokenRefresher` owns it.
+ */
+export class ProtocolContext {
+  readonly options: ResolvedRefresherOptions;
+  readonly store: SecretStore;
+  readonly lock: RefreshLock;
+  readonly cache: TokenCache;
+  readonly closeSignal: AbortSignal;
+  /** The last refresh failure this process saw, for the error a caller gets when no token can be had. */
+  lastFailure: Error | undefined;
+  #quotaWarned = false;
+
+  constructor(parts: ProtocolContextParts) {
+    this.options = parts.options;
+    this.store = parts.store;
+    this.lock = parts.lock;
+    this.cache = parts.cache;
+    this.closeSignal = parts.closeSignal;
+  }
+
+  /** Reads the managed label and decodes it; an undecodable value is an {@link InvalidSecretPayloadError}. */
+  async readCurrent(signal: AbortSignal = this.closeSignal): Promise<CurrentRead> {
+    const { codec, secretId, label, clock } = this.options;
+    const read = await this.store.read(label, signal);
+    if (!read.found) return read;
+    let decoded: DecodedToken;
+    try {
+      decoded = codec.decode(read.value);
+    } catch (error) {
+      const { problem, withheld } = describeDecodeFailure(error, read.value);
+      throw new InvalidSecretPayloadError(secretId, problem, { ...(withheld ? {} : { cause: error }), label, expectedFormat: codec.format });
+    }
+    if (typeof decoded?.token !== 'string' || decoded.token.length === 0 || !Number.isFinite(decoded.expiresAt)) {
+      throw new InvalidSecretPayloadError(secretId, 'the codec returned no token or no finite expiresAt', { label, expectedFormat: codec.format });
+    }
+    const known = this.cache.know({
+      token: decoded.token,
+      expiresAt: decoded.expiresAt,
+      refreshedAt: decoded.refreshedAt ?? read.createdAt ?? clock.now(),
+      generation: decoded.generation ?? 0,
+      versionId: read.versionId,
+    });
+    return { found: true, known };
+  }
+
+  /** A still-valid token to serve when no fresh one can be had right now. */
+  fallback(current: CurrentRead, intent: Intent): KnownToken | undefined {
+    if (!intent.allowFallback) return undefined;
+    return this.cache.fallback(current.found ? current.known : undefined, intent.mustReplace);
+  }
+
+  /** Makes `known` this process's token. */
+  adopt(known: KnownToken, source: Obtained['source']): Obtained {
+    const adopted = this.cache.adopt(known);
+    this.checkVersionBudget(known.lifetimeMs);
+    return { known: adopted, source };
+  }
+
+  /**
+   * Serves `fallback` when the protocol cannot take the lease now, or throws why no token can be had.
+   * A lock error after close, or a configuration error, is rethrown as it is.
+   */
+  withoutLease(why: NoLease, fallback: KnownToken | undefined): Obtained {
+    if ('lockError' in why) {
+      if (this.closeSignal.aborted || why.lockError instanceof ConfigurationError) throw why.lockError;
+      this.emit({ type: 'lock-unavailable', errorName: describeError(why.lockError).name });
+      this.cache.deferChecks(this.options.pollMs);
+    } else {
+      this.emit({ type: 'backing-off', retryNotBefore: why.backoff.retryNotBefore, failureCount: why.backoff.failureCount });
+    }
+    if (fallback !== undefined) return this.adopt(fallback, 'secret');
+    throw 'lockError' in why
+      ? this.unavailable('the lock table could not be reached', this.lastFailure, why.lockError)
+      : this.unavailable('the fleet is backing off after failed refreshes', why.backoff);
+  }
+
+  /** Takes in the fleet's failure state from a lock item. */
+  learn(state: RefreshLockState): void {
+    this.learnRecord(readCommitRecord(state.attributes));
+  }
+
+  learnRecord(record: CommitRecord): void {
+    this.cache.learnFailure(record.failure);
+  }
+
+  unavailable(situation: string, lastFailure: Error | FailureRecord | undefined, cause?: unknown): TokenUnavailableError {
+    const { secretId, label } = this.options;
+    return new TokenUnavailableError(secretId, label, situation, lastFailure, cause === undefined ? undefined : { cause });
+  }
+
+  /**
+   * Repeats a lock write whose outcome is unknown (throttling, lost response after the SDK's own
+   * retries). The lock recognises its own earlier attempts, so a repeat is never a false "held by
+   * someone else" nor a duplicate.
+   */
+  async retryLock<T>(write: () => Promise<T>): Promise<T> {
+    const { clock, random } = this.options;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await write();
+      } catch (error) {
+        if (!(error instanceof LockUnavailableError) || attempt >= LOCK_WRITE_ATTEMPTS || this.closeSignal.aborted) throw error;
+        await clock.sleep((0.5 + random() / 2) * LOCK_RETRY_BASE_MS * 2 ** attempt, this.closeSignal);
+      }
+    }
+  }
+
+  /** Warns once when tokens this short-lived would create more secret versions a day than the quota can hold. */
+  checkVersionBudget(lifetimeMs: number): void {
+    if (this.#quotaWarned) return;
+    const versionsPerDay = this.options.policy.versionsPerDay(lifetimeMs);
+    if (versionsPerDay <= VERSIONS_PER_DAY_WARNING) return;
+    this.#quotaWarned = true;
+    this.emit({ type: 'quota-warning', versionsPerDay, lifetimeMs, limit: VERSIONS_PER_DAY_WARNING });
+    this.options.logger?.warn(
+      `token-refresher: tokens living ${Math.round(lifetimeMs / 1000)} s create about ${Math.round(versionsPerDay)} secret versions a day ` +
+        `(above ${VERSIONS_PER_DAY_WARNING}); Secrets Manager keeps versions for 24 h and refuses new ones at about 100. ` +
+        'Ask the identity provider for longer-lived tokens, or keep them in memory only.',
+      { secretId: this.options.secretId, label: this.options.label },
+    );
+  }
+
+  emit(event: RefresherEvent): void {
+    const { onEvent, logger, secretId } = this.options;
+    if (logger !== undefined && event.type !== 'served') logger.debug(`token-refresher: ${event.type}`, { secretId, ...event });
+    if (onEvent === undefined) return;
+    try {
+      onEvent(event);
+    } catch {
+      // A faulty listener must not break token delivery.
+    }
+  }
+}
