@@ -22,7 +22,8 @@ interface PythonResult {
   apiStatus: number;
   token: string;
   expiresAt: number;
-  receivedAt: number;
+  /** When the function asked the extension for the token: it was served then or later. */
+  requestedAt: number;
   generation: number;
   versionId: string;
   name: string;
@@ -132,19 +133,18 @@ describe('Lambda extension: the Agent API for a Python function, in simulated ex
     for (const result of served) {
       expect(result).toMatchObject({ statusCode: 200, name: deployed.secretId });
       expect(stored.has(result.token)).toBe(true);
-      expect(result.expiresAt - result.receivedAt, `generation ${result.generation} served with too little validity`).toBeGreaterThanOrEqual(
+      // Measured from the request, not the response: time in transit is not the extension's to guarantee.
+      expect(result.expiresAt - result.requestedAt, `generation ${result.generation} served with too little validity`).toBeGreaterThanOrEqual(
         MIN_VALIDITY_MS,
       );
     }
     // The Python functions saw the tokens of many generations, not one cached value.
     expect(new Set(served.map((result) => result.generation)).size).toBeGreaterThanOrEqual(5);
 
-    // This test's claim is the release on SHUTDOWN, not its speed: a longer deadline keeps a loaded CI
-    // machine from turning scheduling delay into a failure. The test below holds the real 2 s.
     for (const environment of python) {
-      const [extension] = await environment.shutdown('spindown', { graceMs: 10_000 });
-      expect(extension).toMatchObject({ name: 'token-refresher', inTime: true, exit: { code: 0 } });
+      const [extension] = await environment.shutdown('spindown');
       const output = environment.extensions.get('token-refresher');
+      expect(extension, `the extension's stderr:\n${output?.stderr()}`).toMatchObject({ name: 'token-refresher', inTime: true, exit: { code: 0 } });
       for (const token of stored) {
         expect(output?.stderr()).not.toContain(token);
       }

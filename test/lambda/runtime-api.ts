@@ -67,9 +67,9 @@ export interface ExecutionEnvironment {
   /**
    * Ends the environment as Lambda does: kills the runtime (an invocation still running fails with
    * `Sandbox.Timedout`), sends SHUTDOWN with `reason` to the extensions and kills those still running
-   * after `graceMs` (Lambda's 2 s by default).
+   * after Lambda's 2 s.
    */
-  shutdown(reason: 'spindown' | 'timeout' | 'failure', options?: { graceMs?: number }): Promise<ExtensionShutdown[]>;
+  shutdown(reason: 'spindown' | 'timeout' | 'failure'): Promise<ExtensionShutdown[]>;
   /** Invokes the handler with a fresh context whose deadline is `timeoutMs` after the process receives it. */
   invoke(event: unknown, options: { timeoutMs: number }): Promise<InvocationResult>;
   /** Ends the process and the Runtime API server. */
@@ -100,6 +100,8 @@ export async function startExecutionEnvironment(options: ExecutionEnvironmentOpt
   const parked: ServerResponse[] = [];
   const running = new Map<string, Invocation>();
   let frozen = false;
+  /** Set once SHUTDOWN starts: Lambda never freezes an environment that is shutting down. */
+  let shuttingDown = false;
   let initError: string | undefined;
   let child: SpawnedScript | undefined;
   const extensions = new Map<string, ExtensionState>();
@@ -240,7 +242,7 @@ export async function startExecutionEnvironment(options: ExecutionEnvironmentOpt
 
   /** Lambda freezes an environment once the runtime and every extension wait for work with none running. */
   function freezeWhenIdle(): void {
-    if (!options.freeze || frozen || child === undefined || running.size > 0 || queue.length > 0 || parked.length === 0 || !extensionsIdle()) return;
+    if (!options.freeze || shuttingDown || frozen || child === undefined || running.size > 0 || queue.length > 0 || parked.length === 0 || !extensionsIdle()) return;
     frozen = true;
     for (const process of processes()) process.child.kill('SIGSTOP');
   }
@@ -314,7 +316,10 @@ export async function startExecutionEnvironment(options: ExecutionEnvironmentOpt
         deliver();
       });
     },
-    async shutdown(reason, { graceMs = SHUTDOWN_GRACE_MS } = {}) {
+    async shutdown(reason) {
+      // Without the flag, a request that a thawed process sends while the runtime is being killed
+      // would freeze the environment again, and the stopped extension could never answer SHUTDOWN.
+      shuttingDown = true;
       thaw();
       for (const invocation of running.values()) {
         invocation.settle({
@@ -326,7 +331,7 @@ export async function startExecutionEnvironment(options: ExecutionEnvironmentOpt
       }
       running.clear();
       await spawned.kill('SIGKILL');
-      const deadlineMs = Date.now() + graceMs;
+      const deadlineMs = Date.now() + SHUTDOWN_GRACE_MS;
       const results = await Promise.all(
         [...extensions.values()].map(async (extension): Promise<ExtensionShutdown> => {
           if (extension.registeredEvents.includes('SHUTDOWN')) send(extension, { eventType: 'SHUTDOWN', shutdownReason: reason, deadlineMs });
@@ -334,7 +339,7 @@ export async function startExecutionEnvironment(options: ExecutionEnvironmentOpt
           const inTime = await Promise.race([
             extension.process.exited.then(() => true),
             new Promise<false>((resolve) => {
-              timer = setTimeout(() => resolve(false), graceMs);
+              timer = setTimeout(() => resolve(false), SHUTDOWN_GRACE_MS);
             }),
           ]);
           clearTimeout(timer);

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LeaseLock } from '../../src/lock/index.js';
 import { ConfigurationError } from '../../src/shared/errors.js';
-import { InvocationDeadlineError, LambdaTokenProvider, type LambdaTokenProviderOptions } from '../../src/lambda/index.js';
+import { InvocationDeadlineError, LambdaTokenProvider } from '../../src/lambda/index.js';
+import type { RefresherCoreOptions } from '../../src/refresher/options.js';
 import { clientsFor, countingIssuer, startRefresherStack, type Clients, type Issuer, type RefresherStack } from '../refresher/harness.js';
 import { OffsetClock } from '../support/offset-clock.js';
 
@@ -21,7 +22,7 @@ describe('Class: LambdaTokenProvider', () => {
   afterAll(() => stack.close());
 
   async function provider(
-    options: Partial<LambdaTokenProviderOptions> = {},
+    options: Partial<RefresherCoreOptions> & { marginMs?: number } = {},
   ): Promise<{ tokens: LambdaTokenProvider; issuer: Issuer; clients: Clients; lockTable: string; clock: OffsetClock }> {
     const clock = new OffsetClock();
     const issuer = countingIssuer(clock, HOUR);

@@ -17,10 +17,12 @@ SECRET_URL = "http://localhost:%s/secretsmanager/get?secretId=%s" % (PORT, urlli
 
 
 def get_secret(refresh_now=False):
+    """The secret, and when it was asked for (epoch ms): the extension served it at that time or later."""
     url = SECRET_URL + ("&refreshNow=true" if refresh_now else "")
     request = urllib.request.Request(url, headers={"X-Aws-Parameters-Secrets-Token": os.environ["AWS_SESSION_TOKEN"]})
+    requested_at = time.time() * 1000
     with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read())
+        return requested_at, json.loads(response.read())
 
 
 def call_api(token):
@@ -34,15 +36,14 @@ def call_api(token):
 
 def handler(event, context):
     try:
-        secret = get_secret()
+        requested_at, secret = get_secret()
     except urllib.error.HTTPError as error:
         return {"statusCode": error.code, "body": error.read().decode()}
-    received_at = time.time() * 1000
     envelope = json.loads(secret["SecretString"])
     api_status = call_api(envelope["token"])
     if api_status == 401:
         # As after any 401: ask for a replacement once (one refresh for the whole fleet).
-        secret = get_secret(refresh_now=True)
+        requested_at, secret = get_secret(refresh_now=True)
         envelope = json.loads(secret["SecretString"])
         api_status = call_api(envelope["token"])
     return {
@@ -51,7 +52,7 @@ def handler(event, context):
         "token": envelope["token"],
         "expiresAt": datetime.datetime.fromisoformat(envelope["expiresAt"].replace("Z", "+00:00")).timestamp() * 1000,
         "generation": envelope.get("generation"),
-        "receivedAt": received_at,
+        "requestedAt": requested_at,
         "versionId": secret["VersionId"],
         "name": secret["Name"],
     }
