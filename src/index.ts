@@ -4,7 +4,14 @@ export { systemClock } from './shared/clock.js';
 export { seededRandom } from './shared/random.js';
 export { TokenRefresher, type TokenResult } from './refresher/token-refresher.js';
 export type { GetTokenOptions } from './refresher/call-options.js';
-export type { RefreshContext, RefreshFunction, TokenRefresherOptions } from './refresher/options.js';
+export type {
+  LockTableOptions,
+  ReadyLockOptions,
+  RefreshContext,
+  RefreshFunction,
+  RefresherCoreOptions,
+  TokenRefresherOptions,
+} from './refresher/options.js';
 export type { RefresherEvent, RefresherEventType, RefresherLogger, TokenSource } from './refresher/events.js';
 export { RefreshFailedError, RefreshTimeoutError, TokenUnavailableError, type FailureRecord } from './refresher/errors.js';
 export { lockNameFor, lockNamePrefixFor } from './refresher/lock-name.js';

@@ -9,5 +9,12 @@ export type { LambdaContextLike } from './context.js';
 export { ConfigurationError, TokenRefresherError } from '../shared/errors.js';
 export { RefreshFailedError, RefreshTimeoutError, TokenUnavailableError } from '../refresher/errors.js';
 export { TokenRefresher, type TokenResult } from '../refresher/token-refresher.js';
-export type { RefreshContext, RefreshFunction, TokenRefresherOptions } from '../refresher/options.js';
+export type {
+  LockTableOptions,
+  ReadyLockOptions,
+  RefreshContext,
+  RefreshFunction,
+  RefresherCoreOptions,
+  TokenRefresherOptions,
+} from '../refresher/options.js';
 export type { RefresherEvent, RefresherLogger } from '../refresher/events.js';

@@ -13,13 +13,13 @@ import { InvocationDeadlineError } from './errors.js';
  * const options: LambdaTokenProviderOptions = { secretId: 'prod/api-token', lockTable: 'locks', refresh, marginMs: 1_000 };
  * ```
  */
-export interface LambdaTokenProviderOptions extends TokenRefresherOptions {
+export type LambdaTokenProviderOptions = TokenRefresherOptions & {
   /**
    * Time kept back from the invocation's remaining time for the handler itself (to use the token or
    * report the failure): `getToken` gives up this long before the invocation would time out. Default 500.
    */
   marginMs?: number;
-}
+};
 
 /**
  * Per-invocation options of {@link LambdaTokenProvider.getToken}.

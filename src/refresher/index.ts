@@ -1,6 +1,6 @@
 export { TokenRefresher, type TokenResult } from './token-refresher.js';
 export type { GetTokenOptions } from './call-options.js';
-export type { RefreshContext, RefreshFunction, TokenRefresherOptions } from './options.js';
+export type { LockTableOptions, ReadyLockOptions, RefreshContext, RefreshFunction, RefresherCoreOptions, TokenRefresherOptions } from './options.js';
 export type { RefresherEvent, RefresherEventType, RefresherLogger, TokenSource } from './events.js';
 export { RefreshFailedError, RefreshTimeoutError, TokenUnavailableError, type FailureRecord, type RefreshFailureReason } from './errors.js';
 export { lockNameFor, lockNamePrefixFor } from './lock-name.js';

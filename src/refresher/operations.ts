@@ -5,12 +5,12 @@ import { systemClock, type Clock } from '../shared/clock.js';
 import { ConfigurationError, TokenRefresherError } from '../shared/errors.js';
 import type { VersionCensus } from '../secret/errors.js';
 import { assertSecretId } from '../secret/secret-id.js';
-import { AWSCURRENT, AWSPREVIOUS, SecretStore } from '../secret/secret-store.js';
+import { AWSCURRENT, AWSPREVIOUS, SecretStore, type LabelRead } from '../secret/secret-store.js';
 import { describeDecodeFailure, envelopeCodec, type TokenCodec } from '../token/codec.js';
 import type { DecodedToken } from '../token/token.js';
 import { CLEAR_FAILURE, RECORD, readCommitRecord, type CommitRecord } from './commit-record.js';
 import { lockNameFor } from './lock-name.js';
-import type { RefreshLock } from './lock-port.js';
+import type { RefreshLease, RefreshLock, RefreshLockState } from './lock-port.js';
 
 /** Where a secret and its lock live; the same connection options as {@link TokenRefresher}. */
 export interface SecretOperationOptions {
@@ -146,56 +146,59 @@ export async function status(options: StatusOptions): Promise<SecretStatus> {
       lock.inspect(lockName),
       store.census({ quota: versionQuota, guard: quotaGuard, ...(options.signal === undefined ? {} : { signal: options.signal }) }),
     ]);
-    let current: SecretStatus['current'];
-    if (read.found) {
-      const decoding = tryDecode(codec, read.value);
-      current = {
-        versionId: read.versionId,
-        stages: read.stages,
-        createdAt: iso(read.createdAt),
-        ...('decoded' in decoding
-          ? {
-              format: 'envelope' as const,
-              ...(decoding.decoded.generation === undefined ? {} : { generation: decoding.decoded.generation }),
-              expiresAt: new Date(decoding.decoded.expiresAt).toISOString(),
-              ...(decoding.decoded.refreshedAt === undefined ? {} : { refreshedAt: new Date(decoding.decoded.refreshedAt).toISOString() }),
-              remainingMs: decoding.decoded.expiresAt - clock.now(),
-            }
-          : { format: 'unreadable' as const, problem: decoding.problem }),
-      };
-    }
     const commit = readCommitRecord(state?.attributes ?? {});
-    const failure = commit.failure;
     return {
       secretId: options.secretId,
       label,
       lockName,
       secretExists: read.found || read.missing === 'label',
-      current,
-      lease:
-        state === undefined
-          ? undefined
-          : {
-              held: state.holder !== undefined,
-              ...(state.holder === undefined ? {} : { holder: state.holder }),
-              fence: state.fence,
-              ...(state.holder === undefined || state.expiresAt === undefined ? {} : { expiresAt: new Date(state.expiresAt).toISOString() }),
-            },
+      current: read.found ? describeCurrent(read, codec, clock) : undefined,
+      lease: state === undefined ? undefined : describeLease(state),
       commit,
-      backoff:
-        failure === undefined || failure.retryNotBefore <= clock.now()
-          ? undefined
-          : {
-              reason: failure.reason,
-              errorName: failure.errorName,
-              failureCount: failure.failureCount,
-              retryNotBefore: new Date(failure.retryNotBefore).toISOString(),
-            },
+      backoff: describeBackoff(commit, clock),
       census,
     };
   } finally {
     await resources.dispose();
   }
+}
+
+type FoundSecret = Extract<LabelRead, { found: true }>;
+
+function describeCurrent(read: FoundSecret, codec: TokenCodec, clock: Clock): NonNullable<SecretStatus['current']> {
+  const decoding = tryDecode(codec, read.value);
+  const base = { versionId: read.versionId, stages: read.stages, createdAt: iso(read.createdAt) };
+  if (!('decoded' in decoding)) return { ...base, format: 'unreadable', problem: decoding.problem };
+  const { generation, expiresAt, refreshedAt } = decoding.decoded;
+  return {
+    ...base,
+    format: 'envelope',
+    ...(generation === undefined ? {} : { generation }),
+    expiresAt: new Date(expiresAt).toISOString(),
+    ...(refreshedAt === undefined ? {} : { refreshedAt: new Date(refreshedAt).toISOString() }),
+    remainingMs: expiresAt - clock.now(),
+  };
+}
+
+function describeLease(state: RefreshLockState): NonNullable<SecretStatus['lease']> {
+  if (state.holder === undefined) return { held: false, fence: state.fence };
+  return {
+    held: true,
+    holder: state.holder,
+    fence: state.fence,
+    ...(state.expiresAt === undefined ? {} : { expiresAt: new Date(state.expiresAt).toISOString() }),
+  };
+}
+
+function describeBackoff(commit: CommitRecord, clock: Clock): SecretStatus['backoff'] {
+  const failure = commit.failure;
+  if (failure === undefined || failure.retryNotBefore <= clock.now()) return undefined;
+  return {
+    reason: failure.reason,
+    errorName: failure.errorName,
+    failureCount: failure.failureCount,
+    retryNotBefore: new Date(failure.retryNotBefore).toISOString(),
+  };
 }
 
 /** Options for {@link rollback}. */
@@ -250,79 +253,94 @@ export class RollbackError extends TokenRefresherError {}
  */
 export async function rollback(options: RollbackOptions): Promise<RollbackResult> {
   const resources = open(options);
-  const { store, lock, label, lockName, codec, clock } = resources;
   try {
+    const { lock, lockName } = resources;
     const outcome = await lock.acquire(lockName, {
       timeoutMs: options.timeoutMs ?? 30_000,
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
     if (!outcome.acquired) throw new RollbackError(`Could not take the lease "${lockName}" to roll back; retry.`);
-    const lease = outcome.lease;
-    let released = false;
-    try {
-      const record = readCommitRecord(lease.attributes);
-      const current = await store.read(label, options.signal);
-      if (!current.found) throw new RollbackError(`Secret "${options.secretId}" has no version labelled ${label}: there is nothing to roll back.`);
-      let target = options.toVersionId;
-      if (target === undefined) {
-        if (label === AWSCURRENT) {
-          const previous = await store.read(AWSPREVIOUS, options.signal);
-          target = previous.found ? previous.versionId : undefined;
-        } else {
-          target = record.previousVersionId;
-        }
-      }
-      if (target === undefined) {
-        throw new RollbackError(
-          `Secret "${options.secretId}" has no previous version of ${label} on record: pass toVersionId (see list-secret-version-ids).`,
-        );
-      }
-      if (target === current.versionId) {
-        throw new RollbackError(`Version ${target} already holds ${label} on "${options.secretId}": nothing to roll back.`);
-      }
-      const restored = await store.readVersion(target, options.signal);
-      if (restored === undefined) {
-        throw new RollbackError(`Secret "${options.secretId}" has no version ${target} (it may have been purged): pass an existing toVersionId.`);
-      }
-      const decoding = tryDecode(codec, restored.value);
-      const decoded = 'decoded' in decoding ? decoding.decoded : undefined;
-      const moved = await store.moveLabel({
-        label,
-        moveTo: target,
-        removeFrom: current.versionId,
-        ...(options.signal === undefined ? {} : { signal: options.signal }),
-      });
-      if (moved === 'conflict') {
-        const after = await store.read(label, options.signal);
-        if (!after.found || after.versionId !== target) {
-          throw new RollbackError(`${label} on "${options.secretId}" moved while rolling back (someone else changed it); check status and retry.`);
-        }
-      }
-      released = true;
-      await lease.commitAndRelease({
-        ...CLEAR_FAILURE,
-        [RECORD.versionId]: target,
-        [RECORD.generation]: decoded?.generation ?? null,
-        [RECORD.highestGeneration]: Math.max(record.highestGeneration ?? 0, record.generation ?? 0, decoded?.generation ?? 0),
-        [RECORD.tokenExpiresAt]: decoded?.expiresAt ?? null,
-        [RECORD.refreshedAt]: decoded?.refreshedAt ?? null,
-        [RECORD.recordFence]: lease.fence,
-        [RECORD.previousVersionId]: current.versionId,
-        [RECORD.rolledBackAt]: clock.now(),
-        [RECORD.rolledBackFrom]: current.versionId,
-      });
-      return {
-        label,
-        fromVersionId: current.versionId,
-        toVersionId: target,
-        generation: decoded?.generation,
-        expiresAt: iso(decoded?.expiresAt),
-        fence: lease.fence,
-      };
-    } finally {
-      if (!released) await lease.release().catch(() => undefined);
-    }
+    return await rollbackUnderLease(options, resources, outcome.lease);
   } finally {
     await resources.dispose();
+  }
+}
+
+/** Moves the label while holding `lease`; the lease is let go with the commit record, or released on any failure. */
+async function rollbackUnderLease(options: RollbackOptions, resources: Resources, lease: RefreshLease): Promise<RollbackResult> {
+  const { store, label, codec, clock } = resources;
+  let committing = false;
+  try {
+    const record = readCommitRecord(lease.attributes);
+    const current = await store.read(label, options.signal);
+    if (!current.found) throw new RollbackError(`Secret "${options.secretId}" has no version labelled ${label}: there is nothing to roll back.`);
+    const target = await rollbackTarget(options, resources, record, current.versionId);
+    const restored = await store.readVersion(target, options.signal);
+    if (restored === undefined) {
+      throw new RollbackError(`Secret "${options.secretId}" has no version ${target} (it may have been purged): pass an existing toVersionId.`);
+    }
+    const decoding = tryDecode(codec, restored.value);
+    const decoded = 'decoded' in decoding ? decoding.decoded : undefined;
+    await moveLabelBack(options, resources, current.versionId, target);
+    committing = true;
+    await lease.commitAndRelease({
+      ...CLEAR_FAILURE,
+      [RECORD.versionId]: target,
+      [RECORD.generation]: decoded?.generation ?? null,
+      [RECORD.highestGeneration]: Math.max(record.highestGeneration ?? 0, record.generation ?? 0, decoded?.generation ?? 0),
+      [RECORD.tokenExpiresAt]: decoded?.expiresAt ?? null,
+      [RECORD.refreshedAt]: decoded?.refreshedAt ?? null,
+      [RECORD.recordFence]: lease.fence,
+      [RECORD.previousVersionId]: current.versionId,
+      [RECORD.rolledBackAt]: clock.now(),
+      [RECORD.rolledBackFrom]: current.versionId,
+    });
+    return {
+      label,
+      fromVersionId: current.versionId,
+      toVersionId: target,
+      generation: decoded?.generation,
+      expiresAt: iso(decoded?.expiresAt),
+      fence: lease.fence,
+    };
+  } finally {
+    if (!committing) await lease.release().catch(() => undefined);
+  }
+}
+
+/** The version to restore: `toVersionId`, else AWSPREVIOUS for AWSCURRENT, else the version the last refresh replaced. */
+async function rollbackTarget(options: RollbackOptions, resources: Resources, record: CommitRecord, currentVersionId: string): Promise<string> {
+  const { store, label } = resources;
+  let target = options.toVersionId;
+  if (target === undefined && label === AWSCURRENT) {
+    const previous = await store.read(AWSPREVIOUS, options.signal);
+    target = previous.found ? previous.versionId : undefined;
+  } else if (target === undefined) {
+    target = record.previousVersionId;
+  }
+  if (target === undefined) {
+    throw new RollbackError(
+      `Secret "${options.secretId}" has no previous version of ${label} on record: pass toVersionId (see list-secret-version-ids).`,
+    );
+  }
+  if (target === currentVersionId) {
+    throw new RollbackError(`Version ${target} already holds ${label} on "${options.secretId}": nothing to roll back.`);
+  }
+  return target;
+}
+
+/** The compare-and-swap back to `target`; a conflict is fine only when the label already ended there. */
+async function moveLabelBack(options: RollbackOptions, resources: Resources, fromVersionId: string, target: string): Promise<void> {
+  const { store, label } = resources;
+  const moved = await store.moveLabel({
+    label,
+    moveTo: target,
+    removeFrom: fromVersionId,
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  });
+  if (moved !== 'conflict') return;
+  const after = await store.read(label, options.signal);
+  if (!after.found || after.versionId !== target) {
+    throw new RollbackError(`${label} on "${options.secretId}" moved while rolling back (someone else changed it); check status and retry.`);
   }
 }

@@ -25,12 +25,39 @@ export interface RefreshContext {
 /** Obtains a new token from the identity provider. */
 export type RefreshFunction = (context: RefreshContext) => Promise<IssuedToken> | IssuedToken;
 
-/** Options for {@link TokenRefresher}. Durations in milliseconds. */
-export interface TokenRefresherOptions {
+/**
+ * Options for {@link TokenRefresher} apart from the lock. Durations in milliseconds.
+ *
+ * | Option | Default | Guarantee it affects |
+ * | --- | --- | --- |
+ * | `secretId` | required | — |
+ * | `refresh` | required | G1: called by one process per generation |
+ * | `label` / `pendingLabel` | `AWSCURRENT` / `AWSPENDING` | G4: the label the compare-and-swap moves forward |
+ * | `lockName` | `lockNameFor(secretId, label)` | G1: processes sharing a token must share the name |
+ * | `leaseMs` | 10 000 | G5: a dead holder delays the fleet by at most one lease |
+ * | `pollMs` | leaseMs / 10, 20 ms to 1 s | G6: reads per waiting process |
+ * | `refreshTimeoutMs` | 30 000 | G5: how long a hung identity provider holds the lease |
+ * | `followerDeadlineMs` | 3 × leaseMs | G2: a caller without a valid token fails instead of waiting longer |
+ * | `refreshWindowMs` | 5 minutes (at most half the lifetime) | G3: refreshes start while the token is still valid |
+ * | `minValidityMs` | 30 000 (at most a tenth of the lifetime) | G2: no token returned with less left |
+ * | `minLifetimeMs` | 1 000 | G2: shorter refresh results are rejected |
+ * | `expectedLifetimeMs` | none | G7: checks the version budget at construction |
+ * | `versionQuota` / `quotaGuard` | 100 / 10 | G7: writes stop this far under the quota |
+ * | `minBackoffMs` / `maxBackoffMs` | 1 000 / 60 000 | G6, G7: fleet-wide back-off after failed refreshes |
+ * | `createSecret` | true | — |
+ * | `codec` | {@link envelopeCodec} | G9: how the value is stored |
+ * | `secretsManager` | a new client (honours `AWS_ENDPOINT_URL_SECRETS_MANAGER`) | — |
+ * | `clock` / `random` | the system clock / `Math.random` | — (tests and simulations inject them) |
+ * | `logger` / `onEvent` | none | G9: never given a token value |
+ *
+ * @example
+ * ```ts
+ * const options: TokenRefresherOptions = { secretId: 'prod/api-token', lockTable: 'token-refresher-locks', refresh, leaseMs: 5_000 };
+ * ```
+ */
+export interface RefresherCoreOptions {
   /** The secret's name or ARN. Given by name, a missing secret is created by the first refresher. */
   secretId: string;
-  /** The lease table (see `token-refresher init-table`). Required unless `lock` is given. */
-  lockTable?: string;
   /** Gets a new token from the identity provider. Called by one process per token generation. */
   refresh: RefreshFunction;
   /** The staging label that holds the token. Default `AWSCURRENT`; a custom label lets one secret hold several tokens. */
@@ -69,18 +96,59 @@ export interface TokenRefresherOptions {
   codec?: TokenCodec;
   /** Default: a new client with the SDK's standard configuration (honours AWS_ENDPOINT_URL_SECRETS_MANAGER). */
   secretsManager?: SecretsManagerClient;
-  /** Default: a new client with the SDK's standard configuration (honours AWS_ENDPOINT_URL_DYNAMODB). */
-  dynamodb?: DynamoDBClient;
-  /** A ready lock instead of one built from `dynamodb` and `lockTable`. */
-  lock?: RefreshLock;
-  /** Further options for the lock the refresher builds (heartbeat, clock skew, TTL, owner id, events). */
-  lockOptions?: Omit<LeaseLockOptions, 'client' | 'tableName' | 'store' | 'leaseMs' | 'pollMs' | 'clock' | 'random'>;
+  /** Default {@link systemClock}. */
   clock?: Clock;
+  /** Default `Math.random` (jitter only). */
   random?: () => number;
   logger?: RefresherLogger;
   /** Receives typed events (see {@link RefresherEvent}). Exceptions it throws are ignored. */
   onEvent?: (event: RefresherEvent) => void;
 }
+
+/**
+ * The lease lock the refresher builds on a DynamoDB table (see `token-refresher init-table`).
+ *
+ * @example
+ * ```ts
+ * const lockOn: LockTableOptions = { lockTable: 'token-refresher-locks', lockOptions: { heartbeatMs: 2_000 } };
+ * ```
+ */
+export interface LockTableOptions {
+  /** The lease table. */
+  lockTable: string;
+  /** Default: a new client with the SDK's standard configuration (honours AWS_ENDPOINT_URL_DYNAMODB). */
+  dynamodb?: DynamoDBClient;
+  /** Further options for the lock the refresher builds (heartbeat, clock skew, TTL, owner id, events). */
+  lockOptions?: Omit<LeaseLockOptions, 'client' | 'tableName' | 'store' | 'leaseMs' | 'pollMs' | 'clock' | 'random'>;
+  lock?: never;
+}
+
+/**
+ * A ready lock instead of one the refresher builds: a `LeaseLock` you configured, or any {@link RefreshLock}.
+ *
+ * @example
+ * ```ts
+ * const lockOn: ReadyLockOptions = { lock: new LeaseLock({ store: new MemoryLockStore() }) };
+ * ```
+ */
+export interface ReadyLockOptions {
+  lock: RefreshLock;
+  lockTable?: never;
+  dynamodb?: never;
+  lockOptions?: never;
+}
+
+/**
+ * Options for {@link TokenRefresher}: the {@link RefresherCoreOptions} (its TypeDoc has the table of
+ * options, defaults and guarantees) and either a lease table or a ready lock — never both.
+ *
+ * @example
+ * ```ts
+ * new TokenRefresher({ secretId: 'prod/api-token', lockTable: 'token-refresher-locks', refresh });
+ * new TokenRefresher({ secretId: 'prod/api-token', lock: myLock, refresh });
+ * ```
+ */
+export type TokenRefresherOptions = RefresherCoreOptions & (LockTableOptions | ReadyLockOptions);
 
 /** Validated options with defaults applied. */
 export interface ResolvedRefresherOptions {
@@ -161,6 +229,41 @@ export function resolveRefresherOptions(options: TokenRefresherOptions): Resolve
   if (typeof options.refresh !== 'function') {
     throw new ConfigurationError('Option "refresh" must be a function ({ signal, fence, previous }) => Promise<{ token, expiresAt }>.');
   }
+  checkLockChoice(options);
+  const labels = resolveLabels(options);
+  const leaseMs = duration('leaseMs', options.leaseMs, 10_000);
+  if (leaseMs < 100) throw new ConfigurationError(`Option "leaseMs" must be at least 100 ms; got ${leaseMs}.`);
+  if (options.createSecret !== undefined && typeof options.createSecret !== 'boolean') {
+    throw new ConfigurationError(`Option "createSecret" must be true or false; got ${typeof options.createSecret}.`);
+  }
+  return {
+    secretId: options.secretId,
+    lockTable: options.lockTable,
+    refresh: options.refresh,
+    ...labels,
+    lockName: options.lockName ?? lockNameFor(options.secretId, labels.label),
+    leaseMs,
+    pollMs: duration('pollMs', options.pollMs, Math.min(1_000, Math.max(20, Math.floor(leaseMs / 10)))),
+    refreshTimeoutMs: duration('refreshTimeoutMs', options.refreshTimeoutMs, 30_000),
+    followerDeadlineMs: duration('followerDeadlineMs', options.followerDeadlineMs, 3 * leaseMs),
+    minLifetimeMs: duration('minLifetimeMs', options.minLifetimeMs, 1_000),
+    expectedLifetimeMs: options.expectedLifetimeMs === undefined ? undefined : duration('expectedLifetimeMs', options.expectedLifetimeMs, 0),
+    ...resolveBudget(options),
+    createSecret: options.createSecret ?? true,
+    codec: resolveCodec(options.codec),
+    policy: new RefreshPolicy({
+      ...(options.refreshWindowMs === undefined ? {} : { refreshWindowMs: options.refreshWindowMs }),
+      ...(options.minValidityMs === undefined ? {} : { minValidityMs: options.minValidityMs }),
+    }),
+    clock: resolveClock(options.clock),
+    random: fn('random', options.random) ?? Math.random,
+    logger: resolveLogger(options.logger),
+    onEvent: fn('onEvent', options.onEvent),
+  };
+}
+
+/** Either a lease table or a ready lock: JavaScript callers get the check TypeScript's union gives. */
+function checkLockChoice(options: TokenRefresherOptions): void {
   if (options.lock === undefined) {
     if (typeof options.lockTable !== 'string' || !/^[A-Za-z0-9_.-]{3,255}$/.test(options.lockTable)) {
       throw new ConfigurationError(
@@ -168,9 +271,26 @@ export function resolveRefresherOptions(options: TokenRefresherOptions): Resolve
           'Create it with `token-refresher init-table`.',
       );
     }
-  } else if (typeof options.lock.tryAcquire !== 'function' || typeof options.lock.acquire !== 'function') {
-    throw new ConfigurationError('Option "lock" must be a LeaseLock (with tryAcquire, acquire and inspect).');
+    return;
   }
+  const tableOptions = (['lockTable', 'dynamodb', 'lockOptions'] as const).filter((name) => options[name] !== undefined);
+  if (tableOptions.length > 0) {
+    throw new ConfigurationError(
+      `Option "lock" excludes ${tableOptions.map((name) => `"${name}"`).join(', ')}: a ready lock already has its table and client. ` +
+        'Pass either lock, or lockTable (with dynamodb and lockOptions).',
+    );
+  }
+  const lock: Partial<Record<keyof RefreshLock, unknown>> | null = options.lock;
+  if (
+    typeof lock !== 'object' ||
+    lock === null ||
+    (['tryAcquire', 'acquire', 'inspect'] as const).some((method) => typeof lock[method] !== 'function')
+  ) {
+    throw new ConfigurationError('Option "lock" must be a LeaseLock or a RefreshLock (with tryAcquire, acquire and inspect methods).');
+  }
+}
+
+function resolveLabels(options: RefresherCoreOptions): { label: string; pendingLabel: string } {
   const managedLabel = label('label', options.label, AWSCURRENT);
   const pendingLabel = label('pendingLabel', options.pendingLabel, AWSPENDING);
   if (pendingLabel === managedLabel) {
@@ -182,9 +302,13 @@ export function resolveRefresherOptions(options: TokenRefresherOptions): Resolve
   if (options.lockName !== undefined && (typeof options.lockName !== 'string' || options.lockName.length === 0)) {
     throw new ConfigurationError(`Option "lockName" must be a non-empty string; got ${JSON.stringify(options.lockName)}.`);
   }
-  const leaseMs = duration('leaseMs', options.leaseMs, 10_000);
-  if (leaseMs < 100) throw new ConfigurationError(`Option "leaseMs" must be at least 100 ms; got ${leaseMs}.`);
-  const pollMs = duration('pollMs', options.pollMs, Math.min(1_000, Math.max(20, Math.floor(leaseMs / 10))));
+  return { label: managedLabel, pendingLabel };
+}
+
+/** The version quota, its guard and the back-off that keeps failed refreshes from spending it. */
+function resolveBudget(
+  options: RefresherCoreOptions,
+): Pick<ResolvedRefresherOptions, 'versionQuota' | 'quotaGuard' | 'minBackoffMs' | 'maxBackoffMs'> {
   const minBackoffMs = duration('minBackoffMs', options.minBackoffMs, 1_000);
   const maxBackoffMs = duration('maxBackoffMs', options.maxBackoffMs, 60_000);
   if (maxBackoffMs < minBackoffMs) {
@@ -195,47 +319,27 @@ export function resolveRefresherOptions(options: TokenRefresherOptions): Resolve
   if (quotaGuard >= versionQuota) {
     throw new ConfigurationError(`Option "quotaGuard" (${quotaGuard}) must be less than "versionQuota" (${versionQuota}).`);
   }
-  if (options.createSecret !== undefined && typeof options.createSecret !== 'boolean') {
-    throw new ConfigurationError(`Option "createSecret" must be true or false; got ${typeof options.createSecret}.`);
-  }
-  const codec = options.codec ?? envelopeCodec;
+  return { versionQuota, quotaGuard, minBackoffMs, maxBackoffMs };
+}
+
+function resolveCodec(codec: TokenCodec = envelopeCodec): TokenCodec {
   if (typeof codec !== 'object' || codec === null || typeof codec.encode !== 'function' || typeof codec.decode !== 'function') {
     throw new ConfigurationError('Option "codec" must be an object with encode(envelope) and decode(value) functions and a format description.');
   }
-  const logger = options.logger;
+  return codec;
+}
+
+function resolveLogger(logger: RefresherLogger | undefined): RefresherLogger | undefined {
   if (logger !== undefined && (['debug', 'info', 'warn', 'error'] as const).some((level) => typeof logger[level] !== 'function')) {
     throw new ConfigurationError('Option "logger" must have debug, info, warn and error methods (console works).');
   }
-  const clock = options.clock ?? systemClock;
-  if (typeof clock.now !== 'function' || typeof clock.monotonic !== 'function' || typeof clock.schedule !== 'function') {
-    throw new ConfigurationError('Option "clock" must implement Clock (now, monotonic, sleep, schedule).');
+  return logger;
+}
+
+function resolveClock(clock: Clock = systemClock): Clock {
+  const methods = ['now', 'monotonic', 'sleep', 'schedule'] as const;
+  if (typeof clock !== 'object' || clock === null || methods.some((method) => typeof clock[method] !== 'function')) {
+    throw new ConfigurationError('Option "clock" must implement Clock (now, monotonic, sleep and schedule methods).');
   }
-  return {
-    secretId: options.secretId,
-    lockTable: options.lockTable,
-    refresh: options.refresh,
-    label: managedLabel,
-    pendingLabel,
-    lockName: options.lockName ?? lockNameFor(options.secretId, managedLabel),
-    leaseMs,
-    pollMs,
-    refreshTimeoutMs: duration('refreshTimeoutMs', options.refreshTimeoutMs, 30_000),
-    followerDeadlineMs: duration('followerDeadlineMs', options.followerDeadlineMs, 3 * leaseMs),
-    minLifetimeMs: duration('minLifetimeMs', options.minLifetimeMs, 1_000),
-    expectedLifetimeMs: options.expectedLifetimeMs === undefined ? undefined : duration('expectedLifetimeMs', options.expectedLifetimeMs, 0),
-    versionQuota,
-    quotaGuard,
-    minBackoffMs,
-    maxBackoffMs,
-    createSecret: options.createSecret ?? true,
-    codec,
-    policy: new RefreshPolicy({
-      ...(options.refreshWindowMs === undefined ? {} : { refreshWindowMs: options.refreshWindowMs }),
-      ...(options.minValidityMs === undefined ? {} : { minValidityMs: options.minValidityMs }),
-    }),
-    clock,
-    random: fn('random', options.random) ?? Math.random,
-    logger,
-    onEvent: fn('onEvent', options.onEvent),
-  };
+  return clock;
 }

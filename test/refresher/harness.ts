@@ -6,6 +6,8 @@ import {
   type RunningSecretsManagerEmulator,
   type SecretsManagerEmulatorOptions,
 } from '../../src/local/secrets-manager/index.js';
+import type { RefreshLock } from '../../src/refresher/lock-port.js';
+import type { LockTableOptions, ReadyLockOptions, RefresherCoreOptions } from '../../src/refresher/options.js';
 import { TokenRefresher, type RefresherEvent, type TokenRefresherOptions } from '../../src/refresher/index.js';
 import { envelopeCodec } from '../../src/token/codec.js';
 import { SdkCallCounter } from '../../devkit/sdk-counters.js';
@@ -227,6 +229,19 @@ export interface Rig {
   record: Recorder;
 }
 
+/** A rig's refresher options: the stack supplies the clients; a `lock` replaces the rig's lease lock on `lockTable`. */
+export type RigOptions = Partial<RefresherCoreOptions> & {
+  secretId: string;
+  lockTable?: string;
+  lockOptions?: LockTableOptions['lockOptions'];
+  lock?: RefreshLock;
+};
+
+function requireLockTable(lockTable: string | undefined): string {
+  if (lockTable === undefined) throw new Error('makeRig needs a lockTable or a lock.');
+  return lockTable;
+}
+
 /**
  * Builds a TokenRefresher on the stack with an offset clock, counted clients, a counting issuer
  * and a recorder. `share` reuses another rig's clock and issuer (a second process on the same secret).
@@ -237,23 +252,24 @@ export interface Rig {
  * await rig.refresher.getToken();
  * ```
  */
-export function makeRig(
-  stack: RefresherStack,
-  options: Partial<TokenRefresherOptions> & { secretId: string; lockTable: string },
-  share?: { clock?: OffsetClock; issuer?: Issuer; lifetimeMs?: number },
-): Rig {
+export function makeRig(stack: RefresherStack, options: RigOptions, share?: { clock?: OffsetClock; issuer?: Issuer; lifetimeMs?: number }): Rig {
   const clock = share?.clock ?? new OffsetClock();
   const issuer = share?.issuer ?? countingIssuer(clock, share?.lifetimeMs ?? 3_600_000);
   const clients = clientsFor(stack);
   const record = recorder();
+  const { lock, lockTable, lockOptions, ...core } = options;
+  const lockChoice: LockTableOptions | ReadyLockOptions =
+    lock === undefined
+      ? { lockTable: requireLockTable(lockTable), dynamodb: clients.dynamodb, ...(lockOptions === undefined ? {} : { lockOptions }) }
+      : { lock };
   const refresher = new TokenRefresher({
     refresh: issuer.refresh,
     secretsManager: clients.secretsManager,
-    dynamodb: clients.dynamodb,
     clock,
     logger: record.logger,
     onEvent: record.onEvent,
-    ...options,
+    ...core,
+    ...lockChoice,
   });
   return { refresher, clock, issuer, clients, record };
 }

@@ -1,9 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import type { RefreshLock } from '../../src/refresher/lock-port.js';
 import { resolveRefresherOptions, type TokenRefresherOptions } from '../../src/refresher/options.js';
 import { ConfigurationError } from '../../src/shared/errors.js';
 
 const HOUR = 3_600_000;
 const valid: TokenRefresherOptions = { secretId: 'ok-secret', lockTable: 'ok-table', refresh: () => ({ token: 't', expiresAt: Date.now() + HOUR }) };
+
+const readyLock: RefreshLock = {
+  tryAcquire: () => Promise.reject(new Error('unused')),
+  acquire: () => Promise.reject(new Error('unused')),
+  inspect: () => Promise.resolve(undefined),
+};
 
 describe('Function: resolveRefresherOptions', () => {
   it('fills in the documented defaults', () => {
@@ -39,12 +46,31 @@ describe('Function: resolveRefresherOptions', () => {
   });
 
   it('needs no lockTable when a lock is given', () => {
-    const lock = {
-      tryAcquire: () => Promise.reject(new Error('unused')),
-      acquire: () => Promise.reject(new Error('unused')),
-      inspect: () => Promise.resolve(undefined),
-    };
-    expect(() => resolveRefresherOptions({ ...valid, lockTable: undefined, lock })).not.toThrow();
+    expect(resolveRefresherOptions({ secretId: valid.secretId, refresh: valid.refresh, lock: readyLock }).lockTable).toBeUndefined();
+  });
+
+  it('is a type error, and a run-time error for JavaScript, to pass both a lock and a lockTable', () => {
+    // @ts-expect-error: TokenRefresherOptions takes either lock or lockTable
+    const both: TokenRefresherOptions = { ...valid, lock: readyLock };
+    expect(() => resolveRefresherOptions(both)).toThrow(/"lock" excludes "lockTable"/);
+  });
+
+  it.each([
+    [{ lockTable: 'ok-table' }, /"lock" excludes "lockTable"/],
+    [{ dynamodb: {} }, /"lock" excludes "dynamodb"/],
+    [{ lockTable: 'ok-table', lockOptions: { heartbeatMs: 1_000 } }, /"lock" excludes "lockTable", "lockOptions"/],
+  ])('rejects a lock given with %j instead of ignoring either', (tableOptions, message) => {
+    const both = { secretId: valid.secretId, refresh: valid.refresh, lock: readyLock, ...tableOptions } as unknown as TokenRefresherOptions;
+    expect(() => resolveRefresherOptions(both)).toThrow(ConfigurationError);
+    expect(() => resolveRefresherOptions(both)).toThrow(message);
+  });
+
+  it.each([
+    [{ tryAcquire: readyLock.tryAcquire, acquire: readyLock.acquire }, /with tryAcquire, acquire and inspect/],
+    [null, /"lock" must be/],
+  ])('rejects a lock without the RefreshLock methods: %j', (lock, message) => {
+    const options = { secretId: valid.secretId, refresh: valid.refresh, lock } as unknown as TokenRefresherOptions;
+    expect(() => resolveRefresherOptions(options)).toThrow(message);
   });
 
   it.each([
@@ -53,7 +79,12 @@ describe('Function: resolveRefresherOptions', () => {
     [{ refresh: 'nope' }, /"refresh" must be a function/],
     [{ lockTable: 'x' }, /lockTable/],
     [{ lockTable: undefined }, /init-table/],
-    [{ lock: {} }, /"lock"/],
+    [{ lockTable: undefined, lock: {} }, /"lock" must be a LeaseLock/],
+    [
+      { clock: { now: () => 0, monotonic: () => 0, schedule: () => () => undefined } },
+      /"clock" must implement Clock \(now, monotonic, sleep and schedule/,
+    ],
+    [{ clock: null }, /"clock"/],
     [{ leaseMs: -1 }, /leaseMs/],
     [{ leaseMs: 50 }, /at least 100/],
     [{ leaseMs: 2 * 86_400_000 }, /at most one day/],

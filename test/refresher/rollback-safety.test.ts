@@ -49,7 +49,6 @@ describe('Class: TokenRefresher (no rollback, G4)', () => {
     const leaseMs = 1_000;
     const paused = makeRig(stack, {
       secretId,
-      lockTable,
       leaseMs,
       lock: blindLock(new LeaseLock({ client: stack.dynamodb.client(), tableName: lockTable, leaseMs, heartbeatMs: false })),
     });

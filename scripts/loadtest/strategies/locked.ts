@@ -27,7 +27,6 @@ export function createLockedStrategy(context: StrategyContext): Strategy {
 export function createLockedRefresher(context: StrategyContext): TokenRefresher {
   return new TokenRefresher({
     secretId: context.secretId,
-    lockTable: context.lockTable,
     refresh: async ({ signal }) => {
       const minted = await context.callIdentityProvider(signal);
       return { token: minted.token, expiresAt: minted.expiresAt };
@@ -38,10 +37,9 @@ export function createLockedRefresher(context: StrategyContext): TokenRefresher 
     minValidityMs: context.minValidityMs,
     expectedLifetimeMs: context.lifetimeMs,
     secretsManager: context.secretsManager,
-    dynamodb: context.dynamodb,
     random: context.random,
     ...(context.clock === undefined ? {} : { clock: context.clock }),
-    ...(context.lock === undefined ? {} : { lock: context.lock }),
+    ...(context.lock === undefined ? { lockTable: context.lockTable, dynamodb: context.dynamodb } : { lock: context.lock }),
     onEvent(event) {
       const at = context.now();
       switch (event.type) {
