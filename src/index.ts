@@ -22,6 +22,8 @@ export {
   status,
   type RollbackOptions,
   type RollbackResult,
+  type SecretLocationOptions,
+  type SecretOperationOptions,
   type SecretStatus,
   type StatusOptions,
 } from './refresher/operations.js';

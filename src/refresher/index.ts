@@ -11,6 +11,7 @@ export {
   status,
   type RollbackOptions,
   type RollbackResult,
+  type SecretLocationOptions,
   type SecretOperationOptions,
   type SecretStatus,
   type StatusOptions,

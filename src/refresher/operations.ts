@@ -10,32 +10,48 @@ import { describeDecodeFailure, envelopeCodec, type TokenCodec } from '../token/
 import type { DecodedToken } from '../token/token.js';
 import { CLEAR_FAILURE, RECORD, readCommitRecord, type CommitRecord } from './commit-record.js';
 import { lockNameFor } from './lock-name.js';
+import { assertLockChoice } from './options.js';
 import type { RefreshLease, RefreshLock, RefreshLockState } from './lock-port.js';
 
-/** Where a secret and its lock live; the same connection options as {@link TokenRefresher}. */
-export interface SecretOperationOptions {
+/** Where a secret lives, and its label and codec; see {@link SecretOperationOptions}. */
+export interface SecretLocationOptions {
   secretId: string;
-  /** The lease table. Required unless `lock` is given. */
-  lockTable?: string;
   /** Default `AWSCURRENT`. */
   label?: string;
   /** Default {@link lockNameFor}(secretId, label). */
   lockName?: string;
   codec?: TokenCodec;
   secretsManager?: SecretsManagerClient;
-  dynamodb?: DynamoDBClient;
-  lock?: RefreshLock;
   clock?: Clock;
   signal?: AbortSignal;
 }
 
-/** Options for {@link status}. */
-export interface StatusOptions extends SecretOperationOptions {
+/**
+ * Where a secret and its lock live: the same connection options as {@link TokenRefresher}, with
+ * either a lease table (and optionally its client) or a ready lock.
+ *
+ * @example
+ * ```ts
+ * const where: SecretOperationOptions = { secretId: 'my-api-token', lockTable: 'token-refresher-locks' };
+ * ```
+ */
+export type SecretOperationOptions = SecretLocationOptions &
+  ({ lockTable: string; dynamodb?: DynamoDBClient; lock?: never } | { lock: RefreshLock; lockTable?: never; dynamodb?: never });
+
+/**
+ * Options for {@link status}.
+ *
+ * @example
+ * ```ts
+ * await status({ secretId: 'my-api-token', lockTable: 'token-refresher-locks', versionQuota: 100 });
+ * ```
+ */
+export type StatusOptions = SecretOperationOptions & {
   /** Version quota for the census. Default 100. */
   versionQuota?: number;
   /** Headroom at which refreshers refuse to write. Default 10. */
   quotaGuard?: number;
-}
+};
 
 /** What {@link status} reports. Never contains the token. */
 export interface SecretStatus {
@@ -86,9 +102,7 @@ function open(options: SecretOperationOptions): Resources {
   if (typeof label !== 'string' || label.length === 0 || label.length > 256) {
     throw new ConfigurationError(`Option "label" must be a staging label of 1 to 256 characters; got ${JSON.stringify(label)}.`);
   }
-  if (options.lock === undefined && (typeof options.lockTable !== 'string' || options.lockTable.length < 3)) {
-    throw new ConfigurationError(`Option "lockTable" must name the lease table; got ${JSON.stringify(options.lockTable)}.`);
-  }
+  assertLockChoice(options);
   const owned: Array<{ destroy(): void }> = [];
   const secretsManager = options.secretsManager ?? new SecretsManagerClient({});
   if (options.secretsManager === undefined) owned.push(secretsManager);
@@ -201,13 +215,20 @@ function describeBackoff(commit: CommitRecord, clock: Clock): SecretStatus['back
   };
 }
 
-/** Options for {@link rollback}. */
-export interface RollbackOptions extends SecretOperationOptions {
+/**
+ * Options for {@link rollback}.
+ *
+ * @example
+ * ```ts
+ * await rollback({ secretId: 'my-api-token', lockTable: 'token-refresher-locks', toVersionId });
+ * ```
+ */
+export type RollbackOptions = SecretOperationOptions & {
   /** The version to move the label to. Default: AWSPREVIOUS for AWSCURRENT, else the version the last refresh replaced. */
   toVersionId?: string;
   /** How long to wait for a refresh in progress to finish. Default 30 000 ms. */
   timeoutMs?: number;
-}
+};
 
 /** What {@link rollback} did. */
 export interface RollbackResult {

@@ -229,7 +229,7 @@ export function resolveRefresherOptions(options: TokenRefresherOptions): Resolve
   if (typeof options.refresh !== 'function') {
     throw new ConfigurationError('Option "refresh" must be a function ({ signal, fence, previous }) => Promise<{ token, expiresAt }>.');
   }
-  checkLockChoice(options);
+  assertLockChoice(options);
   const labels = resolveLabels(options);
   const leaseMs = duration('leaseMs', options.leaseMs, 10_000);
   if (leaseMs < 100) throw new ConfigurationError(`Option "leaseMs" must be at least 100 ms; got ${leaseMs}.`);
@@ -262,8 +262,16 @@ export function resolveRefresherOptions(options: TokenRefresherOptions): Resolve
   };
 }
 
-/** Either a lease table or a ready lock: JavaScript callers get the check TypeScript's union gives. */
-function checkLockChoice(options: TokenRefresherOptions): void {
+/**
+ * Checks that exactly one of a lease table and a ready lock is given: JavaScript callers get the
+ * check that TypeScript's union type gives. Shared by the refresher and the operations.
+ *
+ * @example
+ * ```ts
+ * assertLockChoice({ lock, lockTable: 'locks' }); // throws: "lock" excludes "lockTable"
+ * ```
+ */
+export function assertLockChoice(options: Partial<LockTableOptions> | Partial<ReadyLockOptions>): void {
   if (options.lock === undefined) {
     if (typeof options.lockTable !== 'string' || !/^[A-Za-z0-9_.-]{3,255}$/.test(options.lockTable)) {
       throw new ConfigurationError(

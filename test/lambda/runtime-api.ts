@@ -242,7 +242,17 @@ export async function startExecutionEnvironment(options: ExecutionEnvironmentOpt
 
   /** Lambda freezes an environment once the runtime and every extension wait for work with none running. */
   function freezeWhenIdle(): void {
-    if (!options.freeze || shuttingDown || frozen || child === undefined || running.size > 0 || queue.length > 0 || parked.length === 0 || !extensionsIdle()) return;
+    if (
+      !options.freeze ||
+      shuttingDown ||
+      frozen ||
+      child === undefined ||
+      running.size > 0 ||
+      queue.length > 0 ||
+      parked.length === 0 ||
+      !extensionsIdle()
+    )
+      return;
     frozen = true;
     for (const process of processes()) process.child.kill('SIGSTOP');
   }

@@ -1,6 +1,8 @@
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RollbackError, rollback, status } from '../../src/refresher/index.js';
+import { LeaseLock, MemoryLockStore } from '../../src/lock/index.js';
+import { RollbackError, rollback, status, type StatusOptions } from '../../src/refresher/index.js';
+import { ConfigurationError } from '../../src/shared/errors.js';
 import { clientsFor, holdNextRefresh, makeRig, startRefresherStack, type RefresherStack } from './harness.js';
 
 const HOUR = 3_600_000;
@@ -11,6 +13,14 @@ describe('Function: status', () => {
     stack = await startRefresherStack();
   });
   afterAll(() => stack.close());
+
+  it('rejects a lock given with a lockTable, and a lockTable that is not a table name, before any request', async () => {
+    const lock = new LeaseLock({ store: new MemoryLockStore() });
+    const { secretsManager } = clientsFor(stack);
+    const both = { secretId: stack.secretName(), lock, lockTable: 'locks', secretsManager } as unknown as StatusOptions;
+    await expect(status(both)).rejects.toThrow(/"lock" excludes "lockTable"/);
+    await expect(status({ secretId: stack.secretName(), lockTable: 'x', secretsManager })).rejects.toThrow(ConfigurationError);
+  });
 
   it('reports a secret that does not exist yet', async () => {
     const secretId = stack.secretName();
