@@ -1,15 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { LockTimeoutError, LockUnavailableError } from '../../src/lock/errors.js';
-import type { Lease } from '../../src/lock/lease.js';
 import type { AcquireOutcome } from '../../src/lock/lease-lock.js';
+import { leaseOf } from '../support/lease-outcome.js';
 import { LockWorld } from './world.js';
 
 const TIMING = { leaseMs: 1_000, heartbeatMs: 300, dangerMs: 200, pollMs: 100 } as const;
-
-function leaseOf(outcome: AcquireOutcome): Lease {
-  if (!outcome.acquired) throw new Error(`expected to acquire, but ${outcome.state.holder} holds it`);
-  return outcome.lease;
-}
 
 describe('Class: LeaseLock (protocol, virtual time)', () => {
   it('waits on a held lock with reads only, and writes once when the holder releases', async () => {

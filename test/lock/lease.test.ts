@@ -1,16 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { LockLostError, LockUnavailableError } from '../../src/lock/errors.js';
-import type { Lease } from '../../src/lock/lease.js';
-import type { AcquireOutcome } from '../../src/lock/lease-lock.js';
+import { leaseOf } from '../support/lease-outcome.js';
 import { seededRandom } from '../../src/shared/random.js';
 import { LockWorld, type SimProcess } from './world.js';
 
 const TIMING = { leaseMs: 1_000, heartbeatMs: 300, dangerMs: 200 } as const;
-
-function leaseOf(outcome: AcquireOutcome): Lease {
-  if (!outcome.acquired) throw new Error(`expected to acquire, but ${outcome.state.holder} holds it`);
-  return outcome.lease;
-}
 
 function types(process: SimProcess): string[] {
   return process.events.map((event) => event.type);
