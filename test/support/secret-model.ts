@@ -8,8 +8,11 @@ import { envelopeCodec } from '../../src/token/codec.js';
  * cannot return) throws, so an assertion never accepts a reading that silently came back empty.
  */
 
-/** Whether `error` is the emulator saying the secret (or the label asked for) does not exist yet. */
-function isNotFound(error: unknown): boolean {
+/**
+ * Whether `error` is the emulator saying the secret (or the label or version asked for) does not
+ * exist: the one failure a reader may turn into "nothing stored".
+ */
+export function isNotFound(error: unknown): boolean {
   return error instanceof SecretsManagerServiceError && error.type === 'ResourceNotFoundException';
 }
 
