@@ -46,10 +46,14 @@ function source(overrides: Partial<OAuth2ClientCredentialsOptions> = {}, clock =
   } as OAuth2ClientCredentialsOptions);
 }
 
-/** Counts token requests made while `action` runs. */
+/**
+ * Counts token requests made while `action` runs. A failure of `action` fails the test: an action
+ * that expects the call to fail says so itself (`failure(...)`, `expect(...).rejects`), so neither
+ * an unexpected error nor a failed assertion inside it is swallowed.
+ */
 async function requestsDuring(action: () => Promise<unknown>): Promise<number> {
   const before = server.stats.tokenRequests;
-  await action().catch(() => undefined);
+  await action();
   return server.stats.tokenRequests - before;
 }
 
@@ -242,11 +246,13 @@ describe('Function: oauth2ClientCredentials', () => {
 
     it('retries a dropped connection', async () => {
       server.dropConnections(1);
+      let token: string | undefined;
       const requests = await requestsDuring(async () => {
-        await source()();
+        ({ token } = await source()());
       });
 
       expect(requests).toBe(2);
+      expect(token).toEqual(expect.any(String));
     });
 
     it('reports a dropped connection or a refused one as a retryable network failure', async () => {
