@@ -149,7 +149,10 @@ describe('Lambda extension: the Agent API for a Python function, in simulated ex
         expect(output?.stderr()).not.toContain(token);
       }
     }
-    expect((await lockItem(deployed))?.lockOwner).toBeUndefined();
+    // Released, not missing: the item keeps its fence after the release.
+    const released = await lockItem(deployed);
+    expect(released?.lockFence).toBeDefined();
+    expect(released?.lockOwner).toBeUndefined();
   }, 180_000);
 
   it('on SHUTDOWN in the middle of a refresh, aborts it, releases the lease and exits in time', async () => {
@@ -166,6 +169,7 @@ describe('Lambda extension: the Agent API for a Python function, in simulated ex
     expect(extension).toMatchObject({ inTime: true, exit: { code: 0 } });
     expect(await invocation).toMatchObject({ ok: false, errorType: 'Sandbox.Timedout' });
     const item = await lockItem(deployed);
+    expect(item?.lockFence).toBeDefined();
     expect(item?.lockOwner).toBeUndefined();
     expect(versionCount(world, deployed.secretId)).toBe(0);
   }, 60_000);

@@ -126,7 +126,7 @@ describe('Class: HeldLease', () => {
       await world.time.runFor(5_000);
       const last = a.writes.at(-1);
       expect(last?.operation).toBe('release');
-      expect(world.table.peek('job')?.owner).toBeUndefined();
+      expect(world.record('job').owner).toBeUndefined();
     }
   });
 
@@ -178,7 +178,7 @@ describe('Class: HeldLease', () => {
     a.network.fault = () => 'none';
     await world.time.until(lease.commitAndRelease({ generation: 3 }));
     expect(world.table.peek('job')).toMatchObject({ fence: 1, attributes: { generation: 3 } });
-    expect(world.table.peek('job')?.owner).toBeUndefined();
+    expect(world.record('job').owner).toBeUndefined();
     expect(a.events.filter((event) => event.type === 'released')).toMatchObject([{ committed: true }]);
   });
 
@@ -216,7 +216,7 @@ describe('Class: HeldLease', () => {
         signal = lease.signal;
       })(),
     );
-    expect(world.table.peek('job')?.owner).toBeUndefined();
+    expect(world.record('job').owner).toBeUndefined();
     expect(signal?.reason).toBeInstanceOf(LockLostError);
     expect(signal?.reason).toMatchObject({ reason: 'released' });
   });
