@@ -64,7 +64,8 @@ describe('Example: examples/lambda/handler.ts in simulated execution environment
         // 1.5 s leaves 1 s after the margin: served, or — when it finds another environment's refresh in
         // progress — the deadline error and nothing else. Which one depends on timing here; the two
         // tests under 'with hour-long tokens' require each in the situation that causes it.
-        else if (result.statusCode !== 200) expect(result).toMatchObject({ statusCode: 503, body: expect.stringMatching(/^InvocationDeadlineError: No token within \d+ ms/) });
+        else if (result.statusCode !== 200)
+          expect(result).toMatchObject({ statusCode: 503, body: expect.stringMatching(/^InvocationDeadlineError: No token within \d+ ms/) });
       }
       // The API saw only tokens the fleet stored. (Whether each was still active is checked with
       // hour-long tokens below: the IdP's expiry has one-second resolution, too coarse for 3-second tokens.)

@@ -111,7 +111,7 @@ export async function startRefresherStack(options: SecretsManagerEmulatorOptions
       return history;
     },
     versions(secretId) {
-      let listed;
+      let listed: ReturnType<typeof emulator.model.listSecretVersionIds>;
       try {
         listed = emulator.model.listSecretVersionIds({ SecretId: secretId, IncludeDeprecated: true, MaxResults: 100 });
       } catch (error) {
