@@ -4,7 +4,7 @@ import { inspect } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { oauth2ClientCredentials, OAuthError, type OAuth2ClientCredentialsOptions } from '../../src/sources/index.js';
 import { startOAuthServer, type OAuthServer } from '../../devkit/oauth-server.js';
-import { ManualClock } from './manual-clock.js';
+import { ManualClock } from '../support/manual-clock.js';
 
 const TTL_SECONDS = 300;
 const BASIC = { clientId: 'basic-client', clientSecret: 'basic-secret-value' };
@@ -307,11 +307,7 @@ describe('Function: oauth2ClientCredentials', () => {
       const controller = new AbortController();
       const reason = new Error('shutting down');
       const clock = new ManualClock();
-      const sleep = clock.sleep.bind(clock);
-      clock.sleep = async (ms, signal) => {
-        controller.abort(reason);
-        return sleep(ms, signal);
-      };
+      clock.onSleep = () => controller.abort(reason);
       server.injectResponses({ status: 502 }, 1);
       const requests = await requestsDuring(async () => {
         await expect(source({}, clock)({ signal: controller.signal })).rejects.toBe(reason);
