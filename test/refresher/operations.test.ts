@@ -1,6 +1,6 @@
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RollbackError, rollback, status } from '../../src/refresher/index.js';
+import { RollbackError, TokenUnavailableError, rollback, status } from '../../src/refresher/index.js';
 import { clientsFor, holdNextRefresh, makeRig, startRefresherStack, type RefresherStack } from './harness.js';
 
 const HOUR = 3_600_000;
@@ -56,7 +56,7 @@ describe('Function: status', () => {
     rig.issuer.behave(() => {
       throw new Error('down');
     });
-    await rig.refresher.getToken().catch(() => undefined);
+    await expect(rig.refresher.getToken()).rejects.toThrow(TokenUnavailableError);
     const { secretsManager, dynamodb } = clientsFor(stack);
 
     const report = await status({ secretId, lockTable, secretsManager, dynamodb, clock: rig.clock });
