@@ -264,6 +264,7 @@ describe('Class: AgentApi', () => {
     const failed = await get(server.port, `/secretsmanager/get?secretId=${encodeURIComponent(secretId)}`);
     expect(failed.status).toBe(503);
     expect(logLines.length).toBeGreaterThan(0);
+    expect(minted.length).toBeGreaterThan(0);
     for (const line of logLines) {
       expect(line).not.toContain(SSRF);
       for (const token of minted) expect(line).not.toContain(token);

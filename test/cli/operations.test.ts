@@ -95,6 +95,9 @@ describe('Commands: init-table, status, rollback, policy', () => {
     expect(result.code).toBe(0);
     expect(result.stdout.match(/^Secret {5}/gm)).toHaveLength(3);
     expect(result.stdout).toContain('frame 3; Ctrl-C to stop');
+    // The secret and its tokens come from the tests above: the scan must have a stored token to miss.
+    expect(result.stdout).toMatch(/^Token {6}generation \d+, version /m);
+    expect(issued.length).toBeGreaterThan(0);
     for (const token of issued) expect(result.stdout).not.toContain(token);
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvocationWindow } from '../../src/lambda-extension/invocation-window.js';
-import { ManualClock } from '../sources/manual-clock.js';
+import { ManualClock } from '../support/manual-clock.js';
 
 describe('Class: InvocationWindow', () => {
   it('bounds requests of the init phase by its end, then each request by its invocation’s deadline', async () => {

@@ -9,7 +9,7 @@ import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { lockNameFor } from '../../src/refresher/index.js';
 import { startExecutionEnvironment, type ExecutionEnvironment, type InvocationResult } from './runtime-api.js';
-import { CLIENT, CLIENT_SECRET_ID, closeWorld, currentGeneration, deploy, startWorld, storedTokens, versionCount, type World } from './world.js';
+import { CLIENT, CLIENT_SECRET_ID, closeWorld, deploy, generationSoFar, startWorld, storedTokens, versionCount, type World } from './world.js';
 
 const NODE_HANDLER = 'examples/lambda/handler.ts';
 const PYTHON_RUNTIME = 'test/lambda/python/runtime.py';
@@ -110,7 +110,7 @@ describe('Lambda extension: the Agent API for a Python function, in simulated ex
     // half a token lifetime later, so no IdP call is then in flight.
     let snapshot: { minted: number; generation: number; versions: number } | undefined;
     const take = (): boolean => {
-      const generation = currentGeneration(world, deployed.secretId);
+      const generation = generationSoFar(world, deployed.secretId);
       if (generation < 10) return false;
       snapshot ??= { minted: world.oauth.stats.minted - mintedBefore, generation, versions: versionCount(world, deployed.secretId) };
       return true;
@@ -149,7 +149,10 @@ describe('Lambda extension: the Agent API for a Python function, in simulated ex
         expect(output?.stderr()).not.toContain(token);
       }
     }
-    expect((await lockItem(deployed))?.lockOwner).toBeUndefined();
+    // Released, not missing: the item keeps its fence after the release.
+    const released = await lockItem(deployed);
+    expect(released?.lockFence).toBeDefined();
+    expect(released?.lockOwner).toBeUndefined();
   }, 180_000);
 
   it('on SHUTDOWN in the middle of a refresh, aborts it, releases the lease and exits in time', async () => {
@@ -166,6 +169,7 @@ describe('Lambda extension: the Agent API for a Python function, in simulated ex
     expect(extension).toMatchObject({ inTime: true, exit: { code: 0 } });
     expect(await invocation).toMatchObject({ ok: false, errorType: 'Sandbox.Timedout' });
     const item = await lockItem(deployed);
+    expect(item?.lockFence).toBeDefined();
     expect(item?.lockOwner).toBeUndefined();
     expect(versionCount(world, deployed.secretId)).toBe(0);
   }, 60_000);

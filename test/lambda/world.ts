@@ -2,8 +2,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { startLocalStack, type LocalStack } from '../../src/local/stack.js';
 import { ensureLockTable } from '../../src/lock/index.js';
-import { envelopeCodec } from '../../src/token/codec.js';
 import { LOCAL_AWS } from '../support/dynamodb.js';
+import { storedGeneration, storedSecret } from '../support/secret-model.js';
 import { startOAuthServer, type OAuthServer } from '../../devkit/oauth-server.js';
 import { startResourceServer, type ResourceServer } from './resource-server.js';
 
@@ -66,26 +66,27 @@ export async function deploy(world: World): Promise<{ secretId: string; env: Rec
   };
 }
 
-/** The generation AWSCURRENT holds, from the emulator's model. */
-export function currentGeneration(world: World, secretId: string): number {
-  try {
-    const value = world.stack.secretsManager.model.getSecretValue({ SecretId: secretId, VersionStage: 'AWSCURRENT' });
-    return envelopeCodec.decode(value.SecretString ?? '').generation ?? 0;
-  } catch {
-    return 0;
-  }
+/**
+ * The generation AWSCURRENT holds so far, for polls that start before the first refresh: 0 only
+ * while the secret has no AWSCURRENT; any other failure to read it throws.
+ */
+export function generationSoFar(world: World, secretId: string): number {
+  return storedGeneration(world.stack.secretsManager.model, secretId) ?? 0;
 }
 
+/** The generation AWSCURRENT holds; throws when the secret has none or cannot be read. */
+export function currentGeneration(world: World, secretId: string): number {
+  return storedSecret(world.stack.secretsManager.model, secretId).generation;
+}
+
+/** How many versions the secret has (0 for a secret created without a value); throws when the secret does not exist. */
 export function versionCount(world: World, secretId: string): number {
   const listed = world.stack.secretsManager.model.listSecretVersionIds({ SecretId: secretId, IncludeDeprecated: true, MaxResults: 100 });
-  return listed.Versions?.length ?? 0;
+  if (listed.Versions === undefined) throw new Error(`listing the versions of ${secretId} returned no Versions field`);
+  return listed.Versions.length;
 }
 
-/** Every token value the secret's versions hold (to compare with what the API saw, and scan logs for). */
+/** Every token value the secret's versions hold (to compare with what the API saw, and scan logs for); never empty. */
 export function storedTokens(world: World, secretId: string): string[] {
-  const model = world.stack.secretsManager.model;
-  const listed = model.listSecretVersionIds({ SecretId: secretId, IncludeDeprecated: true, MaxResults: 100 });
-  return (listed.Versions ?? []).map(
-    (version) => envelopeCodec.decode(model.getSecretValue({ SecretId: secretId, VersionId: version.VersionId }).SecretString ?? '').token,
-  );
+  return storedSecret(world.stack.secretsManager.model, secretId).tokens;
 }

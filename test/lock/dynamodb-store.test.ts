@@ -6,6 +6,7 @@ import type { LockEvent } from '../../src/lock/events.js';
 import { LeaseLock } from '../../src/lock/lease-lock.js';
 import { ensureLockTable } from '../../src/lock/table.js';
 import { injectDynamoDbFaults } from '../support/dynamodb-faults.js';
+import { leaseOf } from '../support/lease-outcome.js';
 import { startLocalDynamoDb, uniqueTableName, type LocalDynamoDb } from '../support/dynamodb.js';
 
 let dynamodb: LocalDynamoDb;
@@ -43,11 +44,10 @@ describe('Class: DynamoDbLockStore', () => {
     const faults = injectDynamoDbFaults(client);
     const lock = new LeaseLock({ client, tableName });
     faults.add({ kind: 'dropResponse', operation: 'UpdateItem', times: 1 });
-    const outcome = await lock.tryAcquire('a5');
-    expect(outcome.acquired).toBe(true);
+    const lease = leaseOf(await lock.tryAcquire('a5'));
     expect(faults.requests).toEqual({ UpdateItem: 2 });
     expect(faults.injected.dropResponse).toBe(1);
-    if (outcome.acquired) expect(await outcome.lease.release()).toBe('released');
+    expect(await lease.release()).toBe('released');
   });
 
   it('renews after a heartbeat whose response was lost after the SDK gave up (the IN condition), with no false loss', async () => {

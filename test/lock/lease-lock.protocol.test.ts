@@ -1,15 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { LockTimeoutError, LockUnavailableError } from '../../src/lock/errors.js';
-import type { Lease } from '../../src/lock/lease.js';
 import type { AcquireOutcome } from '../../src/lock/lease-lock.js';
+import { leaseOf } from '../support/lease-outcome.js';
 import { LockWorld } from './world.js';
 
 const TIMING = { leaseMs: 1_000, heartbeatMs: 300, dangerMs: 200, pollMs: 100 } as const;
-
-function leaseOf(outcome: AcquireOutcome): Lease {
-  if (!outcome.acquired) throw new Error(`expected to acquire, but ${outcome.state.holder} holds it`);
-  return outcome.lease;
-}
 
 describe('Class: LeaseLock (protocol, virtual time)', () => {
   it('waits on a held lock with reads only, and writes once when the holder releases', async () => {
@@ -266,7 +261,7 @@ describe('Class: LeaseLock (protocol, virtual time)', () => {
     expect(world.time.now).toBe(10);
     await world.time.runFor(1_000);
     expect(world.table.peek('job')).toMatchObject({ fence: 1 });
-    expect(world.table.peek('job')?.owner).toBeUndefined();
+    expect(world.record('job').owner).toBeUndefined();
   });
 
   it('rejects at once on an already aborted signal', async () => {
@@ -283,7 +278,7 @@ describe('Class: LeaseLock (protocol, virtual time)', () => {
       a.lock.withLock('job', async ({ signal, fence, remainingMs }) => ({ aborted: signal.aborted, fence, remaining: remainingMs() })),
     );
     expect(seen).toEqual({ aborted: false, fence: 1, remaining: 800 });
-    expect(world.table.peek('job')?.owner).toBeUndefined();
+    expect(world.record('job').owner).toBeUndefined();
     await expect(
       world.time.until(
         a.lock.withLock('job', async () => {
@@ -292,7 +287,7 @@ describe('Class: LeaseLock (protocol, virtual time)', () => {
       ),
     ).rejects.toThrow('work failed');
     expect(world.table.peek('job')).toMatchObject({ fence: 2 });
-    expect(world.table.peek('job')?.owner).toBeUndefined();
+    expect(world.record('job').owner).toBeUndefined();
   });
 
   it('aborts the withLock signal before the lease can expire remotely when renewals stall', async () => {
@@ -319,8 +314,8 @@ describe('Class: LeaseLock (protocol, virtual time)', () => {
     leaseOf(await world.time.until(a.lock.tryAcquire('one')));
     leaseOf(await world.time.until(a.lock.tryAcquire('two')));
     await world.time.until(a.lock.close());
-    expect(world.table.peek('one')?.owner).toBeUndefined();
-    expect(world.table.peek('two')?.owner).toBeUndefined();
+    expect(world.record('one').owner).toBeUndefined();
+    expect(world.record('two').owner).toBeUndefined();
     await expect(a.lock.tryAcquire('three')).rejects.toThrow(/closed/);
     expect(world.time.pending).toBe(0);
   });
@@ -360,6 +355,6 @@ describe('Class: LeaseLock (protocol, virtual time)', () => {
     expect(record.ttl).toBeLessThanOrEqual(Math.ceil(nowSeconds + TIMING.leaseMs / 1000 + 3_600 + 1));
     const b = world.process('b', TIMING);
     leaseOf(await world.time.until(b.lock.tryAcquire('other')));
-    expect(world.table.peek('other')?.ttl).toBeUndefined();
+    expect(world.record('other').ttl).toBeUndefined();
   });
 });

@@ -4,6 +4,7 @@ import { LeaseLock } from '../../src/lock/lease-lock.js';
 import { LockLostError, LockTableError } from '../../src/lock/errors.js';
 import type { LockEvent } from '../../src/lock/events.js';
 import { injectDynamoDbFaults } from '../support/dynamodb-faults.js';
+import { leaseOf, refusalOf } from '../support/lease-outcome.js';
 import { startLocalDynamoDb, uniqueTableName, type LocalDynamoDb } from '../support/dynamodb.js';
 
 let dynamodb: LocalDynamoDb;
@@ -25,16 +26,14 @@ async function setup(options: { leaseMs?: number; heartbeatMs?: number | false }
 describe('Class: LeaseLock (DynamoDB)', () => {
   it('acquires an uncontended lock with one write and releases it with one more', async () => {
     const { lock, faults } = await setup();
-    const outcome = await lock.tryAcquire('token#a');
-    expect(outcome.acquired).toBe(true);
-    if (!outcome.acquired) return;
+    const lease = leaseOf(await lock.tryAcquire('token#a'));
     expect(faults.requests).toEqual({ UpdateItem: 1 });
-    expect(outcome.lease.fence).toBe(1);
-    expect(outcome.lease.epoch).toMatch(/^[0-9a-f-]{36}$/);
-    expect(await outcome.lease.release()).toBe('released');
+    expect(lease.fence).toBe(1);
+    expect(lease.epoch).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await lease.release()).toBe('released');
     expect(faults.requests).toEqual({ UpdateItem: 2 });
     const state = await lock.inspect('token#a');
-    expect(state).toMatchObject({ name: 'token#a', fence: 1, epoch: outcome.lease.epoch });
+    expect(state).toMatchObject({ name: 'token#a', fence: 1, epoch: lease.epoch });
     expect(state?.holder).toBeUndefined();
   });
 
@@ -42,11 +41,12 @@ describe('Class: LeaseLock (DynamoDB)', () => {
     const { client, tableName } = await setup();
     const locks = Array.from({ length: 200 }, (_, index) => new LeaseLock({ client, tableName, ownerId: `owner-${index}` }));
     const outcomes = await Promise.all(locks.map((lock) => lock.tryAcquire('herd')));
-    const winners = outcomes.filter((outcome) => outcome.acquired);
+    const winners = outcomes.filter((outcome) => outcome.acquired).map(leaseOf);
     expect(winners).toHaveLength(1);
-    const losers = outcomes.filter((outcome) => !outcome.acquired);
-    const holders = new Set(losers.map((outcome) => (outcome.acquired ? '' : outcome.state.holder)));
-    expect([...holders]).toHaveLength(1);
+    const losers = outcomes.filter((outcome) => !outcome.acquired).map(refusalOf);
+    expect(losers).toHaveLength(199);
+    // Every loser names the winner (a loser with no holder would make a set of one too).
+    expect(new Set(losers.map((state) => state.holder))).toEqual(new Set([winners[0]?.owner]));
     await Promise.all(locks.map((lock) => lock.close()));
   });
 
@@ -55,11 +55,10 @@ describe('Class: LeaseLock (DynamoDB)', () => {
     const fences: number[] = [];
     const epochs = new Set<string>();
     for (let round = 0; round < 3; round += 1) {
-      const outcome = await lock.tryAcquire('fenced');
-      if (!outcome.acquired) throw new Error('not acquired');
-      fences.push(outcome.lease.fence);
-      epochs.add(outcome.lease.epoch);
-      await outcome.lease.release();
+      const lease = leaseOf(await lock.tryAcquire('fenced'));
+      fences.push(lease.fence);
+      epochs.add(lease.epoch);
+      await lease.release();
     }
     expect(fences).toEqual([1, 2, 3]);
     expect(epochs.size).toBe(1);
@@ -67,33 +66,29 @@ describe('Class: LeaseLock (DynamoDB)', () => {
 
   it('commits non-secret attributes and releases in one conditional write', async () => {
     const { lock, faults } = await setup();
-    const outcome = await lock.tryAcquire('commit');
-    if (!outcome.acquired) throw new Error('not acquired');
-    await outcome.lease.commitAndRelease({ generation: 7, versionId: 'v-7', fresh: true });
+    const lease = leaseOf(await lock.tryAcquire('commit'));
+    await lease.commitAndRelease({ generation: 7, versionId: 'v-7', fresh: true });
     expect(faults.requests).toEqual({ UpdateItem: 2 });
     const state = await lock.inspect('commit');
     expect(state).toMatchObject({ fence: 1, attributes: { generation: 7, versionId: 'v-7', fresh: true } });
     expect(state?.holder).toBeUndefined();
-    const next = await lock.tryAcquire('commit');
-    if (!next.acquired) throw new Error('not acquired');
-    expect(next.lease.attributes).toEqual({ generation: 7, versionId: 'v-7', fresh: true });
-    await next.lease.commitAndRelease({ fresh: null, generation: 8 });
+    const next = leaseOf(await lock.tryAcquire('commit'));
+    expect(next.attributes).toEqual({ generation: 7, versionId: 'v-7', fresh: true });
+    await next.commitAndRelease({ fresh: null, generation: 8 });
     expect((await lock.inspect('commit'))?.attributes).toEqual({ generation: 8, versionId: 'v-7' });
   });
 
   it('returns the holder to a contender without writing', async () => {
     const { client, tableName, lock, faults } = await setup();
-    const held = await lock.tryAcquire('busy');
+    const held = leaseOf(await lock.tryAcquire('busy'));
     const other = new LeaseLock({ client, tableName, ownerId: 'other' });
     faults.resetCounts();
-    const outcome = await other.tryAcquire('busy');
-    expect(outcome.acquired).toBe(false);
-    if (outcome.acquired || !held.acquired) return;
-    expect(outcome.state.holder).toBe(lock.ownerId);
-    expect(outcome.state.fence).toBe(1);
+    const refused = refusalOf(await other.tryAcquire('busy'));
+    expect(refused.holder).toBe(lock.ownerId);
+    expect(refused.fence).toBe(1);
     // dynalite omits the item from the conditional failure: one consistent read fetches it.
     expect(faults.requests).toEqual({ UpdateItem: 1, GetItem: 1 });
-    await held.lease.release();
+    await held.release();
   });
 
   it('treats its own write that landed before a lost response as acquired (SDK retry)', async () => {
@@ -115,8 +110,7 @@ describe('Class: LeaseLock (DynamoDB)', () => {
 
   it('fails commitAndRelease with LockLostError once another owner holds the lock', async () => {
     const { lock, client, tableName } = await setup({ leaseMs: 10_000 });
-    const outcome = await lock.tryAcquire('stolen');
-    if (!outcome.acquired) throw new Error('not acquired');
+    const lease = leaseOf(await lock.tryAcquire('stolen'));
     // Simulate a takeover by another owner behind this lease's back.
     const thief = new LeaseLock({ client, tableName, ownerId: 'thief', maxClockSkewMs: 0 });
     const { UpdateItemCommand } = await import('@aws-sdk/client-dynamodb');
@@ -130,8 +124,8 @@ describe('Class: LeaseLock (DynamoDB)', () => {
     );
     const theirs = await thief.tryAcquire('stolen');
     expect(theirs.acquired).toBe(true);
-    await expect(outcome.lease.commitAndRelease({ generation: 1 })).rejects.toThrow(LockLostError);
-    expect(outcome.lease.signal.aborted).toBe(true);
+    await expect(lease.commitAndRelease({ generation: 1 })).rejects.toThrow(LockLostError);
+    expect(lease.signal.aborted).toBe(true);
     expect((await lock.inspect('stolen'))?.holder).toBe('thief');
   });
 });

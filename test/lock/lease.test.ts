@@ -1,16 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { LockLostError, LockUnavailableError } from '../../src/lock/errors.js';
-import type { Lease } from '../../src/lock/lease.js';
-import type { AcquireOutcome } from '../../src/lock/lease-lock.js';
+import { leaseOf } from '../support/lease-outcome.js';
 import { seededRandom } from '../../src/shared/random.js';
 import { LockWorld, type SimProcess } from './world.js';
 
 const TIMING = { leaseMs: 1_000, heartbeatMs: 300, dangerMs: 200 } as const;
-
-function leaseOf(outcome: AcquireOutcome): Lease {
-  if (!outcome.acquired) throw new Error(`expected to acquire, but ${outcome.state.holder} holds it`);
-  return outcome.lease;
-}
 
 function types(process: SimProcess): string[] {
   return process.events.map((event) => event.type);
@@ -132,7 +126,7 @@ describe('Class: HeldLease', () => {
       await world.time.runFor(5_000);
       const last = a.writes.at(-1);
       expect(last?.operation).toBe('release');
-      expect(world.table.peek('job')?.owner).toBeUndefined();
+      expect(world.record('job').owner).toBeUndefined();
     }
   });
 
@@ -184,7 +178,7 @@ describe('Class: HeldLease', () => {
     a.network.fault = () => 'none';
     await world.time.until(lease.commitAndRelease({ generation: 3 }));
     expect(world.table.peek('job')).toMatchObject({ fence: 1, attributes: { generation: 3 } });
-    expect(world.table.peek('job')?.owner).toBeUndefined();
+    expect(world.record('job').owner).toBeUndefined();
     expect(a.events.filter((event) => event.type === 'released')).toMatchObject([{ committed: true }]);
   });
 
@@ -222,7 +216,7 @@ describe('Class: HeldLease', () => {
         signal = lease.signal;
       })(),
     );
-    expect(world.table.peek('job')?.owner).toBeUndefined();
+    expect(world.record('job').owner).toBeUndefined();
     expect(signal?.reason).toBeInstanceOf(LockLostError);
     expect(signal?.reason).toMatchObject({ reason: 'released' });
   });

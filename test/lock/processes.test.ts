@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LeaseLock } from '../../src/lock/lease-lock.js';
 import type { LockEvent } from '../../src/lock/events.js';
 import { ensureLockTable } from '../../src/lock/table.js';
+import { leaseOf } from '../support/lease-outcome.js';
 import { startLocalDynamoDb, uniqueTableName, type LocalDynamoDb } from '../support/dynamodb.js';
 import { spawnTypeScript } from '../support/processes.js';
 
@@ -58,10 +59,8 @@ describe('Class: LeaseLock (real processes)', () => {
     await child.kill('SIGKILL');
     const events: LockEvent[] = [];
     const lock = new LeaseLock({ client: dynamodb.client(), tableName, leaseMs: 900, onEvent: (event) => events.push(event) });
-    const outcome = await lock.acquire('crash', { timeoutMs: 30_000 });
-    expect(outcome.acquired).toBe(true);
-    if (!outcome.acquired) return;
-    expect(outcome.lease.fence).toBe(acquired.fence + 1);
+    const lease = leaseOf(await lock.acquire('crash', { timeoutMs: 30_000 }));
+    expect(lease.fence).toBe(acquired.fence + 1);
     expect(events.find((event) => event.type === 'takeover')).toMatchObject({ previousHolder: acquired.owner, mode: 'strict' });
     await lock.close();
   });

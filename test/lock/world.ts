@@ -2,6 +2,7 @@ import { LeaseLock } from '../../src/lock/lease-lock.js';
 import { MemoryLockStore } from '../../src/lock/memory-store.js';
 import type { LeaseLockOptions } from '../../src/lock/options.js';
 import type { LockEvent } from '../../src/lock/events.js';
+import type { LockRecord } from '../../src/lock/record.js';
 import { SimulatedStore, type AppliedWrite, type NetworkFault, type Operation } from '../support/simulated-store.js';
 import { VirtualTime, type ProcessClockOptions, type VirtualClock } from '../support/virtual-time.js';
 
@@ -34,6 +35,16 @@ export class LockWorld {
   readonly time = new VirtualTime();
   readonly table = new MemoryLockStore();
   readonly processes: SimProcess[] = [];
+
+  /**
+   * The table's record of `name`, which must exist: a released lock keeps its item (fence, epoch,
+   * attributes), so checking `peek(name)?.owner` would also pass for an item that is missing.
+   */
+  record(name: string): LockRecord {
+    const record = this.table.peek(name);
+    if (record === undefined) throw new Error(`the lock table has no item ${name}`);
+    return record;
+  }
 
   process(id: string, options: Omit<LeaseLockOptions, 'store' | 'clock' | 'ownerId'> = {}, clockOptions: ProcessClockOptions = {}): SimProcess {
     let pausedUntil: number | undefined;

@@ -3,6 +3,7 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '
 import { describe, expect, it } from 'vitest';
 import { openTelemetryListener } from '../../src/otel/index.js';
 import type { RefresherEvent } from '../../src/refresher/events.js';
+import { ManualClock } from '../support/manual-clock.js';
 
 function rig() {
   const spans = new InMemorySpanExporter();
@@ -12,13 +13,13 @@ function rig() {
     exportIntervalMillis: 3_600_000,
   });
   const meter = new MeterProvider({ readers: [reader] }).getMeter('test');
-  let clock = 1_000_000;
-  const listener = openTelemetryListener({ tracer, meter, now: () => clock });
+  const clock = new ManualClock(1_000_000);
+  const listener = openTelemetryListener({ tracer, meter, now: () => clock.now() });
   return {
     spans,
     reader,
     emit(event: RefresherEvent, advanceMs = 0) {
-      clock += advanceMs;
+      clock.advance(advanceMs);
       listener(event);
     },
   };

@@ -79,7 +79,12 @@ describe('Class: TokenRefresher (failures)', () => {
 
     expect(refreshed).toMatchObject({ source: 'refreshed', generation: 2, token: rig.issuer.minted[1] });
     const lock = new LeaseLock({ client: stack.dynamodb.client(), tableName: lockTable });
-    expect(readCommitRecord((await lock.inspect(rig.refresher.lockName))?.attributes ?? {}).failure).toBeUndefined();
+    const state = await lock.inspect(rig.refresher.lockName);
+    if (state === undefined) throw new Error(`no lock item ${rig.refresher.lockName}`);
+    // The record of the refresh that cleared the failure: an empty record would have no failure either.
+    const record = readCommitRecord(state.attributes);
+    expect(record).toMatchObject({ generation: 2, versionId: refreshed.versionId });
+    expect(record.failure).toBeUndefined();
     await rig.refresher.close();
   });
 

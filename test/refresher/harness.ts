@@ -13,6 +13,7 @@ import { envelopeCodec } from '../../src/token/codec.js';
 import { SdkCallCounter } from '../../devkit/sdk-counters.js';
 import { LOCAL_AWS, startLocalDynamoDb, uniqueTableName, type LocalDynamoDb } from '../support/dynamodb.js';
 import { OffsetClock } from '../support/offset-clock.js';
+import { isNotFound } from '../support/secret-model.js';
 import { NO_THROTTLE } from '../support/secrets-manager.js';
 
 /** dynalite and the Secrets Manager emulator for one test file, with counted SDK clients. */
@@ -23,14 +24,17 @@ export interface RefresherStack {
   table(): Promise<string>;
   /** A fresh secret name. */
   secretName(prefix?: string): string;
-  /** What AWSCURRENT (or `label`) holds, read from the emulator's model (not counted). */
+  /**
+   * What AWSCURRENT (or `label`) holds, read from the emulator's model (not counted); `undefined`
+   * only when the secret or label does not exist. Throws when the value is not an envelope.
+   */
   current(secretId: string, label?: string): { versionId: string; generation: number } | undefined;
   /**
    * Records the generation on AWSCURRENT after every write the emulator applies to the secret, so a
    * test can prove it only moved forward (G4).
    */
   watchCurrent(secretId: string): number[];
-  /** Every version of the secret, labelled or not, from the model. */
+  /** Every version of the secret, labelled or not, from the model; `[]` only when the secret does not exist. */
   versions(secretId: string): Array<{ versionId: string; stages: string[] }>;
   close(): Promise<void>;
 }
@@ -58,22 +62,22 @@ export async function startRefresherStack(options: SecretsManagerEmulatorOptions
   const dynamodb = await startLocalDynamoDb();
   const emulator = await startSecretsManagerEmulator({ rateLimits: NO_THROTTLE, ...options });
   const setup = dynamodb.client();
+  // Only "no such secret / label" reads as nothing; any other failure, and a value that is not an
+  // envelope, throws, so no assertion compares against a reading that quietly came back empty.
   const readVersion = (secretId: string, label: string) => {
     try {
       return emulator.model.getSecretValue({ SecretId: secretId, VersionStage: label });
-    } catch {
-      return undefined;
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
     }
   };
   const current = (secretId: string, label = 'AWSCURRENT'): { versionId: string; generation: number } | undefined => {
     const output = readVersion(secretId, label);
-    if (output?.VersionId === undefined) return undefined;
-    let generation = 0;
-    try {
-      generation = envelopeCodec.decode(output.SecretString ?? '').generation ?? 0;
-    } catch {
-      generation = 0;
-    }
+    if (output === undefined) return undefined;
+    if (output.VersionId === undefined) throw new Error(`${label} of ${secretId} came back without a VersionId`);
+    const { generation } = envelopeCodec.decode(output.SecretString ?? '');
+    if (generation === undefined) throw new Error(`${label} of ${secretId} holds an envelope without a generation`);
     return { versionId: output.VersionId, generation };
   };
   return {
@@ -109,12 +113,17 @@ export async function startRefresherStack(options: SecretsManagerEmulatorOptions
       return history;
     },
     versions(secretId) {
+      let listed: ReturnType<typeof emulator.model.listSecretVersionIds>;
       try {
-        const listed = emulator.model.listSecretVersionIds({ SecretId: secretId, IncludeDeprecated: true, MaxResults: 100 });
-        return (listed.Versions ?? []).map((version) => ({ versionId: version.VersionId ?? '', stages: version.VersionStages ?? [] }));
-      } catch {
-        return [];
+        listed = emulator.model.listSecretVersionIds({ SecretId: secretId, IncludeDeprecated: true, MaxResults: 100 });
+      } catch (error) {
+        if (isNotFound(error)) return [];
+        throw error;
       }
+      return (listed.Versions ?? []).map((version) => {
+        if (version.VersionId === undefined) throw new Error(`${secretId} lists a version without a VersionId`);
+        return { versionId: version.VersionId, stages: version.VersionStages ?? [] };
+      });
     },
     async close() {
       await emulator.close();

@@ -1,7 +1,7 @@
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LeaseLock, MemoryLockStore } from '../../src/lock/index.js';
-import { RollbackError, rollback, status, type StatusOptions } from '../../src/refresher/index.js';
+import { RollbackError, TokenUnavailableError, rollback, status, type StatusOptions } from '../../src/refresher/index.js';
 import { ConfigurationError } from '../../src/shared/errors.js';
 import { clientsFor, holdNextRefresh, makeRig, startRefresherStack, type RefresherStack } from './harness.js';
 
@@ -54,6 +54,7 @@ describe('Function: status', () => {
     expect(report.current?.stages).toEqual(expect.arrayContaining(['AWSCURRENT']));
     expect(report.current?.remainingMs).toBeGreaterThan(HOUR - 60_000);
     const printed = JSON.stringify(report);
+    expect(rig.issuer.minted).toHaveLength(2);
     for (const token of rig.issuer.minted) expect(printed).not.toContain(token);
     await rig.refresher.close();
   });
@@ -65,7 +66,7 @@ describe('Function: status', () => {
     rig.issuer.behave(() => {
       throw new Error('down');
     });
-    await rig.refresher.getToken().catch(() => undefined);
+    await expect(rig.refresher.getToken()).rejects.toThrow(TokenUnavailableError);
     const { secretsManager, dynamodb } = clientsFor(stack);
 
     const report = await status({ secretId, lockTable, secretsManager, dynamodb, clock: rig.clock });

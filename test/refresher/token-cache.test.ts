@@ -1,25 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { RefreshPolicy } from '../../src/token/policy.js';
 import { TokenCache } from '../../src/refresher/token-cache.js';
-
-/** A clock that moves only when told: both readings advance together. */
-function fakeClock(start = 1_000_000): { now(): number; monotonic(): number; advance(ms: number): void } {
-  let wall = start;
-  let mono = 0;
-  return {
-    now: () => wall,
-    monotonic: () => mono,
-    advance(ms) {
-      wall += ms;
-      mono += ms;
-    },
-  };
-}
+import { ManualClock } from '../support/manual-clock.js';
 
 const LIFETIME = 60_000;
 
 function setup(jitter = 0.5) {
-  const clock = fakeClock();
+  const clock = new ManualClock();
   const cache = new TokenCache({ clock, policy: new RefreshPolicy(), random: () => jitter });
   const facts = (versionId: string) => ({
     token: `t-${versionId}`,
@@ -35,7 +22,7 @@ describe('Class: TokenCache', () => {
   it('keeps the refresh point of a re-read of the cached version', () => {
     const { cache, facts } = setup();
     const first = cache.adopt(cache.know(facts('v1')));
-    const reread = new TokenCache({ clock: fakeClock(), policy: new RefreshPolicy(), random: () => 0.9 });
+    const reread = new TokenCache({ clock: new ManualClock(), policy: new RefreshPolicy(), random: () => 0.9 });
     expect(reread.know(facts('v1')).refreshPoint).not.toBe(first.refreshPoint);
     expect(cache.know({ ...facts('v1') }).refreshPoint).toBe(first.refreshPoint);
   });

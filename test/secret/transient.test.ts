@@ -1,24 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { isTransientError, retryTransient } from '../../src/secret/transient.js';
-import type { Clock } from '../../src/shared/clock.js';
+import { ManualClock } from '../support/manual-clock.js';
 
 function named(name: string, extra: Record<string, unknown> = {}): Error {
   return Object.assign(new Error(name), { name }, extra);
-}
-
-/** A clock whose sleeps return at once and are recorded, so back-off is checked without waiting. */
-function recordingClock(): Clock & { sleeps: number[] } {
-  const sleeps: number[] = [];
-  return {
-    sleeps,
-    now: () => 0,
-    monotonic: () => 0,
-    sleep: (ms) => {
-      sleeps.push(ms);
-      return Promise.resolve();
-    },
-    schedule: () => () => undefined,
-  };
 }
 
 describe('Function: isTransientError', () => {
@@ -39,7 +24,7 @@ describe('Function: isTransientError', () => {
 
 describe('Function: retryTransient', () => {
   it('repeats transient failures with doubling jittered delays until success', async () => {
-    const clock = recordingClock();
+    const clock = new ManualClock();
     let calls = 0;
     const result = await retryTransient(
       () => {
@@ -53,14 +38,14 @@ describe('Function: retryTransient', () => {
   });
 
   it('gives up after the attempts and rethrows the last error', async () => {
-    const clock = recordingClock();
+    const clock = new ManualClock();
     const error = named('ThrottlingException');
     await expect(retryTransient(() => Promise.reject(error), { attempts: 2, clock, random: () => 0.5 })).rejects.toBe(error);
     expect(clock.sleeps).toHaveLength(1);
   });
 
   it('does not repeat a permanent failure', async () => {
-    const clock = recordingClock();
+    const clock = new ManualClock();
     let calls = 0;
     await expect(
       retryTransient(

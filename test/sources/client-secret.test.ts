@@ -5,7 +5,7 @@ import { startSecretsManagerEmulator, type RunningSecretsManagerEmulator } from 
 import { ClientSecretUnavailableError, oauth2ClientCredentials, OAuthError, type StoredClientSecretOptions } from '../../src/sources/index.js';
 import { LOCAL_AWS } from '../support/dynamodb.js';
 import { startOAuthServer, type OAuthServer } from '../../devkit/oauth-server.js';
-import { ManualClock } from './manual-clock.js';
+import { ManualClock } from '../support/manual-clock.js';
 
 const CLIENT_ID = 'stored-secret-client';
 

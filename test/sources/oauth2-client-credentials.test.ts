@@ -4,7 +4,7 @@ import { inspect } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { oauth2ClientCredentials, OAuthError, type OAuth2ClientCredentialsOptions } from '../../src/sources/index.js';
 import { startOAuthServer, type OAuthServer } from '../../devkit/oauth-server.js';
-import { ManualClock } from './manual-clock.js';
+import { ManualClock } from '../support/manual-clock.js';
 
 const TTL_SECONDS = 300;
 const BASIC = { clientId: 'basic-client', clientSecret: 'basic-secret-value' };
@@ -46,10 +46,14 @@ function source(overrides: Partial<OAuth2ClientCredentialsOptions> = {}, clock =
   } as OAuth2ClientCredentialsOptions);
 }
 
-/** Counts token requests made while `action` runs. */
+/**
+ * Counts token requests made while `action` runs. A failure of `action` fails the test: an action
+ * that expects the call to fail says so itself (`failure(...)`, `expect(...).rejects`), so neither
+ * an unexpected error nor a failed assertion inside it is swallowed.
+ */
 async function requestsDuring(action: () => Promise<unknown>): Promise<number> {
   const before = server.stats.tokenRequests;
-  await action().catch(() => undefined);
+  await action();
   return server.stats.tokenRequests - before;
 }
 
@@ -242,11 +246,13 @@ describe('Function: oauth2ClientCredentials', () => {
 
     it('retries a dropped connection', async () => {
       server.dropConnections(1);
+      let token: string | undefined;
       const requests = await requestsDuring(async () => {
-        await source()();
+        ({ token } = await source()());
       });
 
       expect(requests).toBe(2);
+      expect(token).toEqual(expect.any(String));
     });
 
     it('reports a dropped connection or a refused one as a retryable network failure', async () => {
@@ -301,11 +307,7 @@ describe('Function: oauth2ClientCredentials', () => {
       const controller = new AbortController();
       const reason = new Error('shutting down');
       const clock = new ManualClock();
-      const sleep = clock.sleep.bind(clock);
-      clock.sleep = async (ms, signal) => {
-        controller.abort(reason);
-        return sleep(ms, signal);
-      };
+      clock.onSleep = () => controller.abort(reason);
       server.injectResponses({ status: 502 }, 1);
       const requests = await requestsDuring(async () => {
         await expect(source({}, clock)({ signal: controller.signal })).rejects.toBe(reason);

@@ -6,10 +6,10 @@ import { startLocalStack, type LocalStack } from '../../src/local/stack.js';
 import { ensureLockTable } from '../../src/lock/index.js';
 import { TokenRefresher, type RefresherEvent } from '../../src/refresher/index.js';
 import { oauth2ClientCredentials } from '../../src/sources/index.js';
-import { envelopeCodec } from '../../src/token/codec.js';
 import { LOCAL_AWS } from '../support/dynamodb.js';
 import { startOAuthServer, type OAuthServer } from '../../devkit/oauth-server.js';
 import { spawnTypeScript, type SpawnedScript } from '../support/processes.js';
+import { storedGeneration, storedSecret, type StoredSecret } from '../support/secret-model.js';
 
 const CLIENT = { clientId: 'token-worker', clientSecret: 'token-worker-client-secret' };
 
@@ -101,21 +101,11 @@ describe('Command: token-refresher worker (real processes on the local stack)', 
     return worker;
   }
 
-  function secretModel(secretId: string): { generation: number; versions: number; tokens: string[] } {
-    const model = stack.secretsManager.model;
-    try {
-      const current = envelopeCodec.decode(model.getSecretValue({ SecretId: secretId, VersionStage: 'AWSCURRENT' }).SecretString ?? '');
-      const versions = model.listSecretVersionIds({ SecretId: secretId, IncludeDeprecated: true, MaxResults: 100 }).Versions ?? [];
-      const tokens = versions.map(
-        (version) => envelopeCodec.decode(model.getSecretValue({ SecretId: secretId, VersionId: version.VersionId }).SecretString ?? '').token,
-      );
-      return { generation: current.generation ?? 0, versions: versions.length, tokens };
-    } catch {
-      return { generation: 0, versions: 0, tokens: [] };
-    }
-  }
+  const secretModel = (secretId: string): StoredSecret => storedSecret(stack.secretsManager.model, secretId);
 
+  /** Fails unless `tokens` holds something: a scan over no tokens would pass whatever the logs say. */
   function expectNoTokenIn(worker: WorkerProcess, tokens: readonly string[]): void {
+    expect(tokens.length).toBeGreaterThan(0);
     const everything = worker.output.join('') + worker.process.stderr();
     for (const token of tokens) expect(everything).not.toContain(token);
   }
@@ -152,8 +142,9 @@ describe('Command: token-refresher worker (real processes on the local stack)', 
     let snapshot: { minted: number; generation: number; versions: number };
     try {
       for (;;) {
-        const model = secretModel(target.secretId);
-        if (model.generation >= 5) {
+        // Polled before the first refresh too: only "no AWSCURRENT yet" reads as nothing stored.
+        if ((storedGeneration(stack.secretsManager.model, target.secretId) ?? 0) >= 5) {
+          const model = secretModel(target.secretId);
           snapshot = { minted: shortOAuth.stats.minted - mintedBefore, generation: model.generation, versions: model.versions };
           break;
         }

@@ -22,14 +22,18 @@ url = "http://localhost:%s/secretsmanager/get?secretId=%s" % (os.environ["AGENT_
 target = int(os.environ["TARGET_GENERATION"])
 headers = {"X-Aws-Parameters-Secrets-Token": ssrf_token()}
 reads, statuses, generations, least_remaining_ms = 0, {}, set(), None
+answered = False
 while True:
     try:
         with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=5) as response:
             status, body = response.status, json.loads(response.read())
+        answered = True
     except urllib.error.HTTPError as error:
-        status, body = error.code, None
+        status, body, answered = error.code, None, True
     except urllib.error.URLError:
-        status, body = 0, None  # the sidecar is still starting
+        # Refused before the first answer: the sidecar is still starting. Refused after it: the
+        # sidecar went away, which the test must see rather than count as harmless.
+        status, body = ("unreachable" if answered else "starting"), None
     reads += 1
     statuses[str(status)] = statuses.get(str(status), 0) + 1
     if body is not None:

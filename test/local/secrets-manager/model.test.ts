@@ -7,6 +7,7 @@ import {
   SecretsManagerServiceError,
   type StateChange,
 } from '../../../src/local/secrets-manager/index.js';
+import { ManualClock } from '../../support/manual-clock.js';
 
 // The transport-free model, as the fleet simulation drives it: in-process, under virtual time.
 
@@ -14,9 +15,9 @@ const HOUR_MS = 3_600_000;
 const token = (label: string): string => `${label}-${'0'.repeat(32)}`.slice(0, 64);
 
 function virtualModel(): { model: SecretsManagerModel; setNow(ms: number): void } {
-  let now = Date.UTC(2026, 5, 1);
-  const model = new SecretsManagerModel({ clock: new OffsetClock(() => now), randomSuffix: () => 'AbC123' });
-  return { model, setNow: (ms) => (now = ms) };
+  const time = new ManualClock(Date.UTC(2026, 5, 1));
+  const model = new SecretsManagerModel({ clock: new OffsetClock(() => time.now()), randomSuffix: () => 'AbC123' });
+  return { model, setNow: (ms) => time.advance(ms - time.now()) };
 }
 
 describe('Class: SecretsManagerModel', () => {
@@ -46,18 +47,18 @@ describe('Class: SecretsManagerModel', () => {
 
   it('reports each operation’s changes once, and rebuilds the same state from them', () => {
     const batches: (readonly StateChange[])[] = [];
-    let now = Date.UTC(2026, 5, 1);
-    const clock = new OffsetClock(() => now);
+    const time = new ManualClock(Date.UTC(2026, 5, 1));
+    const clock = new OffsetClock(() => time.now());
     const model = new SecretsManagerModel({ clock, onChanges: (changes) => batches.push(changes) });
     model.createSecret({ Name: 's', SecretString: 'v1', ClientRequestToken: token('v1'), Tags: [{ Key: 'k', Value: 'v' }] });
     model.putSecretValue({ SecretId: 's', SecretString: 'v2', ClientRequestToken: token('v2') });
     model.putSecretValue({ SecretId: 's', SecretString: 'v2', ClientRequestToken: token('v2') }); // replay: no change
-    now += 1000;
+    time.advance(1000);
     model.getSecretValue({ SecretId: 's' }); // first read of the day: records the access day
     model.getSecretValue({ SecretId: 's' }); // same day: nothing to record
     model.deleteSecret({ SecretId: 's', RecoveryWindowInDays: 7 });
     expect(batches).toHaveLength(4);
-    const rebuilt = new SecretsManagerModel({ clock: new OffsetClock(() => now) });
+    const rebuilt = new SecretsManagerModel({ clock: new OffsetClock(() => time.now()) });
     rebuilt.restore(batches.flat());
     expect([...rebuilt.snapshot()]).toEqual([...model.snapshot()]);
     expect(rebuilt.describeSecret({ SecretId: 's' })).toEqual(model.describeSecret({ SecretId: 's' }));

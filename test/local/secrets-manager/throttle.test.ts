@@ -1,6 +1,7 @@
 import { CreateSecretCommand, GetSecretValueCommand, PutSecretValueCommand, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
 import { describe, expect, it } from 'vitest';
 import { Throttle, TokenBucket } from '../../../src/local/secrets-manager/index.js';
+import { ManualClock } from '../../support/manual-clock.js';
 import { startEmulatorUnderTest, token, uniqueName } from '../../support/secrets-manager.js';
 
 // The token-bucket throttle at AWS's rates (SM-QUOTA-8, SM-QUOTA-9). Time is injected: a bucket
@@ -8,13 +9,13 @@ import { startEmulatorUnderTest, token, uniqueName } from '../../support/secrets
 
 describe('Class: TokenBucket', () => {
   it('admits a burst of its capacity, then refills at its rate', () => {
-    let now = 0;
-    const bucket = new TokenBucket(50, 50, () => now);
+    const clock = new ManualClock(0);
+    const bucket = new TokenBucket(50, 50, () => clock.now());
     const admitted = Array.from({ length: 60 }, () => bucket.tryTake()).filter(Boolean).length;
     expect(admitted).toBe(50);
-    now += 100; // a tenth of a second refills 5 tokens
+    clock.advance(100); // a tenth of a second refills 5 tokens
     expect(Array.from({ length: 10 }, () => bucket.tryTake()).filter(Boolean).length).toBe(5);
-    now += 60_000; // never more than the capacity
+    clock.advance(60_000); // never more than the capacity
     expect(Array.from({ length: 60 }, () => bucket.tryTake()).filter(Boolean).length).toBe(50);
   });
 });
@@ -45,8 +46,8 @@ describe('Class: Throttle', () => {
 
 describe('Function: startSecretsManagerEmulator — throttling over HTTP', () => {
   it('answers writes beyond 50 per second with ThrottlingException and counts them, reads unaffected', async () => {
-    let now = 0;
-    const sm = await startEmulatorUnderTest({ rateLimits: {}, throttleClock: () => now });
+    const clock = new ManualClock(0);
+    const sm = await startEmulatorUnderTest({ rateLimits: {}, throttleClock: () => clock.now() });
     try {
       const client = sm.client();
       const name = uniqueName('throttled');
@@ -76,7 +77,7 @@ describe('Function: startSecretsManagerEmulator — throttling over HTTP', () =>
       const stats = await sm.control('GET', 'stats');
       expect(stats.json['throttled']).toEqual({ PutSecretValue: 10, UpdateSecretVersionStage: 1 });
       expect((stats.json['errors'] as Record<string, unknown>)['PutSecretValue']).toEqual({ ThrottlingException: 10 });
-      now += 1000;
+      clock.advance(1000);
       await client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'X', MoveToVersionId: token('v0') }));
     } finally {
       await sm.close();
@@ -84,8 +85,8 @@ describe('Function: startSecretsManagerEmulator — throttling over HTTP', () =>
   });
 
   it('lets the SDK ride out throttling with its default retries once the bucket refills', async () => {
-    let now = 0;
-    const sm = await startEmulatorUnderTest({ rateLimits: {}, writeRatePerSecond: 1, throttleClock: () => now });
+    const clock = new ManualClock(0);
+    const sm = await startEmulatorUnderTest({ rateLimits: {}, writeRatePerSecond: 1, throttleClock: () => clock.now() });
     try {
       const client = sm.client({ maxAttempts: 3 });
       const name = uniqueName('retried');
@@ -96,7 +97,7 @@ describe('Function: startSecretsManagerEmulator — throttling over HTTP', () =>
         name: 'ThrottlingException',
         $metadata: { attempts: 3 },
       });
-      now += 1000;
+      clock.advance(1000);
       const accepted = await client.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'v2' }));
       expect(accepted.$metadata.attempts).toBe(1);
     } finally {

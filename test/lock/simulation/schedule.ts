@@ -2,6 +2,7 @@ import { LockTimeoutError, LockUnavailableError } from '../../../src/lock/errors
 import type { Lease } from '../../../src/lock/lease.js';
 import type { LeaseLockOptions } from '../../../src/lock/options.js';
 import { seededRandom } from '../../../src/shared/random.js';
+import { leaseOf } from '../../support/lease-outcome.js';
 import type { NetworkFault } from '../../support/simulated-store.js';
 import { LockWorld, type SimProcess } from '../world.js';
 
@@ -212,10 +213,10 @@ export async function runSchedule(config: ScheduleConfig, trace?: (line: string)
     const waiting = others.map(async (process) => {
       await sleep(process, random() * crashAt);
       waitingSince = Math.min(waitingSince, world.time.now);
-      const taken = await process.lock.acquire(LOCK, { timeoutMs: Infinity });
-      if (!taken.acquired) return;
+      // No stopWhen: acquire returns only with the lease (or throws), so a refusal here is a bug.
+      const lease = leaseOf(await process.lock.acquire(LOCK, { timeoutMs: Infinity }));
       if (firstTakeover === undefined) firstTakeover = world.time.now;
-      await hold(process, taken.lease, false);
+      await hold(process, lease, false);
     });
     let firstTakeover: number | undefined;
     await world.time.until(Promise.all(waiting), config.horizonMs * 4);

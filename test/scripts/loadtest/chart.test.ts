@@ -43,18 +43,25 @@ describe('Function: renderChart', () => {
     const root = parseXml(renderChart(runs));
     const width = Number(root.attributes.width);
     const height = Number(root.attributes.height);
+    // Counted so that a chart with nothing to check cannot pass the loops below.
+    let coordinates = 0;
+    let polylines = 0;
     for (const element of allElements(root)) {
       for (const key of ['x', 'y', 'x1', 'x2', 'y1', 'y2', 'cx', 'cy', 'width', 'height']) {
         const value = element.attributes[key];
         if (value === undefined) continue;
+        coordinates += 1;
         expect(value, `${element.name}.${key}`).toMatch(NUMBER);
         expect(Number(value)).toBeGreaterThanOrEqual(0);
         expect(Number(value)).toBeLessThanOrEqual(Math.max(width, height));
       }
       if (element.name === 'polyline') {
+        polylines += 1;
         for (const point of (element.attributes.points ?? '').split(' ')) expect(point).toMatch(/^-?\d+(\.\d+)?,-?\d+(\.\d+)?$/);
       }
     }
+    expect(coordinates).toBeGreaterThan(0);
+    expect(polylines).toBeGreaterThan(0);
   });
 
   it('escapes text so a title with markup characters stays well-formed', () => {

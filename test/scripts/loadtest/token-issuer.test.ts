@@ -3,6 +3,7 @@ import { ConfigurationError } from '../../../src/index.js';
 import { callTokenIssuer, IdentityProviderError } from '../../../scripts/loadtest/idp-client.js';
 import { decodeIssuedToken } from '../../../scripts/loadtest/issued-token.js';
 import { startTokenIssuer, type InterceptDecision, type TokenIssuer } from '../../../scripts/loadtest/token-issuer.js';
+import { ManualClock } from '../../support/manual-clock.js';
 
 let issuer: TokenIssuer | undefined;
 afterEach(async () => {
@@ -12,10 +13,10 @@ afterEach(async () => {
 
 describe('Function: startTokenIssuer', () => {
   it('numbers every call in order of arrival and mints tokens of the configured lifetime', async () => {
-    let now = 1_000_000;
-    issuer = await startTokenIssuer({ lifetimeMs: 5_000, now: () => now });
+    const clock = new ManualClock(1_000_000);
+    issuer = await startTokenIssuer({ lifetimeMs: 5_000, now: () => clock.now() });
     const first = await callTokenIssuer(issuer.url, 3);
-    now += 10;
+    clock.advance(10);
     const second = await callTokenIssuer(issuer.url, 4);
     expect(decodeIssuedToken(first.token)).toEqual({ seq: 1, exp: 1_005_000 });
     expect(decodeIssuedToken(second.token)).toEqual({ seq: 2, exp: 1_005_010 });
@@ -27,22 +28,22 @@ describe('Function: startTokenIssuer', () => {
   });
 
   it('fails the first calls of every refresh round with HTTP 503, and the rest of the round not', async () => {
-    let now = 0;
-    issuer = await startTokenIssuer({ lifetimeMs: 5_000, errorBursts: { calls: 2, roundGapMs: 1_000 }, now: () => now });
+    const clock = new ManualClock(0);
+    issuer = await startTokenIssuer({ lifetimeMs: 5_000, errorBursts: { calls: 2, roundGapMs: 1_000 }, now: () => clock.now() });
     await expect(callTokenIssuer(issuer.url, 0)).rejects.toBeInstanceOf(IdentityProviderError);
-    now = 400;
+    clock.advance(400); // t = 400
     await expect(callTokenIssuer(issuer.url, 1)).rejects.toThrow('HTTP 503');
-    now = 900;
+    clock.advance(500); // t = 900
     await expect(callTokenIssuer(issuer.url, 0)).resolves.toMatchObject({ expiresAt: 5_900 });
-    now = 1_100;
+    clock.advance(200); // t = 1 100
     await expect(callTokenIssuer(issuer.url, 2)).rejects.toThrow('HTTP 503');
     expect(issuer.mints.map((mint) => mint.outcome)).toEqual(['failed', 'failed', 'minted', 'failed']);
   });
 
   it('holds an intercepted call until the fault decides, with claims fixed at arrival', async () => {
-    let now = 0;
+    const clock = new ManualClock(0);
     let release: ((decision: InterceptDecision) => void) | undefined;
-    issuer = await startTokenIssuer({ lifetimeMs: 5_000, now: () => now });
+    issuer = await startTokenIssuer({ lifetimeMs: 5_000, now: () => clock.now() });
     issuer.configure({ intercept: () => new Promise((resolve) => (release = resolve)) });
     const held = callTokenIssuer(issuer.url, 1);
     await new Promise<void>((resolve) => {
@@ -50,7 +51,7 @@ describe('Function: startTokenIssuer', () => {
       poll();
     });
     expect(issuer.mints[0]?.outcome).toBe('held');
-    now = 9_999;
+    clock.advance(9_999);
     release?.('answer');
     expect(decodeIssuedToken((await held).token)).toEqual({ seq: 1, exp: 5_000 });
   });

@@ -1,13 +1,30 @@
 import type { Clock } from '../../src/shared/clock.js';
 
 /**
- * A clock that moves only when told to. `sleep` records the requested wait and returns at once
- * (advancing time by it), so backoff is observable without waiting; scheduled callbacks (attempt
- * timeouts) run only when a test calls {@link ManualClock.advance} past them.
+ * The suite's fake clock for in-process tests: it moves only when told to. `sleep` records the
+ * requested wait and returns at once (advancing time by it), so back-off is observable without
+ * waiting; scheduled callbacks (attempt timeouts) run only when a test calls
+ * {@link ManualClock.advance} past them.
+ *
+ * The suite's other clocks are for other kinds of time: OffsetClock (offset-clock.ts) keeps
+ * real timers for tests against real servers and processes, and `VirtualTime` (virtual-time.ts)
+ * runs many processes' timers in order for simulations.
+ *
+ * @example
+ * ```ts
+ * const clock = new ManualClock();
+ * await retryTransient(flaky, { attempts: 3, clock, random: () => 1 });
+ * expect(clock.sleeps).toEqual([100, 200]);
+ * ```
  */
 export class ManualClock implements Clock {
   /** Every wait requested through `sleep`, in order. */
   readonly sleeps: number[] = [];
+  /**
+   * Called with each requested wait before it is taken, e.g. to abort the caller's signal in the
+   * middle of its back-off (the sleep then rejects with the signal's reason).
+   */
+  onSleep: ((ms: number) => void) | undefined;
   #elapsed = 0;
   #timers: Array<{ due: number; callback: () => void }> = [];
 
@@ -26,6 +43,7 @@ export class ManualClock implements Clock {
   }
 
   async sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    this.onSleep?.(ms);
     signal?.throwIfAborted();
     this.sleeps.push(ms);
     this.advance(ms);
