@@ -53,6 +53,7 @@ export function createMonitoring(scope: Construct, props: TokenRefresherMonitori
       left: [metric(METRIC_NAMES.leaseAcquired, 'Sum'), metric(METRIC_NAMES.leaseHeldByOther, 'Sum'), metric(METRIC_NAMES.leaseLost, 'Sum')],
     }),
     new GraphWidget({ title: 'Remaining validity at serve (ms)', left: [metric(METRIC_NAMES.remainingValidityAtServe, 'Minimum')] }),
+    new GraphWidget({ title: 'Served-token age (ms)', left: [metric(METRIC_NAMES.servedTokenAge, 'Maximum')] }),
     new GraphWidget({ title: 'Version headroom', left: [metric(METRIC_NAMES.versionHeadroom, 'Minimum')] }),
   );
   return { dashboard, alarms };

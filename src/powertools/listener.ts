@@ -61,6 +61,7 @@ export function powertoolsListener(options: PowertoolsListenerOptions): (event: 
         break;
       case 'served':
         metrics.addMetric(METRIC_NAMES.remainingValidityAtServe, MetricUnit.Milliseconds, event.remainingMs);
+        metrics.addMetric(METRIC_NAMES.servedTokenAge, MetricUnit.Milliseconds, event.ageMs);
         break;
       case 'census':
         metrics.addMetric(METRIC_NAMES.versionHeadroom, MetricUnit.Count, event.census.headroom);

@@ -11,6 +11,7 @@ export const METRIC_NAMES = {
   leaseHeldByOther: 'LeaseHeldByOther',
   leaseLost: 'LeaseLost',
   remainingValidityAtServe: 'RemainingValidityAtServe',
+  servedTokenAge: 'ServedTokenAge',
   versionHeadroom: 'VersionHeadroom',
   grantLost: 'GrantLost',
 } as const;

@@ -125,10 +125,19 @@ function recordsAnotherVersion(state: RefreshLockState, current: CurrentRead): b
 }
 
 /** One write to take the lease, never waiting on a holder. */
-function tryLease(context: ProtocolContext, intent: Intent): Promise<RefreshAcquireOutcome | { lockError: unknown }> {
-  return lockCall(context, () => context.lock.tryAcquire(context.options.lockName, { leaseMs: intent.bounds.leaseMs })).then((call) =>
-    'lockError' in call ? call : call.result,
-  );
+async function tryLease(context: ProtocolContext, intent: Intent): Promise<RefreshAcquireOutcome | { lockError: unknown }> {
+  const { clock, lockName } = context.options;
+  const startedAt = clock.monotonic();
+  const call = await lockCall(context, () => context.lock.tryAcquire(lockName, { leaseMs: intent.bounds.leaseMs }));
+  if ('lockError' in call) return call;
+  const outcome = call.result;
+  context.emit({
+    type: 'lease-attempt',
+    outcome: outcome.acquired ? 'acquired' : 'held_by_other',
+    fence: outcome.acquired ? outcome.lease.fence : outcome.state.fence,
+    durationMs: clock.monotonic() - startedAt,
+  });
+  return outcome;
 }
 
 /** A lock call, repeated while its outcome is unknown; a failure comes back as `lockError` for {@link ProtocolContext.withoutLease}. */

@@ -8,10 +8,43 @@ export type TokenSource = 'memory' | 'secret' | 'refreshed';
  * fences and timings — never a token value — so they are safe to log or turn into metrics.
  */
 export type RefresherEvent =
-  | { type: 'served'; source: TokenSource; generation: number; versionId: string; remainingMs: number; minValidityMs: number }
+  | {
+      type: 'served';
+      source: TokenSource;
+      generation: number;
+      versionId: string;
+      remainingMs: number;
+      minValidityMs: number;
+      /** How long ago the token was issued: now − (expiresAt − its lifetime). */
+      ageMs: number;
+      /** How long the call waited for I/O (reading, the lease, a refresh); absent when served from memory at once. */
+      durationMs?: number;
+    }
   | { type: 'refresh-started'; fence: number; generation: number }
-  | { type: 'refreshed'; fence: number; generation: number; versionId: string; expiresAt: number; durationMs: number }
-  | { type: 'refresh-failed'; fence: number; reason: string; errorName: string; failureCount: number; retryNotBefore: number }
+  | {
+      type: 'refreshed';
+      fence: number;
+      generation: number;
+      versionId: string;
+      expiresAt: number;
+      /** From the lease's quota check to the release: the whole refresh under the lease. */
+      durationMs: number;
+      /** The `refresh` function's call (the identity provider). */
+      refreshDurationMs: number;
+      /** Writing the pending version, the compare-and-swap and the commit record with the release. */
+      commitDurationMs: number;
+    }
+  | {
+      type: 'refresh-failed';
+      fence: number;
+      reason: string;
+      errorName: string;
+      failureCount: number;
+      retryNotBefore: number;
+      /** From winning the lease to the release with the back-off. */
+      durationMs: number;
+    }
+  | { type: 'lease-attempt'; outcome: 'acquired' | 'held_by_other'; fence: number; durationMs: number }
   | { type: 'lease-busy'; holder: string | undefined; fence: number }
   | { type: 'waited'; durationMs: number; outcome: 'committed' | 'failed' | 'acquired' | 'timeout' }
   | { type: 'took-over'; fence: number; previousHolder: string | undefined }

@@ -32,6 +32,8 @@ interface Held {
   intent: Intent;
   /** The token to serve if the refresh fails, as known when the lease was won. */
   fallback: KnownToken | undefined;
+  /** Monotonic time the lease was won. */
+  wonAt: number;
 }
 
 /** What the phases before the write found: the secret as re-read, and the token to fall back on. */
@@ -47,6 +49,7 @@ interface Made {
   value: string;
   census: Record<string, CommitValue>;
   startedAt: number;
+  refreshDurationMs: number;
 }
 
 const released = (resume: () => HoldResult): HeldOutcome => ({ kind: 'released', resume });
@@ -59,7 +62,7 @@ const released = (resume: () => HoldResult): HeldOutcome => ({ kind: 'released',
 export async function hold(context: ProtocolContext, lease: RefreshLease, intent: Intent, fallback: KnownToken | undefined): Promise<HoldResult> {
   const record = readCommitRecord(lease.attributes);
   context.learnRecord(record);
-  const held: Held = { lease, record, intent, fallback };
+  const held: Held = { lease, record, intent, fallback, wonAt: context.options.clock.monotonic() };
   let outcome: HeldOutcome;
   try {
     outcome = await underLease(context, held);
@@ -129,9 +132,11 @@ async function makeToken(context: ProtocolContext, held: Held, reread: Reread): 
       return released(() => ({ retry: current }));
     }
     context.emit({ type: 'refresh-started', fence: lease.fence, generation });
+    const calledAt = clock.monotonic();
     const issued = await callRefresh(context, lease, previous, intent.bounds.refreshTimeoutMs);
+    const refreshDurationMs = clock.monotonic() - calledAt;
     const envelope: TokenEnvelope = { token: issued.token, expiresAt: issued.expiresAt, generation, refreshedAt: clock.now() };
-    return { envelope, value: encode(codec, envelope), census, startedAt };
+    return { envelope, value: encode(codec, envelope), census, startedAt, refreshDurationMs };
   } catch (error) {
     if (error instanceof RefreshFailedError && error.reason === 'aborted') {
       context.emit({ type: 'lease-lost', fence: lease.fence, stage: 'after-refresh' });
@@ -168,6 +173,7 @@ async function promote(context: ProtocolContext, held: Held, reread: Reread, mad
   const { label, pendingLabel, secretId } = context.options;
   const { previous } = reread;
   const signal = context.closeSignal;
+  const promotedAt = context.options.clock.monotonic();
   const versionId = pendingVersionId({ secretName: context.store.secretName, label, epoch: lease.epoch, fence: lease.fence });
   try {
     await context.store.putPending({ value: made.value, versionId, pendingLabel, signal });
@@ -191,11 +197,18 @@ async function promote(context: ProtocolContext, held: Held, reread: Reread, mad
     if (signal.aborted) throw error;
     return { kind: 'failed', error, serving: previous, fallback: reread.fallback };
   }
-  return committed(context, held, reread, made, versionId);
+  return committed(context, held, reread, made, { versionId, promotedAt });
 }
 
 /** Step 11: the commit record; once the lease is let go, the refresh is reported and the token served. */
-function committed(context: ProtocolContext, held: Held, reread: Reread, made: Made, versionId: string): HeldOutcome {
+function committed(
+  context: ProtocolContext,
+  held: Held,
+  reread: Reread,
+  made: Made,
+  promoted: { versionId: string; promotedAt: number },
+): HeldOutcome {
+  const { versionId, promotedAt } = promoted;
   const { clock, policy, logger, secretId, label } = context.options;
   const { envelope } = made;
   const known = context.cache.know({ ...envelope, versionId });
@@ -207,8 +220,17 @@ function committed(context: ProtocolContext, held: Held, reread: Reread, made: M
   const resume = (recorded: boolean): HoldResult => {
     if (recorded) context.cache.learnFailure(undefined);
     context.lastFailure = undefined;
-    const durationMs = clock.monotonic() - made.startedAt;
-    context.emit({ type: 'refreshed', fence: held.lease.fence, generation: known.generation, versionId, expiresAt: known.expiresAt, durationMs });
+    const releasedAt = clock.monotonic();
+    context.emit({
+      type: 'refreshed',
+      fence: held.lease.fence,
+      generation: known.generation,
+      versionId,
+      expiresAt: known.expiresAt,
+      durationMs: releasedAt - made.startedAt,
+      refreshDurationMs: made.refreshDurationMs,
+      commitDurationMs: releasedAt - promotedAt,
+    });
     logger?.info('token-refresher: refreshed the token', {
       secretId,
       label,
@@ -250,7 +272,7 @@ async function finish(context: ProtocolContext, held: Held, outcome: HeldOutcome
       } catch {
         await lease.release().catch(() => undefined);
       }
-      reportFailure(context, lease.fence, failure);
+      reportFailure(context, lease.fence, failure, context.options.clock.monotonic() - held.wonAt);
       if (outcome.fallback !== undefined && held.intent.allowFallback) return context.adopt(outcome.fallback, 'secret');
       const { error } = outcome;
       throw needsPerson(error) ? error : context.unavailable('the refresh failed', error instanceof Error ? error : undefined);
@@ -287,9 +309,9 @@ function failureAttributes(failure: FailureRecord, fence: number): Record<string
   };
 }
 
-function reportFailure(context: ProtocolContext, fence: number, failure: FailureRecord): void {
+function reportFailure(context: ProtocolContext, fence: number, failure: FailureRecord, durationMs: number): void {
   const { reason, errorName, failureCount, retryNotBefore } = failure;
-  context.emit({ type: 'refresh-failed', fence, reason, errorName, failureCount, retryNotBefore });
+  context.emit({ type: 'refresh-failed', fence, reason, errorName, failureCount, retryNotBefore, durationMs });
   context.options.logger?.warn('token-refresher: refresh failed; the fleet backs off', {
     secretId: context.options.secretId,
     label: context.options.label,

@@ -188,6 +188,7 @@ export class TokenRefresher {
     // The clock's timers are unref'd so background work never holds a process open; a caller that
     // awaits a token is different: while it waits (e.g. polling the lock), the process must live.
     const keepAlive = setInterval(() => undefined, KEEP_ALIVE_INTERVAL_MS);
+    const startedAt = this.#options.clock.monotonic();
     try {
       for (let round = 0; round < MAX_ROUNDS; round += 1) {
         this.#flight ??= this.#startFlight(intent);
@@ -195,7 +196,9 @@ export class TokenRefresher {
         const obtained = await (signal === undefined ? flight : raceAbort(flight, signal));
         // One reading of the clock for the check and the result, so what was checked is what is served.
         const now = this.#options.clock.now();
-        if (this.#accepts(intent, obtained.known, now)) return this.#serve(obtained.known, obtained.source, now);
+        if (this.#accepts(intent, obtained.known, now)) {
+          return this.#serve(obtained.known, obtained.source, now, this.#options.clock.monotonic() - startedAt);
+        }
       }
       throw new TokenUnavailableError(
         this.secretId,
@@ -238,10 +241,13 @@ export class TokenRefresher {
     const intent: Intent = { mustReplace: this.#cache.invalidated, allowFallback: true, bounds };
     // As in #settle: the caller awaits, so the process must live through the check's unref'd waits.
     const keepAlive = setInterval(() => undefined, KEEP_ALIVE_INTERVAL_MS);
+    const startedAt = this.#options.clock.monotonic();
     try {
       const obtained = await (signal === undefined ? check : raceAbort(check, signal));
       const now = this.#options.clock.now();
-      if (this.#accepts(intent, obtained.known, now)) return this.#serve(obtained.known, obtained.source, now);
+      if (this.#accepts(intent, obtained.known, now)) {
+        return this.#serve(obtained.known, obtained.source, now, this.#options.clock.monotonic() - startedAt);
+      }
     } catch {
       // The failure is an event already (background-check-failed); the valid token below still serves.
     } finally {
@@ -249,7 +255,7 @@ export class TokenRefresher {
     }
     const now = this.#options.clock.now();
     const cached = this.#cache.usable(now);
-    if (cached !== undefined) return this.#serve(cached, 'memory', now);
+    if (cached !== undefined) return this.#serve(cached, 'memory', now, this.#options.clock.monotonic() - startedAt);
     return this.#settle(intent, signal);
   }
 
@@ -258,10 +264,20 @@ export class TokenRefresher {
     return this.#options.policy.isUsable(known, now);
   }
 
-  #serve(known: KnownToken, source: TokenSource, now: number): TokenResult {
+  /** `durationMs` is the time the call spent in I/O, when it had to do any. */
+  #serve(known: KnownToken, source: TokenSource, now: number, durationMs?: number): TokenResult {
     const remainingMs = known.expiresAt - now;
     const minValidityMs = this.#options.policy.minValidityMs(known.lifetimeMs);
-    this.#context.emit({ type: 'served', source, generation: known.generation, versionId: known.versionId, remainingMs, minValidityMs });
+    this.#context.emit({
+      type: 'served',
+      source,
+      generation: known.generation,
+      versionId: known.versionId,
+      remainingMs,
+      minValidityMs,
+      ageMs: now - (known.expiresAt - known.lifetimeMs),
+      ...(durationMs === undefined ? {} : { durationMs }),
+    });
     return {
       token: known.token,
       expiresAt: new Date(known.expiresAt),

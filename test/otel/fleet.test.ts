@@ -24,7 +24,7 @@ describe('Function: openTelemetryListener (a fleet of two real processes)', () =
     const file = (member: number) => join(directory, `member-${member}.json`);
     const { secretId } = await fleet.start(2, { callers: 4, lifetimeMs: 4_000, leaseMs: 1_500, telemetryFile: file });
     await fleet.reachGeneration(3);
-    await Promise.all(fleet.members.map((member) => member.stop()));
+    const summaries = await Promise.all(fleet.members.map((member) => member.stop()));
 
     const exported = fleet.members.map((member) => JSON.parse(readFileSync(file(member.member), 'utf8')) as ExportedTelemetry);
     const generations = Math.max(...eventsOf(fleet.members, 'refreshed').map((event) => event.generation));
@@ -35,6 +35,17 @@ describe('Function: openTelemetryListener (a fleet of two real processes)', () =
       range(generations),
     );
     expect(refreshSpans.every((span) => span.attributes['token_refresher.outcome'] === 'committed')).toBe(true);
+    const spans = exported.flatMap((telemetry) => telemetry.spans);
+    for (const refresh of refreshSpans) {
+      const children = spans.filter((span) => span.parentSpanId === refresh.spanId).map((span) => span.name);
+      expect(children.sort()).toEqual(['token-refresher.refresh.call', 'token-refresher.refresh.commit']);
+    }
+    const named = (name: string) => spans.filter((span) => span.name === name).length;
+    expect(named('token-refresher.lease')).toBe(eventsOf(fleet.members, 'lease-attempt').length);
+    expect(named('token-refresher.lease')).toBeGreaterThanOrEqual(generations);
+    const servedAfterIo = summaries.reduce((total, summary) => total + summary.servedAfterIo, 0);
+    expect(servedAfterIo).toBeGreaterThan(0);
+    expect(named('token-refresher.get_token')).toBe(servedAfterIo);
     // Both processes took part: the one that did not refresh a generation saw it from the secret.
     expect(exported.every((telemetry) => telemetry.metrics.some((metric) => metric.name === 'token_refresher.served.remaining_validity'))).toBe(true);
 
@@ -44,6 +55,7 @@ describe('Function: openTelemetryListener (a fleet of two real processes)', () =
     expect(sum(metrics, 'token_refresher.lease', { outcome: 'acquired' })).toBe(generations);
     expect(sum(metrics, 'token_refresher.lease', { outcome: 'held_by_other' })).toBe(eventsOf(fleet.members, 'lease-busy').length);
     expect(sum(metrics, 'token_refresher.served.remaining_validity', {})).toBeGreaterThan(0);
+    expect(sum(metrics, 'token_refresher.served.age', {})).toBe(sum(metrics, 'token_refresher.served.remaining_validity', {}));
     const headroom = metrics.filter((metric) => metric.name === 'token_refresher.versions.headroom').flatMap((metric) => metric.dataPoints);
     expect(headroom.length).toBeGreaterThan(0);
     expect(headroom.every((point) => typeof point.value === 'number' && point.value > 0)).toBe(true);

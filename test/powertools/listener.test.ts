@@ -26,11 +26,20 @@ function printedJson(run: () => void): Record<string, unknown>[] {
 
 const EVENTS: RefresherEvent[] = [
   { type: 'refresh-started', fence: 3, generation: 2 },
-  { type: 'refreshed', fence: 3, generation: 2, versionId: 'v-2', expiresAt: 2_000_000, durationMs: 250 },
+  {
+    type: 'refreshed',
+    fence: 3,
+    generation: 2,
+    versionId: 'v-2',
+    expiresAt: 2_000_000,
+    durationMs: 250,
+    refreshDurationMs: 200,
+    commitDurationMs: 40,
+  },
   { type: 'lease-busy', holder: 'other', fence: 3 },
   { type: 'lease-lost', fence: 3, stage: 'commit' },
-  { type: 'served', source: 'memory', generation: 2, versionId: 'v-2', remainingMs: 90_000, minValidityMs: 30_000 },
-  { type: 'refresh-failed', fence: 4, reason: 'idp down', errorName: 'Error', failureCount: 1, retryNotBefore: 0 },
+  { type: 'served', source: 'memory', generation: 2, versionId: 'v-2', remainingMs: 90_000, minValidityMs: 30_000, ageMs: 210_000 },
+  { type: 'refresh-failed', fence: 4, reason: 'idp down', errorName: 'Error', failureCount: 1, retryNotBefore: 0, durationMs: 30 },
 ];
 
 describe('Function: powertoolsListener', () => {
@@ -54,9 +63,10 @@ describe('Function: powertoolsListener', () => {
       [METRIC_NAMES.leaseHeldByOther]: 'Count',
       [METRIC_NAMES.leaseLost]: 'Count',
       [METRIC_NAMES.remainingValidityAtServe]: 'Milliseconds',
+      [METRIC_NAMES.servedTokenAge]: 'Milliseconds',
       [METRIC_NAMES.refreshFailed]: 'Count',
     });
-    expect(line).toMatchObject({ service: 'api', RefreshDuration: 250, RemainingValidityAtServe: 90_000, RefreshFailed: 1 });
+    expect(line).toMatchObject({ service: 'api', RefreshDuration: 250, RemainingValidityAtServe: 90_000, ServedTokenAge: 210_000, RefreshFailed: 1 });
   });
 
   it('publishes the version headroom of a census', () => {
@@ -74,7 +84,7 @@ describe('Function: powertoolsListener', () => {
     const logger = new Logger({ serviceName: 'api', logLevel: 'INFO' });
     const lines = printedJson(() => {
       const listener = powertoolsListener({ metrics, logger });
-      listener({ type: 'refresh-failed', fence: 4, reason: 'idp down', errorName: 'TypeError', failureCount: 2, retryNotBefore: 0 });
+      listener({ type: 'refresh-failed', fence: 4, reason: 'idp down', errorName: 'TypeError', failureCount: 2, retryNotBefore: 0, durationMs: 30 });
       listener({ type: 'lease-lost', fence: 4, stage: 'commit' });
       listener({ type: 'refresh-started', fence: 5, generation: 3 });
     });

@@ -34,6 +34,31 @@ describe('Class: TokenRefresher', () => {
     await first.refresher.close();
   });
 
+  it('reports the timings operators trace: the lease attempt, the refresh split into call and commit, the I/O of a call and the age of what it served', async () => {
+    const secretId = stack.secretName();
+    const lockTable = await stack.table();
+    const rig = makeRig(stack, { secretId, lockTable });
+    await rig.refresher.getToken();
+    rig.clock.advance(600_000);
+    await rig.refresher.getToken();
+
+    const [attempt] = rig.record.of('lease-attempt');
+    const [refreshed] = rig.record.of('refreshed');
+    expect(attempt).toMatchObject({ outcome: 'acquired', fence: refreshed?.fence });
+    expect(refreshed?.refreshDurationMs).toBeGreaterThanOrEqual(0);
+    expect(refreshed?.commitDurationMs).toBeGreaterThan(0);
+    expect((refreshed?.refreshDurationMs ?? 0) + (refreshed?.commitDurationMs ?? 0)).toBeLessThanOrEqual(refreshed?.durationMs ?? 0);
+    const [afterIo, fromMemory] = rig.record.of('served');
+    expect(afterIo).toMatchObject({ source: 'refreshed', durationMs: expect.any(Number) });
+    expect(afterIo?.durationMs).toBeGreaterThanOrEqual(refreshed?.durationMs ?? Number.POSITIVE_INFINITY);
+    expect(fromMemory?.source).toBe('memory');
+    expect(fromMemory).not.toHaveProperty('durationMs');
+    // Age runs from the refresh's issue time: ten minutes later on this clock, and never negative.
+    expect(afterIo?.ageMs).toBeGreaterThanOrEqual(0);
+    expect((fromMemory?.ageMs ?? 0) - (afterIo?.ageMs ?? 0)).toBeGreaterThanOrEqual(600_000);
+    await rig.refresher.close();
+  });
+
   it('serves a valid cached token with no request, and a new process with one GetSecretValue', async () => {
     const secretId = stack.secretName();
     const lockTable = await stack.table();

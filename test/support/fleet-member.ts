@@ -24,6 +24,7 @@ const REPORTED: ReadonlySet<RefresherEvent['type']> = new Set([
   'lock-unavailable',
   'background-check-failed',
   'lease-busy',
+  'lease-attempt',
   'waited',
 ]);
 
@@ -38,6 +39,7 @@ const summary: FleetSummary = {
   minRemainingMs: Number.POSITIVE_INFINITY,
   minMarginMs: Number.POSITIVE_INFINITY,
   belowMinimum: 0,
+  servedAfterIo: 0,
   waitsWithToken: 0,
   waitsWithoutToken: 0,
   errors: {},
@@ -58,6 +60,7 @@ const refresher = new TokenRefresher({
       summary.minRemainingMs = Math.min(summary.minRemainingMs, event.remainingMs);
       summary.minMarginMs = Math.min(summary.minMarginMs, event.remainingMs - event.minValidityMs);
       if (event.remainingMs < event.minValidityMs) summary.belowMinimum += 1;
+      if (event.durationMs !== undefined) summary.servedAfterIo += 1;
       summary.sources[event.source] = (summary.sources[event.source] ?? 0) + 1;
       if (event.generation > summary.highestGeneration) {
         summary.highestGeneration = event.generation;

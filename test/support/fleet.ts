@@ -26,6 +26,8 @@ export interface FleetSummary {
   minMarginMs: number;
   /** Tokens returned with less than the minimum validity (G2 says 0). */
   belowMinimum: number;
+  /** Tokens returned by calls that did I/O (their `served` event carries `durationMs`). */
+  servedAfterIo: number;
   /** Follower waits after the process had held a token (G3 says 0 in healthy conditions). */
   waitsWithToken: number;
   /** Follower waits before the process had any token (allowed: nothing valid existed). */

@@ -6,6 +6,9 @@ import { openTelemetryListener } from '../../src/otel/index.js';
 /** A span as a process exported it, reduced to what crosses the process boundary as JSON. */
 export interface ExportedSpan {
   name: string;
+  spanId: string;
+  /** The parent's span id, for a child span. */
+  parentSpanId: string | undefined;
   attributes: Record<string, unknown>;
   status: { code: number; message?: string };
   startTime: [number, number];
@@ -74,6 +77,8 @@ export function startTelemetryRecorder(): TelemetryRecorder {
       return {
         spans: spans.getFinishedSpans().map((span) => ({
           name: span.name,
+          spanId: span.spanContext().spanId,
+          parentSpanId: span.parentSpanContext?.spanId,
           attributes: { ...span.attributes },
           status: { ...span.status },
           startTime: span.startTime,
