@@ -295,36 +295,14 @@ export class LeaseLock implements AsyncDisposable {
   }
 
   async #attempt(name: string, timing: LeaseTiming, progress: { requests: number; startedAt: number }): Promise<Attempt> {
-    const { clock, store, ownerId, maxClockSkewMs } = this.#options;
+    const { clock, ownerId } = this.#options;
     const rvn = randomUUID();
     const pending = this.#pending.get(name) ?? [];
     const observed = this.#observations.get(name);
     const takeoverRvn = this.#observations.expiredVersion(name, clock.monotonic());
-    const now = clock.now();
-    const expiredBefore = maxClockSkewMs === undefined ? undefined : now - maxClockSkewMs;
-    const expiresAt = now + timing.leaseMs;
-    const ttl = this.#ttlFor(expiresAt);
     const startedAt = clock.monotonic();
     progress.requests += 1;
-    let outcome: WriteOutcome;
-    try {
-      outcome = await store.acquire({
-        name,
-        owner: ownerId,
-        rvn,
-        ownRvns: [rvn, ...pending.map((write) => write.rvn)],
-        leaseMs: timing.leaseMs,
-        expiresAt,
-        epoch: randomUUID(),
-        ...(ttl === undefined ? {} : { ttl }),
-        ...(takeoverRvn === undefined ? {} : { takeoverRvn }),
-        ...(expiredBefore === undefined ? {} : { expiredBefore }),
-      });
-    } catch (error) {
-      if (!(error instanceof LockUnavailableError)) throw error;
-      this.#pending.set(name, [{ rvn, startedAt }, ...pending].slice(0, MAX_PENDING_WRITES));
-      outcome = await this.#resolveAcquire(name, error, progress);
-    }
+    const outcome = await this.#writeAcquire(name, timing, { rvn, startedAt, pending, takeoverRvn }, progress);
     const { record } = outcome;
     const ours = outcome.applied ? { rvn, startedAt } : [{ rvn, startedAt }, ...pending].find((write) => write.rvn === record?.rvn);
     if (ours === undefined || record === undefined) {
@@ -333,15 +311,7 @@ export class LeaseLock implements AsyncDisposable {
     }
     this.#pending.delete(name);
     this.#observations.forget(name);
-    const lease = new HeldLease(this.#leaseContext(timing), record, ours.startedAt);
-    if (lease.remainingMs() <= 0) {
-      // The write took longer than the lease minus its danger window: the lease is unusable.
-      await lease.release().catch(() => undefined);
-      throw new LockUnavailableError(name, 'unknown', {
-        cause: new Error(`the acquire write took longer than leaseMs - dangerMs (${timing.leaseMs - timing.dangerMs} ms)`),
-      });
-    }
-    this.#leases.add(lease);
+    const lease = await this.#holdWon(name, timing, { record, startedAt: ours.startedAt });
     if (observed?.holder !== undefined && observed.holder !== ownerId) {
       this.#emit({
         type: 'takeover',
@@ -363,6 +333,53 @@ export class LeaseLock implements AsyncDisposable {
       waitedMs: clock.monotonic() - progress.startedAt,
     });
     return { acquired: true, lease };
+  }
+
+  /** The acquire write; one of unknown outcome is resolved by a read and remembered as pending. */
+  async #writeAcquire(
+    name: string,
+    timing: LeaseTiming,
+    write: { rvn: string; startedAt: number; pending: PendingWrite[]; takeoverRvn: string | undefined },
+    progress: { requests: number },
+  ): Promise<WriteOutcome> {
+    const { clock, store, ownerId, maxClockSkewMs } = this.#options;
+    const { rvn, startedAt, pending, takeoverRvn } = write;
+    const now = clock.now();
+    const expiredBefore = maxClockSkewMs === undefined ? undefined : now - maxClockSkewMs;
+    const expiresAt = now + timing.leaseMs;
+    const ttl = this.#ttlFor(expiresAt);
+    try {
+      return await store.acquire({
+        name,
+        owner: ownerId,
+        rvn,
+        ownRvns: [rvn, ...pending.map((pendingWrite) => pendingWrite.rvn)],
+        leaseMs: timing.leaseMs,
+        expiresAt,
+        epoch: randomUUID(),
+        ...(ttl === undefined ? {} : { ttl }),
+        ...(takeoverRvn === undefined ? {} : { takeoverRvn }),
+        ...(expiredBefore === undefined ? {} : { expiredBefore }),
+      });
+    } catch (error) {
+      if (!(error instanceof LockUnavailableError)) throw error;
+      this.#pending.set(name, [{ rvn, startedAt }, ...pending].slice(0, MAX_PENDING_WRITES));
+      return this.#resolveAcquire(name, error, progress);
+    }
+  }
+
+  /** The lease our write won, kept only if it still has time left beyond its danger window. */
+  async #holdWon(name: string, timing: LeaseTiming, won: { record: LockRecord; startedAt: number }): Promise<HeldLease> {
+    const lease = new HeldLease(this.#leaseContext(timing), won.record, won.startedAt);
+    if (lease.remainingMs() <= 0) {
+      // The write took longer than the lease minus its danger window: the lease is unusable.
+      await lease.release().catch(() => undefined);
+      throw new LockUnavailableError(name, 'unknown', {
+        cause: new Error(`the acquire write took longer than leaseMs - dangerMs (${timing.leaseMs - timing.dangerMs} ms)`),
+      });
+    }
+    this.#leases.add(lease);
+    return lease;
   }
 
   /**

@@ -91,29 +91,7 @@ export function resolveOptions(options: LeaseLockOptions): ResolvedOptions {
   }
   const store = resolveStore(options);
   const defaultLeaseMs = duration('leaseMs', options.leaseMs ?? 10_000);
-  const heartbeatOption = options.heartbeatMs;
-  if (heartbeatOption !== undefined && heartbeatOption !== false) duration('heartbeatMs', heartbeatOption);
-  if (options.dangerMs !== undefined) duration('dangerMs', options.dangerMs);
-  const timing = (leaseMs: number = defaultLeaseMs): LeaseTiming => {
-    const heartbeatMs = heartbeatOption === undefined ? Math.max(1, Math.floor(leaseMs / 3)) : heartbeatOption;
-    const dangerMs = options.dangerMs ?? Math.max(1, Math.floor(leaseMs / 5));
-    if (heartbeatMs !== false && leaseMs <= 2 * heartbeatMs) {
-      throw new ConfigurationError(
-        `leaseMs (${leaseMs}) must be more than twice heartbeatMs (${heartbeatMs}) so that one lost renewal does not lose the lease: ` +
-          `raise leaseMs or lower heartbeatMs (default leaseMs / 3).`,
-      );
-    }
-    if (dangerMs >= leaseMs) {
-      throw new ConfigurationError(`dangerMs (${dangerMs}) must be less than leaseMs (${leaseMs}): lower dangerMs (default leaseMs / 5).`);
-    }
-    if (heartbeatMs !== false && heartbeatMs + dangerMs >= leaseMs) {
-      throw new ConfigurationError(
-        `heartbeatMs (${heartbeatMs}) + dangerMs (${dangerMs}) must be less than leaseMs (${leaseMs}), or a healthy lease would abort ` +
-          `before its first renewal: raise leaseMs or lower one of them.`,
-      );
-    }
-    return { leaseMs, heartbeatMs, dangerMs };
-  };
+  const timing = timingOf(options, defaultLeaseMs);
   timing();
   const pollMs = options.pollMs === undefined ? Math.min(1_000, Math.max(20, Math.floor(defaultLeaseMs / 10))) : duration('pollMs', options.pollMs);
   if (options.maxClockSkewMs !== undefined && (!Number.isFinite(options.maxClockSkewMs) || options.maxClockSkewMs < 0)) {
@@ -150,6 +128,36 @@ export function resolveOptions(options: LeaseLockOptions): ResolvedOptions {
     random,
     onEvent: options.onEvent,
     observationCapacity,
+  };
+}
+
+/**
+ * The timing of a lease of any length, checked when it is asked for: a per-call `leaseMs` must leave
+ * room for the heartbeat and the danger window as the default does.
+ */
+function timingOf(options: LeaseLockOptions, defaultLeaseMs: number): (leaseMs?: number) => LeaseTiming {
+  const heartbeatOption = options.heartbeatMs;
+  if (heartbeatOption !== undefined && heartbeatOption !== false) duration('heartbeatMs', heartbeatOption);
+  if (options.dangerMs !== undefined) duration('dangerMs', options.dangerMs);
+  return (leaseMs: number = defaultLeaseMs): LeaseTiming => {
+    const heartbeatMs = heartbeatOption === undefined ? Math.max(1, Math.floor(leaseMs / 3)) : heartbeatOption;
+    const dangerMs = options.dangerMs ?? Math.max(1, Math.floor(leaseMs / 5));
+    if (heartbeatMs !== false && leaseMs <= 2 * heartbeatMs) {
+      throw new ConfigurationError(
+        `leaseMs (${leaseMs}) must be more than twice heartbeatMs (${heartbeatMs}) so that one lost renewal does not lose the lease: ` +
+          `raise leaseMs or lower heartbeatMs (default leaseMs / 3).`,
+      );
+    }
+    if (dangerMs >= leaseMs) {
+      throw new ConfigurationError(`dangerMs (${dangerMs}) must be less than leaseMs (${leaseMs}): lower dangerMs (default leaseMs / 5).`);
+    }
+    if (heartbeatMs !== false && heartbeatMs + dangerMs >= leaseMs) {
+      throw new ConfigurationError(
+        `heartbeatMs (${heartbeatMs}) + dangerMs (${dangerMs}) must be less than leaseMs (${leaseMs}), or a healthy lease would abort ` +
+          `before its first renewal: raise leaseMs or lower one of them.`,
+      );
+    }
+    return { leaseMs, heartbeatMs, dangerMs };
   };
 }
 
