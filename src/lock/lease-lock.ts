@@ -4,7 +4,8 @@ import { LockError, LockTimeoutError, LockUnavailableError } from './errors.js';
 import type { LockEvent } from './events.js';
 import { HeldLease, type Lease, type LeaseContext } from './lease.js';
 import { ObservationLog } from './observations.js';
-import { duration, resolveOptions, type LeaseLockOptions, type LeaseTiming, type ResolvedOptions } from './options.js';
+import { DynamoDbLockStore } from './dynamodb-store.js';
+import { checkOptions, duration, type LeaseLockOptions, type LeaseTiming, type ResolvedOptions } from './options.js';
 import { validateLockName, type AttributeValue, type LockRecord } from './record.js';
 import type { WriteOutcome } from './store.js';
 
@@ -122,7 +123,8 @@ export class LeaseLock implements AsyncDisposable {
   #closed = false;
 
   constructor(options: LeaseLockOptions) {
-    this.#options = resolveOptions(options);
+    const { storeSource, ...checked } = checkOptions(options);
+    this.#options = { ...checked, store: storeSource.kind === 'store' ? storeSource.store : new DynamoDbLockStore(storeSource) };
     this.#observations = new ObservationLog(this.#options.observationCapacity);
   }
 

@@ -4,7 +4,6 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Clock } from '../shared/clock.js';
 import { systemClock } from '../shared/clock.js';
 import { ConfigurationError } from '../shared/errors.js';
-import { DynamoDbLockStore } from './dynamodb-store.js';
 import type { LockEvent } from './events.js';
 import type { LockStore } from './store.js';
 
@@ -67,6 +66,17 @@ export interface LeaseTiming {
   dangerMs: number;
 }
 
+/** Where the lock items live: a store given ready, or the table a `DynamoDbLockStore` is built on. */
+export type StoreSource = { kind: 'store'; store: LockStore } | { kind: 'table'; client: DynamoDBClient; tableName: string };
+
+/**
+ * The validated options, before the store is built. Kept apart from building it so that a caller
+ * (the refresher) can check a lock's options up front and load the lock itself only when it is used.
+ */
+export interface CheckedOptions extends Omit<ResolvedOptions, 'store'> {
+  storeSource: StoreSource;
+}
+
 /** The validated options. */
 export interface ResolvedOptions {
   store: LockStore;
@@ -84,12 +94,20 @@ export interface ResolvedOptions {
 
 const MAX_DURATION_MS = 24 * 60 * 60 * 1000;
 
-/** Checks every option up front and fills in the defaults. Throws {@link ConfigurationError}. */
-export function resolveOptions(options: LeaseLockOptions): ResolvedOptions {
+/**
+ * Checks every option up front and fills in the defaults, without building the store. Throws
+ * {@link ConfigurationError}.
+ *
+ * @example
+ * ```ts
+ * checkOptions({ client, tableName: 'locks', heartbeatMs: 5_000 }); // throws: leaseMs (10000) must be more than twice heartbeatMs (5000)…
+ * ```
+ */
+export function checkOptions(options: LeaseLockOptions): CheckedOptions {
   if (typeof options !== 'object' || options === null) {
     throw new ConfigurationError('LeaseLock needs an options object: { client, tableName } or { store }.');
   }
-  const store = resolveStore(options);
+  const storeSource = resolveStoreSource(options);
   const defaultLeaseMs = duration('leaseMs', options.leaseMs ?? 10_000);
   const timing = timingOf(options, defaultLeaseMs);
   timing();
@@ -117,7 +135,7 @@ export function resolveOptions(options: LeaseLockOptions): ResolvedOptions {
     throw new ConfigurationError(`observationCapacity must be a whole number >= 1, got ${String(observationCapacity)}.`);
   }
   return {
-    store,
+    storeSource,
     timing,
     defaultLeaseMs,
     pollMs,
@@ -169,12 +187,12 @@ export function duration(name: string, value: unknown): number {
   return value;
 }
 
-function resolveStore(options: LeaseLockOptions): LockStore {
+function resolveStoreSource(options: LeaseLockOptions): StoreSource {
   if (options.store !== undefined) {
     if (options.client !== undefined || options.tableName !== undefined) {
       throw new ConfigurationError('Give either store, or client and tableName, not both.');
     }
-    return options.store;
+    return { kind: 'store', store: options.store };
   }
   if (options.client === undefined || typeof (options.client as { send?: unknown }).send !== 'function') {
     throw new ConfigurationError('LeaseLock needs client (a DynamoDBClient) and tableName, or a store.');
@@ -184,5 +202,5 @@ function resolveStore(options: LeaseLockOptions): LockStore {
       `tableName must be a DynamoDB table name (3-255 letters, digits, "_", "." or "-"), got ${JSON.stringify(options.tableName)}.`,
     );
   }
-  return new DynamoDbLockStore({ client: options.client, tableName: options.tableName });
+  return { kind: 'table', client: options.client, tableName: options.tableName };
 }

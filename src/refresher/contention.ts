@@ -1,7 +1,6 @@
-import { LockTimeoutError } from '../lock/index.js';
+import { LockTimeoutError } from '../lock/errors.js';
 import { ConfigurationError } from '../shared/errors.js';
 import { readCommitRecord } from './commit-record.js';
-import { hold } from './holding.js';
 import type { RefreshAcquireOutcome, RefreshLease, RefreshLockState } from './lock-port.js';
 import type { CurrentRead, HoldResult, Intent, Obtained, ProtocolContext } from './protocol-context.js';
 import type { KnownToken } from './token-cache.js';
@@ -59,7 +58,7 @@ export async function contend(context: ProtocolContext, intent: Intent): Promise
       }
       lease = followed.lease;
     }
-    const held = await hold(context, lease, intent, fallback);
+    const held = await holdLease(context, lease, intent, fallback);
     if ('known' in held) return held;
     current = held.retry;
   }
@@ -106,9 +105,18 @@ async function checkWithValidToken(context: ProtocolContext, intent: Intent, cac
   }
   const attempt = await tryLease(context, intent);
   if ('lockError' in attempt) return context.withoutLease(attempt, cached);
-  if (attempt.acquired) return hold(context, attempt.lease, intent, cached);
+  if (attempt.acquired) return holdLease(context, attempt.lease, intent, cached);
   context.learn(attempt.state);
   return leaseBusy(context, attempt.state, cached);
+}
+
+/**
+ * Steps 6-11 (`hold` in holding.ts), loaded with the first lease this process wins: most
+ * processes, and most Lambda invocations, only read, so their cold start does not load the writing path.
+ */
+async function holdLease(context: ProtocolContext, lease: RefreshLease, intent: Intent, fallback: KnownToken | undefined): Promise<HoldResult> {
+  const { hold } = await import('./holding.js');
+  return hold(context, lease, intent, fallback);
 }
 
 /** Another process holds the lease and a valid token exists: serve it, and look again a poll interval later. */

@@ -1,4 +1,4 @@
-import { LockUnavailableError } from '../lock/index.js';
+import { LockUnavailableError } from '../lock/errors.js';
 import { ConfigurationError } from '../shared/errors.js';
 import type { SecretStore } from '../secret/secret-store.js';
 import { describeDecodeFailure } from '../token/codec.js';

@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { LeaseLock } from '../lock/index.js';
+import { checkOptions, type LeaseLockOptions } from '../lock/options.js';
 import { raceAbort } from '../shared/abort.js';
 import { TokenRefresherError } from '../shared/errors.js';
 import { SecretStore } from '../secret/secret-store.js';
@@ -9,6 +9,7 @@ import { contend, MAX_ROUNDS } from './contention.js';
 import { TokenUnavailableError } from './errors.js';
 import type { TokenSource } from './events.js';
 import { describeError } from './failure.js';
+import { LazyLock, type OwnedLock } from './lazy-lock.js';
 import type { RefreshLock } from './lock-port.js';
 import { resolveRefresherOptions, type ResolvedRefresherOptions, type TokenRefresherOptions } from './options.js';
 import { ProtocolContext, type Intent, type Obtained } from './protocol-context.js';
@@ -68,7 +69,7 @@ export class TokenRefresher {
   readonly #context: ProtocolContext;
   readonly #cache: TokenCache;
   readonly #ownedClients: Array<{ destroy(): void }> = [];
-  #ownedLock: LeaseLock | undefined;
+  #ownedLock: OwnedLock | undefined;
   readonly #closeController = new AbortController();
   #flight: Promise<Obtained> | undefined;
   #closed = false;
@@ -167,7 +168,7 @@ export class TokenRefresher {
       this.#ownedClients.push(dynamodb);
     }
     const userLockEvents = options.lockOptions?.onEvent;
-    this.#ownedLock = new LeaseLock({
+    const lockOptions: LeaseLockOptions = {
       ...options.lockOptions,
       onEvent: (event) => {
         if (event.type === 'takeover') this.#context.emit({ type: 'took-over', fence: event.fence, previousHolder: event.previousHolder });
@@ -179,6 +180,12 @@ export class TokenRefresher {
       pollMs: resolved.pollMs,
       clock: resolved.clock,
       random: resolved.random,
+    };
+    // A bad lock option fails here, in the constructor, although the lock's code loads with its first use.
+    checkOptions(lockOptions);
+    this.#ownedLock = new LazyLock(async () => {
+      const { LeaseLock } = await import('../lock/lease-lock.js');
+      return new LeaseLock(lockOptions);
     });
     return this.#ownedLock;
   }

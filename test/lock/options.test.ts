@@ -2,24 +2,24 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { LeaseLock } from '../../src/lock/lease-lock.js';
 import { MemoryLockStore } from '../../src/lock/memory-store.js';
-import { resolveOptions } from '../../src/lock/options.js';
+import { checkOptions } from '../../src/lock/options.js';
 import { ConfigurationError } from '../../src/shared/errors.js';
 
 const store = new MemoryLockStore();
 
-describe('Function: resolveOptions', () => {
+describe('Function: checkOptions', () => {
   it('derives heartbeat, danger and poll defaults from the lease', () => {
-    const options = resolveOptions({ store });
+    const options = checkOptions({ store });
     expect(options.timing()).toEqual({ leaseMs: 10_000, heartbeatMs: 3_333, dangerMs: 2_000 });
     expect(options.pollMs).toBe(1_000);
     expect(options.ttlSeconds).toBe(false);
     expect(options.maxClockSkewMs).toBeUndefined();
     expect(options.ownerId).toMatch(/^.+:\d+:[0-9a-f]{12}$/);
-    expect(resolveOptions({ store, leaseMs: 100 }).pollMs).toBe(20);
+    expect(checkOptions({ store, leaseMs: 100 }).pollMs).toBe(20);
   });
 
   it('scales the defaults with a per-acquire lease', () => {
-    expect(resolveOptions({ store }).timing(30_000)).toEqual({ leaseMs: 30_000, heartbeatMs: 10_000, dangerMs: 6_000 });
+    expect(checkOptions({ store }).timing(30_000)).toEqual({ leaseMs: 30_000, heartbeatMs: 10_000, dangerMs: 6_000 });
   });
 
   it.each([
@@ -37,21 +37,23 @@ describe('Function: resolveOptions', () => {
     [{ ownerId: '' }, /ownerId must be a string of 1 to 256/],
     [{ observationCapacity: 0 }, /observationCapacity must be a whole number/],
   ])('rejects %o with a message naming what to change', (options, message) => {
-    expect(() => resolveOptions({ store, ...options })).toThrow(ConfigurationError);
-    expect(() => resolveOptions({ store, ...options })).toThrow(message);
+    expect(() => checkOptions({ store, ...options })).toThrow(ConfigurationError);
+    expect(() => checkOptions({ store, ...options })).toThrow(message);
   });
 
   it('accepts heartbeatMs: false, keeping the danger window inside the lease', () => {
-    expect(resolveOptions({ store, leaseMs: 1_000, heartbeatMs: false }).timing()).toEqual({ leaseMs: 1_000, heartbeatMs: false, dangerMs: 200 });
+    expect(checkOptions({ store, leaseMs: 1_000, heartbeatMs: false }).timing()).toEqual({ leaseMs: 1_000, heartbeatMs: false, dangerMs: 200 });
   });
 
   it('requires either a store or a client with a valid table name', () => {
     const client = new DynamoDBClient({ region: 'us-east-1' });
-    expect(() => resolveOptions({})).toThrow(/needs client \(a DynamoDBClient\) and tableName, or a store/);
-    expect(() => resolveOptions({ client })).toThrow(/tableName must be a DynamoDB table name/);
-    expect(() => resolveOptions({ client, tableName: 'a b' })).toThrow(/tableName must be a DynamoDB table name/);
-    expect(() => resolveOptions({ client, tableName: 'locks', store })).toThrow(/either store, or client and tableName/);
-    expect(() => resolveOptions(undefined as never)).toThrow(/needs an options object/);
+    expect(checkOptions({ client, tableName: 'locks' }).storeSource).toEqual({ kind: 'table', client, tableName: 'locks' });
+    expect(checkOptions({ store }).storeSource).toEqual({ kind: 'store', store });
+    expect(() => checkOptions({})).toThrow(/needs client \(a DynamoDBClient\) and tableName, or a store/);
+    expect(() => checkOptions({ client })).toThrow(/tableName must be a DynamoDB table name/);
+    expect(() => checkOptions({ client, tableName: 'a b' })).toThrow(/tableName must be a DynamoDB table name/);
+    expect(() => checkOptions({ client, tableName: 'locks', store })).toThrow(/either store, or client and tableName/);
+    expect(() => checkOptions(undefined as never)).toThrow(/needs an options object/);
     client.destroy();
   });
 });
