@@ -26,33 +26,12 @@ export interface RefreshContext {
 export type RefreshFunction = (context: RefreshContext) => Promise<IssuedToken> | IssuedToken;
 
 /**
- * Options for {@link TokenRefresher} apart from the lock. Durations in milliseconds.
- *
- * | Option | Default | Guarantee it affects |
- * | --- | --- | --- |
- * | `secretId` | required | — |
- * | `refresh` | required | G1: called by one process per generation |
- * | `label` / `pendingLabel` | `AWSCURRENT` / `AWSPENDING` | G4: the label the compare-and-swap moves forward |
- * | `lockName` | `lockNameFor(secretId, label)` | G1: processes sharing a token must share the name |
- * | `leaseMs` | 10 000 | G5: a dead holder delays the fleet by at most one lease |
- * | `pollMs` | leaseMs / 10, 20 ms to 1 s | G6: reads per waiting process |
- * | `refreshTimeoutMs` | 30 000 | G5: how long a hung identity provider holds the lease |
- * | `followerDeadlineMs` | 3 × leaseMs | G2: a caller without a valid token fails instead of waiting longer |
- * | `refreshWindowMs` | 5 minutes (at most half the lifetime) | G3: refreshes start while the token is still valid |
- * | `minValidityMs` | 30 000 (at most a tenth of the lifetime) | G2: no token returned with less left |
- * | `minLifetimeMs` | 1 000 | G2: shorter refresh results are rejected |
- * | `expectedLifetimeMs` | none | G7: checks the version budget at construction |
- * | `versionQuota` / `quotaGuard` | 100 / 10 | G7: writes stop this far under the quota |
- * | `minBackoffMs` / `maxBackoffMs` | 1 000 / 60 000 | G6, G7: fleet-wide back-off after failed refreshes |
- * | `createSecret` | true | — |
- * | `codec` | {@link envelopeCodec} | G9: how the value is stored |
- * | `secretsManager` | a new client (honours `AWS_ENDPOINT_URL_SECRETS_MANAGER`) | — |
- * | `clock` / `random` | the system clock / `Math.random` | — (tests and simulations inject them) |
- * | `logger` / `onEvent` | none | G9: never given a token value |
+ * Options for {@link TokenRefresher} apart from the lock (see {@link TokenRefresherOptions} for the
+ * table of defaults). Durations in milliseconds.
  *
  * @example
  * ```ts
- * const options: TokenRefresherOptions = { secretId: 'prod/api-token', lockTable: 'token-refresher-locks', refresh, leaseMs: 5_000 };
+ * const core: RefresherCoreOptions = { secretId: 'prod/api-token', refresh, leaseMs: 5_000 };
  * ```
  */
 export interface RefresherCoreOptions {
@@ -139,8 +118,35 @@ export interface ReadyLockOptions {
 }
 
 /**
- * Options for {@link TokenRefresher}: the {@link RefresherCoreOptions} (its TypeDoc has the table of
- * options, defaults and guarantees) and either a lease table or a ready lock — never both.
+ * Options for {@link TokenRefresher}: the {@link RefresherCoreOptions} and either a lease table
+ * ({@link LockTableOptions}) or a ready lock ({@link ReadyLockOptions}) — never both. Durations in
+ * milliseconds.
+ *
+ * | Option | Default | Guarantee it affects |
+ * | --- | --- | --- |
+ * | `secretId` | required | — |
+ * | `refresh` | required | G1: called by one process per generation |
+ * | `label` / `pendingLabel` | `AWSCURRENT` / `AWSPENDING` | G4: the label the compare-and-swap moves forward |
+ * | `lockName` | `lockNameFor(secretId, label)` | G1: processes sharing a token must share the name |
+ * | `leaseMs` | 10 000 | G5: a dead holder delays the fleet by at most one lease |
+ * | `pollMs` | leaseMs / 10, 20 ms to 1 s | G6: reads per waiting process |
+ * | `refreshTimeoutMs` | 30 000 | G5: how long a hung identity provider holds the lease |
+ * | `followerDeadlineMs` | 3 × leaseMs | G2: a caller without a valid token fails instead of waiting longer |
+ * | `refreshWindowMs` | 5 minutes (at most half the lifetime) | G3: refreshes start while the token is still valid |
+ * | `minValidityMs` | 30 000 (at most a tenth of the lifetime) | G2: no token returned with less left |
+ * | `minLifetimeMs` | 1 000 | G2: shorter refresh results are rejected |
+ * | `expectedLifetimeMs` | none | G7: checks the version budget at construction |
+ * | `versionQuota` / `quotaGuard` | 100 / 10 | G7: writes stop this far under the quota |
+ * | `minBackoffMs` / `maxBackoffMs` | 1 000 / 60 000 | G6, G7: fleet-wide back-off after failed refreshes |
+ * | `createSecret` | true | — |
+ * | `codec` | {@link envelopeCodec} | G9: how the value is stored |
+ * | `secretsManager` | a new client (honours `AWS_ENDPOINT_URL_SECRETS_MANAGER`) | — |
+ * | `clock` / `random` | the system clock / `Math.random` | — (tests and simulations inject them) |
+ * | `logger` / `onEvent` | none | G9: never given a token value |
+ * | `lockTable` | required unless `lock` is given | G1: the lease that elects one refresher |
+ * | `dynamodb` | a new client (honours `AWS_ENDPOINT_URL_DYNAMODB`) | — |
+ * | `lockOptions` | the lock's own defaults (heartbeat leaseMs / 3, no TTL) | G5: heartbeats keep a live holder's lease |
+ * | `lock` | none: built from `lockTable` | G1, G5: any {@link RefreshLock} with the same contract |
  *
  * @example
  * ```ts
