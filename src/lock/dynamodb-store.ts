@@ -207,6 +207,8 @@ export class DynamoDbLockStore implements LockStore {
       );
     }
     if (THROTTLING.has(errorName)) return new LockUnavailableError(name, 'throttled', { cause: error });
+    // A client fault, but a retryable one: another Region's write won the moment, and ours was not applied.
+    if (errorName === 'ReplicatedWriteConflictException') return new LockUnavailableError(name, 'conflict', { cause: error });
     if ((error as { $fault?: unknown } | undefined)?.$fault === 'client') {
       // A request DynamoDB refuses for what it is will be refused again: not a transient failure, and not applied.
       return new LockError(name, `DynamoDB rejected a request on lock "${name}" (${errorName}): ${(error as Error).message}`, { cause: error });

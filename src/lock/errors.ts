@@ -103,13 +103,23 @@ export class LockLostError extends LockError {
   }
 }
 
-/** How a DynamoDB request failed when its outcome is unknown. */
-export type UnavailableKind = 'throttled' | 'unknown';
+/** How a DynamoDB request failed: throttled or refused for a conflict (not applied), or of unknown outcome. */
+export type UnavailableKind = 'throttled' | 'conflict' | 'unknown';
+
+const VERB: Record<UnavailableKind, string> = { throttled: 'throttled', conflict: 'refused', unknown: 'failed' };
+const ADVICE: Record<UnavailableKind, string> = {
+  throttled: 'the table is over its capacity; use on-demand billing or raise its provisioned capacity.',
+  conflict:
+    'a write from another Region met it on the global table (multi-Region strong consistency) and it was not applied; ' +
+    'it may be retried, and a read shows who holds the lock.',
+  unknown: 'check connectivity to DynamoDB and the endpoint configuration; the request may be retried.',
+};
 
 /**
  * DynamoDB could not be reached or refused the request for a transient reason (throttling, 5xx,
- * timeouts) even after the SDK's own retries. A write that failed this way may still have been
- * applied; the lock keeps track of it so that a retry resolves to the truth.
+ * timeouts, a write met by another Region's on a global table) even after the SDK's own retries. A
+ * write that failed this way may still have been applied; the lock keeps track of it so that a
+ * retry resolves to the truth.
  *
  * @example
  * ```ts
@@ -125,14 +135,7 @@ export class LockUnavailableError extends LockError {
 
   constructor(lockName: string, kind: UnavailableKind, options?: { cause?: unknown }) {
     const name = errorName(options?.cause);
-    super(
-      lockName,
-      `DynamoDB ${kind === 'throttled' ? 'throttled' : 'failed'} a request on lock "${lockName}"${name ? ` (${name})` : ''}: ` +
-        (kind === 'throttled'
-          ? 'the table is over its capacity; use on-demand billing or raise its provisioned capacity.'
-          : 'check connectivity to DynamoDB and the endpoint configuration; the request may be retried.'),
-      options,
-    );
+    super(lockName, `DynamoDB ${VERB[kind]} a request on lock "${lockName}"${name ? ` (${name})` : ''}: ${ADVICE[kind]}`, options);
     this.kind = kind;
   }
 }

@@ -129,6 +129,54 @@ describe('Class: DynamoDbLockStore', () => {
     await expect(lock.tryAcquire('busy')).rejects.toMatchObject({ name: 'LockUnavailableError', kind: 'throttled' });
   });
 
+  it('retries a write met by another Region (ReplicatedWriteConflictException) inside the SDK, as the service marks it retryable', async () => {
+    const client = dynamodb.client();
+    const tableName = await lockTable(client);
+    const faults = injectDynamoDbFaults(client);
+    faults.add({ kind: 'writeConflict', operation: 'UpdateItem', times: 1 });
+    const lock = new LeaseLock({ client, tableName, heartbeatMs: false });
+    const lease = leaseOf(await lock.tryAcquire('global'));
+    expect(faults.injected.writeConflict).toBe(1);
+    expect(faults.requests).toEqual({ UpdateItem: 1 });
+    await lease.release();
+    await lock.close();
+  });
+
+  it('reports a conflict that outlasts the SDK retries as a lost race: LockUnavailableError of kind conflict while free, the rival as holder when it won', async () => {
+    const client = dynamodb.client({ maxAttempts: 2 });
+    const tableName = await lockTable(client);
+    const faults = injectDynamoDbFaults(client);
+    const lock = new LeaseLock({ client, tableName, heartbeatMs: false });
+
+    const removeConflict = faults.add({ kind: 'writeConflict', operation: 'UpdateItem', scope: 'call', times: 1 });
+    const error = await lock.tryAcquire('global').then(
+      () => undefined,
+      (rejection: unknown) => rejection,
+    );
+    expect(error).toBeInstanceOf(LockUnavailableError);
+    expect(error).toMatchObject({ kind: 'conflict', message: expect.stringMatching(/another Region.*not applied/) });
+    removeConflict();
+    const retried = leaseOf(await lock.tryAcquire('global'));
+    await retried.release();
+
+    const rival = new LeaseLock({ client: dynamodb.client(), tableName, heartbeatMs: false, ownerId: 'other-region' });
+    let rivalLease: Awaited<ReturnType<typeof rival.tryAcquire>> | undefined;
+    faults.add({
+      kind: 'writeConflict',
+      operation: 'UpdateItem',
+      scope: 'call',
+      times: 1,
+      rival: async () => {
+        rivalLease = await rival.tryAcquire('global');
+      },
+    });
+    const lost = await lock.tryAcquire('global');
+    expect(rivalLease?.acquired).toBe(true);
+    expect(lost).toMatchObject({ acquired: false, state: { holder: 'other-region' } });
+    await rival.close();
+    await lock.close();
+  });
+
   it('reports a table with another key schema as a LockTableError saying what to change', async () => {
     const client = dynamodb.client();
     const tableName = uniqueTableName('wrong');

@@ -110,6 +110,21 @@ describe('Class: TokenRefresher (faults, G8)', () => {
     await rig.refresher.close();
   });
 
+  it('refreshes once through lease writes met by another Region beyond the SDK retries (a lock on a global table)', async () => {
+    const { rig, lockTable, history } = await prepared();
+    const faults = injectDynamoDbFaults(rig.clients.dynamodb, { seed: 4 });
+    faults.add({ kind: 'writeConflict', operation: 'UpdateItem', scope: 'call', times: 2 });
+    const mintedBefore = rig.issuer.minted.length;
+
+    expect((await rig.refresher.refreshNow()).generation).toBe(2);
+
+    expect(faults.injected.writeConflict).toBe(2);
+    expect(rig.issuer.minted.length - mintedBefore).toBe(1);
+    expect(rig.record.of('lock-unavailable')).toEqual([]);
+    await expectConsistent(stack, rig, lockTable, history, 2);
+    await rig.refresher.close();
+  });
+
   it('serves the valid token when the lock table is unreachable, and reports it when there is none', async () => {
     const secretId = stack.secretName();
     const lockTable = await stack.table();

@@ -1,4 +1,9 @@
-import { InternalServerError, ProvisionedThroughputExceededException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  InternalServerError,
+  ProvisionedThroughputExceededException,
+  ReplicatedWriteConflictException,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
 import { seededRandom } from '../../src/shared/random.js';
 
 /**
@@ -11,8 +16,11 @@ import { seededRandom } from '../../src/shared/random.js';
  * - `serverError`: a 500 InternalServerError without reaching the server.
  * - `throttle`: a ProvisionedThroughputExceededException without reaching the server.
  * - `latency`: `latencyMs` of delay before the request is sent.
+ * - `writeConflict`: a ReplicatedWriteConflictException without reaching the server, as a global
+ *   table in multi-Region strong consistency answers a write that met one from another Region
+ *   (`rival`, when given, is that other Region's write, and lands first).
  */
-export type FaultKind = 'dropResponse' | 'serverError' | 'throttle' | 'latency';
+export type FaultKind = 'dropResponse' | 'serverError' | 'throttle' | 'latency' | 'writeConflict';
 
 export interface FaultRule {
   kind: FaultKind;
@@ -26,6 +34,8 @@ export interface FaultRule {
   scope?: 'attempt' | 'call';
   /** For `latency`. */
   latencyMs?: number;
+  /** For `writeConflict`: the other Region's write, run before the conflict is answered. */
+  rival?: () => Promise<unknown>;
   /** Only inputs this accepts (e.g. writes with a given condition). */
   when?: (input: Record<string, unknown>) => boolean;
 }
@@ -67,7 +77,7 @@ export function injectDynamoDbFaults(client: DynamoDBClient, options: { seed?: n
   const rules: ActiveRule[] = [];
   const requests: Record<string, number> = {};
   const calls: Record<string, number> = {};
-  const injected: Record<FaultKind, number> = { dropResponse: 0, serverError: 0, throttle: 0, latency: 0 };
+  const injected: Record<FaultKind, number> = { dropResponse: 0, serverError: 0, throttle: 0, latency: 0, writeConflict: 0 };
 
   const pick = (scope: 'attempt' | 'call', operation: string, input: Record<string, unknown>): ActiveRule[] =>
     rules.filter((rule) => {
@@ -86,6 +96,14 @@ export function injectDynamoDbFaults(client: DynamoDBClient, options: { seed?: n
     }
     if (chosen.some((rule) => rule.kind === 'throttle')) {
       throw new ProvisionedThroughputExceededException({ message: 'injected throttling', $metadata: { httpStatusCode: 400 } });
+    }
+    const conflict = chosen.find((rule) => rule.kind === 'writeConflict');
+    if (conflict !== undefined) {
+      await conflict.rival?.();
+      throw new ReplicatedWriteConflictException({
+        message: 'injected: the item is being modified by a request in another Region',
+        $metadata: { httpStatusCode: 400 },
+      });
     }
     if (chosen.some((rule) => rule.kind === 'serverError')) {
       throw new InternalServerError({ message: 'injected server error', $metadata: { httpStatusCode: 500 } });
