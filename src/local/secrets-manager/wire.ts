@@ -175,6 +175,32 @@ const operations = {
     ),
     run: (model: SecretsManagerModel, input: object) => model.rotateSecret(input as InputOf<'rotateSecret'>),
   },
+  ReplicateSecretToRegions: {
+    input: structure(
+      {
+        SecretId: secretId,
+        AddReplicaRegions: {
+          kind: 'list',
+          min: 1,
+          member: structure({ Region: { kind: 'string', min: 1, max: 128 }, KmsKeyId: kmsKeyId }, ['Region']),
+        },
+        ForceOverwriteReplicaSecret: { kind: 'boolean' },
+      },
+      ['SecretId', 'AddReplicaRegions'],
+    ),
+    run: (model: SecretsManagerModel, input: object) => model.replicateSecretToRegions(input as InputOf<'replicateSecretToRegions'>),
+  },
+  RemoveRegionsFromReplication: {
+    input: structure({ SecretId: secretId, RemoveReplicaRegions: { kind: 'list', min: 1, member: { kind: 'string', min: 1, max: 128 } } }, [
+      'SecretId',
+      'RemoveReplicaRegions',
+    ]),
+    run: (model: SecretsManagerModel, input: object) => model.removeRegionsFromReplication(input as InputOf<'removeRegionsFromReplication'>),
+  },
+  StopReplicationToReplica: {
+    input: structure({ SecretId: secretId }, ['SecretId']),
+    run: (model: SecretsManagerModel, input: object) => model.stopReplicationToReplica(input as InputOf<'stopReplicationToReplica'>),
+  },
   TagResource: {
     input: structure({ SecretId: secretId, Tags: tags }, ['SecretId', 'Tags']),
     run: (model: SecretsManagerModel, input: object) => model.tagResource(input as InputOf<'tagResource'>),
