@@ -1,8 +1,8 @@
 import type { SecretsManagerModel } from './model.js';
 import type { StateChange } from './state.js';
 
-/** AWS Region names as the credential scope carries them, e.g. `eu-west-1`, `us-gov-west-1`. */
-const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+/** Region names, e.g. `eu-west-1`, `us-gov-west-1`: the pattern of ReplicationStatusType's Region in AWS's API reference. */
+const REGION_PATTERN = /^([a-z]+-)+\d+$/;
 
 /**
  * The Region a request is for, from its SigV4 `Authorization` header
