@@ -156,6 +156,10 @@ export async function startSecretsManagerEmulator(options: SecretsManagerEmulato
     if (opened && journal) {
       all.restore(opened.changes);
       await journal.compact(() => all.snapshot());
+      // Copies on their way when the emulator stopped were in memory only: send every primary again.
+      for (const region of all.regions) {
+        for (const name of all.model(region).replicatedPrimaryNames()) replication.primaryChanged(region, name);
+      }
     }
   } catch (error) {
     await journal?.close();

@@ -647,11 +647,13 @@ export class SecretsManagerModel {
     const arn = arnInRegion(source.metadata.arn, this.#region);
     const { replicas: _replicas, kmsKeyId: _primaryKey, lastAccessedAt: _primaryRead, ...copied } = source.metadata;
     const ownRead = existing?.metadata.replicaOf === undefined ? undefined : existing.metadata.lastAccessedAt;
+    // The replica's key is its own: one changed in its Region (UpdateSecret KmsKeyId) survives later copies.
+    const key = existing?.metadata.replicaOf === undefined ? kmsKeyId : (existing.metadata.kmsKeyId ?? kmsKeyId);
     const metadata: SecretMetadata = {
       ...copied,
       arn,
       replicaOf: primaryRegion,
-      ...(kmsKeyId === undefined ? {} : { kmsKeyId }),
+      ...(key === undefined ? {} : { kmsKeyId: key }),
       ...(ownRead === undefined ? {} : { lastAccessedAt: ownRead }),
     };
     const changes: StateChange[] = existing ? [{ op: 'remove', arn: existing.metadata.arn }] : [];
@@ -664,6 +666,11 @@ export class SecretsManagerModel {
     for (const [label, versionId] of source.labels) changes.push({ op: 'label', arn, label, versionId });
     for (const versionId of source.purged) changes.push({ op: 'purge', arn, versionId });
     this.#commit(changes);
+  }
+
+  /** For the hub: the names of this Region's primaries that have replicas (to copy them again after a restart). */
+  replicatedPrimaryNames(): string[] {
+    return [...this.#state.byName.values()].filter((secret) => (secret.metadata.replicas ?? []).length > 0).map((secret) => secret.metadata.name);
   }
 
   /** For the hub: deletes this Region's replica called `name` (RemoveRegionsFromReplication). */

@@ -97,6 +97,17 @@ describe('ListSecrets filters', () => {
   });
 });
 
+describe('ListSecrets filter validation', () => {
+  it('refuses a value outside AWS’s pattern for filter values with a ValidationException', async () => {
+    const refused = await client.send(new ListSecretsCommand({ Filters: [{ Key: 'all', Values: ['creds#892'] }] })).then(
+      () => undefined,
+      (error: Error) => error,
+    );
+    expect(refused?.name).toBe('ValidationException');
+    expect(refused?.message).toContain('Member must satisfy regular expression pattern');
+  });
+});
+
 describe('Function: words', () => {
   it('splits where AWS’s search does: punctuation, lower-to-upper case and letters-to-digits', () => {
     expect(words('credsDatabase#892')).toEqual(['creds', 'database', '892']);

@@ -183,10 +183,13 @@ describe('ReplicateSecretToRegions', () => {
     expect((await west.send(new GetSecretValueCommand({ SecretId: name }))).SecretString).toBe('v1');
   });
 
-  it('refuses to replicate into the primary’s own Region or from a replica', async () => {
+  it('refuses to replicate into the primary’s own Region, a malformed Region, or from a replica', async () => {
     const { name } = await primaryWithReplica();
     const own = await rejection(east.send(new ReplicateSecretToRegionsCommand({ SecretId: name, AddReplicaRegions: [{ Region: 'us-east-1' }] })));
     expect(own.name).toBe('InvalidParameterException');
+    const malformed = await rejection(east.send(new ReplicateSecretToRegionsCommand({ SecretId: name, AddReplicaRegions: [{ Region: 'EU_WEST' }] })));
+    expect(malformed).toMatchObject({ name: 'ValidationException' });
+    expect(malformed.message).toContain('Member must satisfy regular expression pattern');
     const fromReplica = await rejection(
       west.send(new ReplicateSecretToRegionsCommand({ SecretId: name, AddReplicaRegions: [{ Region: 'ap-south-1' }] })),
     );
@@ -230,6 +233,10 @@ describe('A replica is read-only', () => {
     const { name } = await primaryWithReplica();
     await west.send(new UpdateSecretCommand({ SecretId: name, KmsKeyId: 'alias/west-key' }));
     expect((await west.send(new DescribeSecretCommand({ SecretId: name }))).KmsKeyId).toBe('alias/west-key');
+    await east.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'v2', ClientRequestToken: token('v2') }));
+    const afterCopy = await west.send(new DescribeSecretCommand({ SecretId: name }));
+    expect(afterCopy.VersionIdsToStages?.[token('v2')]).toEqual(['AWSCURRENT']);
+    expect(afterCopy.KmsKeyId).toBe('alias/west-key');
   });
 
   it('refuses to delete a primary that still has replicas, naming them', async () => {
@@ -321,7 +328,7 @@ describe('ListSecrets primary-region filter', () => {
 });
 
 describe('Regions and replicas with dataDir', () => {
-  it('keeps another Region’s secrets and replicas across a restart', async () => {
+  it('keeps another Region’s secrets and replicas across a restart, and sends primaries again', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'sm-regions-'));
     try {
       const first = await startSecretsManagerEmulator({ dataDir });
@@ -329,11 +336,17 @@ describe('Regions and replicas with dataDir', () => {
       first.regions.model('eu-west-1').createSecret({ Name: `${name}/west`, SecretString: 'w', ClientRequestToken: token('w') });
       first.model.createSecret({ Name: name, SecretString: 'v1', ClientRequestToken: token('v1'), AddReplicaRegions: [{ Region: 'ap-south-1' }] });
       first.replication.pump();
+      // A copy still on its way when the emulator stops lives only in memory.
+      first.replication.configure({ paused: true });
+      first.model.putSecretValue({ SecretId: name, SecretString: 'v2', ClientRequestToken: token('v2') });
       await first.close();
       const second = await startSecretsManagerEmulator({ dataDir });
       try {
         expect(second.regions.model('eu-west-1').getSecretValue({ SecretId: `${name}/west` }).SecretString).toBe('w');
-        expect(second.regions.model('ap-south-1').describeSecret({ SecretId: name }).PrimaryRegion).toBe('us-east-1');
+        second.replication.pump();
+        const replica = second.regions.model('ap-south-1');
+        expect(replica.describeSecret({ SecretId: name }).PrimaryRegion).toBe('us-east-1');
+        expect(replica.getSecretValue({ SecretId: name }).SecretString).toBe('v2');
         expect(second.model.describeSecret({ SecretId: name }).ReplicationStatus?.[0]?.Status).toBe('InSync');
         expect(() => second.model.getSecretValue({ SecretId: `${name}/west` })).toThrow("Secrets Manager can't find the specified secret.");
       } finally {
