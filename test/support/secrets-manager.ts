@@ -15,8 +15,12 @@ export const NO_THROTTLE = Object.fromEntries(Object.keys(throttleGroups).map((n
 export interface EmulatorUnderTest {
   emulator: RunningSecretsManagerEmulator;
   endpoint: string;
-  /** The official SDK client, with `maxAttempts: 1` unless told otherwise (the SDK retries LimitExceededException). */
-  client(options?: { maxAttempts?: number }): SecretsManagerClient;
+  /**
+   * The official SDK client, with `maxAttempts: 1` unless told otherwise (the SDK retries
+   * LimitExceededException), in us-east-1 unless another `region` is named (its credential scope
+   * picks the emulator's Region).
+   */
+  client(options?: { maxAttempts?: number; region?: string }): SecretsManagerClient;
   /** A raw awsJson1_1 call, for wire-level rules the SDK hides. */
   raw(target: string | undefined, body: string, init?: { method?: string; path?: string }): Promise<RawAnswer>;
   /** A JSON call to an `/_emulator/*` route. */

@@ -67,6 +67,12 @@ export class EmulatorStorageError extends Error {
 
 /** Builders for the errors whose AWS text the spec records, so every operation words them alike. */
 export const awsErrors = {
+  /** REPL-WRITE: any write to a replica in its own Region (AWS's code and text, see docs/secrets-manager-replication.md). */
+  replicaReadOnly: () =>
+    new SecretsManagerServiceError(
+      'InvalidParameterException',
+      "Operation not permitted on a replica secret. Call must be made in primary secret's region.",
+    ),
   /** SM-ID-7. */
   secretNotFound: () => new SecretsManagerServiceError('ResourceNotFoundException', "Secrets Manager can't find the specified secret."),
   /** SM-GET-2 / SM-GET-5 / SM-GET-8. */

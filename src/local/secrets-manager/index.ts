@@ -3,6 +3,8 @@ import { EmulatorConfigurationError } from './errors.js';
 import { FaultInjector } from './faults.js';
 import { DurableJournal } from './journal.js';
 import { SecretsManagerModel } from './model.js';
+import { RegionalModels } from './regions.js';
+import { ReplicationHub } from './replication.js';
 import { createEmulatorHttpServer, listen } from './server.js';
 import { EmulatorStats } from './stats.js';
 import { Throttle, type ThrottleGroupName } from './throttle.js';
@@ -10,7 +12,9 @@ import { Throttle, type ThrottleGroupName } from './throttle.js';
 export { OffsetClock, type EmulatorClock } from './clock.js';
 export { EmulatorConfigurationError, EmulatorStorageError, SecretsManagerServiceError } from './errors.js';
 export { FaultInjector, type FaultConfig, type FaultRule } from './faults.js';
-export { SecretsManagerModel, type SecretsManagerModelOptions } from './model.js';
+export { SecretsManagerModel, type ReplicaSource, type SecretsManagerModelOptions } from './model.js';
+export { RegionalModels, regionOfAuthorization } from './regions.js';
+export { ReplicationHub, type ReplicationSettings } from './replication.js';
 export type { StateChange } from './state.js';
 export { EmulatorStats, type EmulatorStatsSnapshot } from './stats.js';
 export { Throttle, TokenBucket, throttleGroups, type ThrottleGroupName } from './throttle.js';
@@ -34,7 +38,10 @@ export interface SecretsManagerEmulatorOptions {
    * response is sent, so acknowledged writes survive `kill -9`. Default: memory only.
    */
   dataDir?: string;
-  /** Region in ARNs. Default `us-east-1`. */
+  /**
+   * The default Region: it serves requests whose SigV4 credential scope names no Region. Any other
+   * Region a request names gets its own secrets. Default `us-east-1`.
+   */
   region?: string;
   /** Account id in ARNs. Default `123456789012`. */
   accountId?: string;
@@ -74,8 +81,12 @@ export interface SecretsManagerEmulatorOptions {
 export interface RunningSecretsManagerEmulator {
   /** `http://127.0.0.1:<port>`, for the SDK's `endpoint` or `AWS_ENDPOINT_URL_SECRETS_MANAGER`. */
   readonly endpoint: string;
-  /** The model behind the server, for tests that inspect or seed state directly. */
+  /** The default Region's model, for tests that inspect or seed state directly. */
   readonly model: SecretsManagerModel;
+  /** Every Region's model (`regions.model('eu-west-1')`). */
+  readonly regions: RegionalModels;
+  /** Replication between Regions (also configured at `POST /_emulator/replication`). */
+  readonly replication: ReplicationHub;
   /** Per-operation counters (also served at `GET /_emulator/stats`). */
   readonly stats: EmulatorStats;
   /** Fault injection (also configured at `POST /_emulator/faults`). */
@@ -119,20 +130,36 @@ export async function startSecretsManagerEmulator(options: SecretsManagerEmulato
   const opened =
     options.dataDir === undefined ? undefined : await DurableJournal.open(options.dataDir, optionalCompaction(options.compactAfterBytes));
   const journal = opened?.journal;
+  const clock = options.clock ?? new OffsetClock();
+  let regions: RegionalModels | undefined;
+  // The hub reaches the Regions lazily: they are built below, with the hub in their options.
+  const replication = new ReplicationHub(clock, (region) => (regions as RegionalModels).model(region));
   let model: SecretsManagerModel;
   try {
-    model = new SecretsManagerModel({
-      clock: options.clock ?? new OffsetClock(),
-      ...(options.region === undefined ? {} : { region: options.region }),
-      ...(options.accountId === undefined ? {} : { accountId: options.accountId }),
-      ...(options.maxVersionsPerSecret === undefined ? {} : { maxVersionsPerSecret: options.maxVersionsPerSecret }),
-      ...(options.deprecatedVersionMinAgeMs === undefined ? {} : { deprecatedVersionMinAgeMs: options.deprecatedVersionMinAgeMs }),
-      ...(options.maxLabelsPerSecret === undefined ? {} : { maxLabelsPerSecret: options.maxLabelsPerSecret }),
-      ...(journal ? { onChanges: (changes) => journal.append(changes) } : {}),
-    });
+    regions = new RegionalModels(
+      options.region ?? 'us-east-1',
+      (region, onChanges) =>
+        new SecretsManagerModel({
+          clock,
+          region,
+          replication,
+          ...(options.accountId === undefined ? {} : { accountId: options.accountId }),
+          ...(options.maxVersionsPerSecret === undefined ? {} : { maxVersionsPerSecret: options.maxVersionsPerSecret }),
+          ...(options.deprecatedVersionMinAgeMs === undefined ? {} : { deprecatedVersionMinAgeMs: options.deprecatedVersionMinAgeMs }),
+          ...(options.maxLabelsPerSecret === undefined ? {} : { maxLabelsPerSecret: options.maxLabelsPerSecret }),
+          ...(onChanges ? { onChanges } : {}),
+        }),
+      journal ? (changes) => journal.append(changes) : undefined,
+    );
+    model = regions.defaultModel;
+    const all = regions;
     if (opened && journal) {
-      model.restore(opened.changes);
-      await journal.compact(() => model.snapshot());
+      all.restore(opened.changes);
+      await journal.compact(() => all.snapshot());
+      // Copies on their way when the emulator stopped were in memory only: send every primary again.
+      for (const region of all.regions) {
+        for (const name of all.model(region).replicatedPrimaryNames()) replication.primaryChanged(region, name);
+      }
     }
   } catch (error) {
     await journal?.close();
@@ -142,6 +169,8 @@ export async function startSecretsManagerEmulator(options: SecretsManagerEmulato
   const faults = new FaultInjector();
   const server = createEmulatorHttpServer({
     model,
+    regions,
+    replication,
     throttle,
     faults,
     stats,
@@ -160,10 +189,13 @@ export async function startSecretsManagerEmulator(options: SecretsManagerEmulato
   return {
     endpoint,
     model,
+    regions,
+    replication,
     stats,
     faults,
     close() {
       closing ??= (async () => {
+        replication.reset(); // stops its timer
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeAllConnections();

@@ -17,6 +17,11 @@ import type {
   ListSecretVersionIdsResponse,
   PutSecretValueRequest,
   PutSecretValueResponse,
+  RemoveRegionsFromReplicationRequest,
+  RemoveRegionsFromReplicationResponse,
+  ReplicateSecretToRegionsRequest,
+  ReplicateSecretToRegionsResponse,
+  ReplicationStatusType,
   RestoreSecretRequest,
   RestoreSecretResponse,
   RotateSecretRequest,
@@ -24,6 +29,8 @@ import type {
   SecretListEntry,
   SecretValueEntry,
   SecretVersionsListEntry,
+  StopReplicationToReplicaRequest,
+  StopReplicationToReplicaResponse,
   TagResourceRequest,
   UntagResourceRequest,
   UpdateSecretRequest,
@@ -33,13 +40,16 @@ import type {
 } from '@aws-sdk/client-secrets-manager';
 import { OffsetClock, type EmulatorClock } from './clock.js';
 import { EmulatorConfigurationError, SecretsManagerServiceError, awsErrors } from './errors.js';
+import { matchesFilters } from './filters.js';
 import { decodePageToken, encodePageToken } from './paging.js';
+import type { ReplicationLink } from './replication-link.js';
 import {
   EmulatorState,
   type SecretMetadata,
   type SecretState,
   type StateChange,
   type StoredTag,
+  type StoredReplica,
   type StoredValue,
   type StoredVersion,
 } from './state.js';
@@ -87,7 +97,23 @@ export interface SecretsManagerModelOptions {
    * returns: the durable journal hooks in here.
    */
   onChanges?: (changes: readonly StateChange[]) => void;
+  /** The hub that replicates between Regions (replication.ts); without it, replication APIs are refused. */
+  replication?: ReplicationLink;
 }
+
+/**
+ * A primary secret as the replication hub copies it into another Region: deep copies, so a
+ * change scheduled with a lag carries the state of the moment it was made.
+ */
+export interface ReplicaSource {
+  readonly metadata: SecretMetadata;
+  readonly versions: readonly StoredVersion[];
+  readonly labels: readonly (readonly [label: string, versionId: string])[];
+  readonly purged: readonly string[];
+}
+
+/** The key a replica reports when AddReplicaRegions named none (AWS's default key alias). */
+const DEFAULT_REPLICA_KEY = 'alias/aws/secretsmanager';
 
 /**
  * The transport-free Secrets Manager: secrets, versions, staging labels, idempotency tokens,
@@ -115,6 +141,7 @@ export class SecretsManagerModel {
   readonly #maxLabels: number;
   readonly #randomSuffix: () => string;
   readonly #onChanges: ((changes: readonly StateChange[]) => void) | undefined;
+  readonly #replication: ReplicationLink | undefined;
 
   constructor(options: SecretsManagerModelOptions = {}) {
     this.clock = options.clock ?? new OffsetClock();
@@ -125,6 +152,12 @@ export class SecretsManagerModel {
     this.#maxLabels = requireInteger('maxLabelsPerSecret', options.maxLabelsPerSecret ?? 20, 1);
     this.#randomSuffix = options.randomSuffix ?? randomArnSuffix;
     this.#onChanges = options.onChanges;
+    this.#replication = options.replication;
+  }
+
+  /** The Region this model serves (its ARNs carry it). */
+  get region(): string {
+    return this.#region;
   }
 
   /** Rebuilds state from journaled changes without notifying `onChanges` (used on restart). */
@@ -162,8 +195,9 @@ export class SecretsManagerModel {
     if (!NAME_PATTERN.test(name)) throw awsErrors.invalidName();
     const value = storedValueOf(input.SecretString, input.SecretBinary);
     if (value && input.ClientRequestToken === undefined) throw awsErrors.missingClientRequestToken();
-    if (input.AddReplicaRegions !== undefined && input.AddReplicaRegions.length > 0) {
-      throw new SecretsManagerServiceError('InvalidRequestException', 'The emulator does not replicate secrets: omit AddReplicaRegions.');
+    const replicaRegions = input.AddReplicaRegions ?? [];
+    if (replicaRegions.length > 0 && !this.#replication) {
+      throw new SecretsManagerServiceError('InvalidRequestException', 'This model has no replication hub: omit AddReplicaRegions.');
     }
     const tags = mergeTags([], input.Tags ?? []);
     const now = this.clock.now();
@@ -195,7 +229,14 @@ export class SecretsManagerModel {
       ); // SM-CREATE-1
     }
     this.#commit(changes);
-    return { ARN: arn, Name: name, ...(value ? { VersionId: input.ClientRequestToken } : {}) }; // SM-CREATE-2
+    const created = { ARN: arn, Name: name, ...(value ? { VersionId: input.ClientRequestToken } : {}) }; // SM-CREATE-2
+    if (replicaRegions.length === 0 || !this.#replication) return created;
+    const replicated = this.#replication.replicateSecretToRegions(this.#region, {
+      SecretId: arn,
+      AddReplicaRegions: replicaRegions,
+      ...(input.ForceOverwriteReplicaSecret === undefined ? {} : { ForceOverwriteReplicaSecret: input.ForceOverwriteReplicaSecret }),
+    });
+    return { ...created, ...(replicated.ReplicationStatus ? { ReplicationStatus: replicated.ReplicationStatus } : {}) };
   }
 
   // ---------------------------------------------------------------- GetSecretValue (§5)
@@ -260,13 +301,14 @@ export class SecretsManagerModel {
     const value = storedValueOf(input.SecretString, input.SecretBinary);
     if (!value) throw awsErrors.missingValue(); // SM-PUT-1
     const secret = this.#resolve(input.SecretId);
+    this.#requireWritable(secret);
     this.#requireNotScheduled(secret); // SM-PUT-12
     const replay = this.#replayedWrite(secret, token, value);
     if (replay)
       return { ARN: secret.metadata.arn, Name: secret.metadata.name, VersionId: replay.id, VersionStages: this.#labelsOf(secret, replay.id) };
     const requested = input.VersionStages === undefined ? [AWSCURRENT] : unique(input.VersionStages); // SM-PUT-6 / SM-PUT-7
     const now = this.clock.now();
-    this.#commit([
+    this.#commitWrite(secret, [
       ...this.#writeVersion(secret, token, value, requested, now),
       { op: 'secret', secret: { ...secret.metadata, lastChangedAt: now } }, // SM-PUT-15
     ]);
@@ -285,6 +327,9 @@ export class SecretsManagerModel {
     const token = input.ClientRequestToken;
     if (value && token === undefined) throw awsErrors.missingClientRequestToken(); // SM-WIRE-10
     const secret = this.#resolve(input.SecretId);
+    // A replica's own encryption key is the one thing that may change in its Region (REPL-WRITE).
+    const onlyKey = input.KmsKeyId !== undefined && !value && input.Description === undefined;
+    if (!onlyKey) this.#requireWritable(secret);
     this.#requireNotScheduled(secret); // SM-UPD-6
     const { arn, name } = secret.metadata;
     const now = this.clock.now();
@@ -301,7 +346,8 @@ export class SecretsManagerModel {
       ...(input.KmsKeyId === undefined ? {} : { kmsKeyId: input.KmsKeyId }),
       lastChangedAt: now,
     };
-    this.#commit([...changes, { op: 'secret', secret: metadata }]);
+    if (secret.metadata.replicaOf === undefined) this.#commitWrite(secret, [...changes, { op: 'secret', secret: metadata }]);
+    else this.#commit([{ op: 'secret', secret: metadata }]);
     return { ARN: arn, Name: name, ...(value ? { VersionId: token } : {}) }; // SM-UPD-2
   }
 
@@ -309,6 +355,7 @@ export class SecretsManagerModel {
 
   updateSecretVersionStage(input: UpdateSecretVersionStageRequest): UpdateSecretVersionStageResponse {
     const secret = this.#resolve(input.SecretId);
+    this.#requireWritable(secret);
     this.#requireNotScheduled(secret); // SM-USVS-10
     const { arn, name } = secret.metadata;
     const label = input.VersionStage ?? '';
@@ -351,7 +398,7 @@ export class SecretsManagerModel {
     }
     // Open question 8: AWS may or may not touch LastChangedDate here; the emulator does, as any label change is a change.
     changes.push({ op: 'secret', secret: { ...secret.metadata, lastChangedAt: this.clock.now() } });
-    this.#commit(changes);
+    this.#commitWrite(secret, changes);
     return { ARN: arn, Name: name };
   }
 
@@ -361,7 +408,12 @@ export class SecretsManagerModel {
     const secret = this.#resolve(input.SecretId); // SM-DESC-4: works while scheduled for deletion
     const entry = this.#listEntry(secret);
     const { SecretVersionsToStages, ...rest } = entry;
-    return { ...rest, ...(SecretVersionsToStages ? { VersionIdsToStages: SecretVersionsToStages } : {}) };
+    const replication = this.#replicationStatus(secret);
+    return {
+      ...rest,
+      ...(SecretVersionsToStages ? { VersionIdsToStages: SecretVersionsToStages } : {}),
+      ...(replication.length > 0 ? { ReplicationStatus: replication } : {}),
+    };
   }
 
   // ---------------------------------------------------------------- ListSecretVersionIds (§10)
@@ -445,6 +497,15 @@ export class SecretsManagerModel {
       return { ARN: arn, Name: secretId, DeletionDate: new Date(now) };
     }
     const { arn, name } = secret.metadata;
+    this.#requireWritable(secret);
+    const replicaRegions = (secret.metadata.replicas ?? []).map((replica) => replica.region);
+    if (replicaRegions.length > 0) {
+      // REPL-DELETE: a primary goes only after its replicas are removed (text as AWS answers it).
+      throw new SecretsManagerServiceError(
+        'InvalidParameterException',
+        `You can't delete secret ${arn} that still has replica regions [${replicaRegions.join(', ')}].`,
+      );
+    }
     if (force) {
       this.#commit([{ op: 'remove', arn }]);
       return { ARN: arn, Name: name, DeletionDate: new Date(now) };
@@ -463,6 +524,7 @@ export class SecretsManagerModel {
 
   restoreSecret(input: RestoreSecretRequest): RestoreSecretResponse {
     const secret = this.#resolve(input.SecretId);
+    this.#requireWritable(secret);
     const { arn, name } = secret.metadata;
     if (secret.metadata.deletedAt !== undefined) {
       const { deletedAt: _deletedAt, deletionDate: _deletionDate, ...kept } = secret.metadata;
@@ -483,6 +545,7 @@ export class SecretsManagerModel {
     const token = input.ClientRequestToken;
     if (token === undefined) throw awsErrors.missingClientRequestToken();
     const secret = this.#resolve(input.SecretId);
+    this.#requireWritable(secret);
     this.#requireNotScheduled(secret);
     const { arn, name } = secret.metadata;
     const lambdaArn = input.RotationLambdaARN ?? secret.metadata.rotation?.lambdaArn;
@@ -507,7 +570,7 @@ export class SecretsManagerModel {
       ...(rules?.Duration === undefined ? {} : { duration: rules.Duration }),
       lastRotatedAt: now,
     };
-    this.#commit([...changes, { op: 'secret', secret: { ...secret.metadata, rotation, lastChangedAt: now } }]);
+    this.#commitWrite(secret, [...changes, { op: 'secret', secret: { ...secret.metadata, rotation, lastChangedAt: now } }]);
     return { ARN: arn, Name: name, VersionId: token };
   }
 
@@ -515,19 +578,125 @@ export class SecretsManagerModel {
 
   tagResource(input: TagResourceRequest): Record<string, never> {
     const secret = this.#resolve(input.SecretId);
+    this.#requireWritable(secret);
     this.#requireNotScheduled(secret); // SM-DEL-5 (recorded)
     const tags = mergeTags(secret.metadata.tags, input.Tags ?? []);
-    this.#commit([{ op: 'secret', secret: { ...secret.metadata, tags, lastChangedAt: this.clock.now() } }]);
+    this.#commitWrite(secret, [{ op: 'secret', secret: { ...secret.metadata, tags, lastChangedAt: this.clock.now() } }]);
     return {};
   }
 
   untagResource(input: UntagResourceRequest): Record<string, never> {
     const secret = this.#resolve(input.SecretId);
+    this.#requireWritable(secret);
     this.#requireNotScheduled(secret); // SM-DEL-5 (recorded)
     const removed = new Set(input.TagKeys ?? []);
     const tags = secret.metadata.tags.filter((tag) => !removed.has(tag.Key));
-    this.#commit([{ op: 'secret', secret: { ...secret.metadata, tags, lastChangedAt: this.clock.now() } }]);
+    this.#commitWrite(secret, [{ op: 'secret', secret: { ...secret.metadata, tags, lastChangedAt: this.clock.now() } }]);
     return {};
+  }
+
+  // ---------------------------------------------------------------- Replication (replication.ts)
+
+  replicateSecretToRegions(input: ReplicateSecretToRegionsRequest): ReplicateSecretToRegionsResponse {
+    return this.#requireReplication().replicateSecretToRegions(this.#region, input);
+  }
+
+  removeRegionsFromReplication(input: RemoveRegionsFromReplicationRequest): RemoveRegionsFromReplicationResponse {
+    return this.#requireReplication().removeRegionsFromReplication(this.#region, input);
+  }
+
+  stopReplicationToReplica(input: StopReplicationToReplicaRequest): StopReplicationToReplicaResponse {
+    return this.#requireReplication().stopReplicationToReplica(this.#region, input);
+  }
+
+  /**
+   * For the hub: a deep copy of primary secret `secretId`, to carry into another Region. Throws as
+   * AWS does for a missing secret or for a replica (only a primary replicates).
+   */
+  replicaSource(secretId: string | undefined): ReplicaSource {
+    const secret = this.#resolve(secretId);
+    this.#requireWritable(secret);
+    return {
+      metadata: structuredClone(secret.metadata),
+      versions: [...secret.versions.values()].map((version) => structuredClone(version)),
+      labels: [...secret.labels],
+      purged: [...secret.purgedVersionIds],
+    };
+  }
+
+  /** For the hub: the metadata of the live secret called `name` in this Region, if any. */
+  secretNamed(name: string): SecretMetadata | undefined {
+    return this.#liveByName(name)?.metadata;
+  }
+
+  /** For the hub: records where primary `name` replicates to (no write of the secret itself, so no replication). */
+  setReplicas(name: string, replicas: readonly StoredReplica[]): void {
+    const secret = this.#liveByName(name);
+    if (!secret) return;
+    const { replicas: _old, ...rest } = secret.metadata;
+    this.#commit([{ op: 'secret', secret: replicas.length > 0 ? { ...rest, replicas } : rest }]);
+  }
+
+  /**
+   * For the hub: makes this Region's secret `source.metadata.name` an exact replica of `source`
+   * (same name, versions and labels; ARN in this Region), replacing whatever had that name. The
+   * replica's own read dates survive, since reads are per Region.
+   */
+  writeReplica(source: ReplicaSource, primaryRegion: string, kmsKeyId: string | undefined): void {
+    const existing = this.#liveByName(source.metadata.name);
+    const arn = arnInRegion(source.metadata.arn, this.#region);
+    const { replicas: _replicas, kmsKeyId: _primaryKey, lastAccessedAt: _primaryRead, ...copied } = source.metadata;
+    const ownRead = existing?.metadata.replicaOf === undefined ? undefined : existing.metadata.lastAccessedAt;
+    // The replica's key is its own: one changed in its Region (UpdateSecret KmsKeyId) survives later copies.
+    const key = existing?.metadata.replicaOf === undefined ? kmsKeyId : (existing.metadata.kmsKeyId ?? kmsKeyId);
+    const metadata: SecretMetadata = {
+      ...copied,
+      arn,
+      replicaOf: primaryRegion,
+      ...(key === undefined ? {} : { kmsKeyId: key }),
+      ...(ownRead === undefined ? {} : { lastAccessedAt: ownRead }),
+    };
+    const changes: StateChange[] = existing ? [{ op: 'remove', arn: existing.metadata.arn }] : [];
+    changes.push({ op: 'secret', secret: metadata });
+    for (const version of source.versions) {
+      const { lastAccessedAt: _read, ...rest } = version;
+      const kept = existing?.versions.get(version.id)?.lastAccessedAt;
+      changes.push({ op: 'version', arn, version: { ...rest, ...(kept === undefined ? {} : { lastAccessedAt: kept }) } });
+    }
+    for (const [label, versionId] of source.labels) changes.push({ op: 'label', arn, label, versionId });
+    for (const versionId of source.purged) changes.push({ op: 'purge', arn, versionId });
+    this.#commit(changes);
+  }
+
+  /** For the hub: the names of this Region's primaries that have replicas (to copy them again after a restart). */
+  replicatedPrimaryNames(): string[] {
+    return [...this.#state.byName.values()].filter((secret) => (secret.metadata.replicas ?? []).length > 0).map((secret) => secret.metadata.name);
+  }
+
+  /** For the hub: deletes this Region's replica called `name` (RemoveRegionsFromReplication). */
+  removeReplica(name: string): void {
+    const secret = this.#liveByName(name);
+    if (secret?.metadata.replicaOf !== undefined) this.#commit([{ op: 'remove', arn: secret.metadata.arn }]);
+  }
+
+  /** For the hub: turns replica `secretId` into a standalone secret; returns it and its former primary's Region. */
+  promoteReplica(secretId: string | undefined): { arn: string; name: string; primaryRegion: string } {
+    const secret = this.#resolve(secretId);
+    const { replicaOf, ...standalone } = secret.metadata;
+    if (replicaOf === undefined) {
+      // REPL-STOP: the code is AWS's documented one for a call that does not fit the secret's state; the text is the emulator's.
+      throw new SecretsManagerServiceError(
+        'InvalidRequestException',
+        `Secret ${secret.metadata.arn} is not a replica: StopReplicationToReplica is called in a replica's Region.`,
+      );
+    }
+    this.#commit([{ op: 'secret', secret: { ...standalone, lastChangedAt: this.clock.now() } }]);
+    return { arn: secret.metadata.arn, name: secret.metadata.name, primaryRegion: replicaOf };
+  }
+
+  #requireReplication(): ReplicationLink {
+    if (!this.#replication) throw new SecretsManagerServiceError('InvalidRequestException', 'This model has no replication hub.');
+    return this.#replication;
   }
 
   // ---------------------------------------------------------------- internals
@@ -535,6 +704,30 @@ export class SecretsManagerModel {
   #commit(changes: readonly StateChange[]): void {
     for (const change of changes) this.#state.apply(change);
     this.#onChanges?.(changes);
+  }
+
+  /** Commits a write to `secret` and, when it is a primary with replicas, tells the hub to copy it. */
+  #commitWrite(secret: SecretState, changes: readonly StateChange[]): void {
+    this.#commit(changes);
+    if ((secret.metadata.replicas ?? []).length > 0) this.#replication?.primaryChanged(this.#region, secret.metadata.name);
+  }
+
+  /** REPL-WRITE: a replica changes only through its primary; AWS refuses the call in the replica's Region. */
+  #requireWritable(secret: SecretState): void {
+    if (secret.metadata.replicaOf !== undefined) throw awsErrors.replicaReadOnly();
+  }
+
+  #replicationStatus(secret: SecretState): ReplicationStatusType[] {
+    return (secret.metadata.replicas ?? []).map((replica) => {
+      const lastAccessed = this.#replication?.replicaLastAccessed(replica.region, secret.metadata.name);
+      return {
+        Region: replica.region,
+        KmsKeyId: replica.kmsKeyId ?? DEFAULT_REPLICA_KEY,
+        Status: replica.status,
+        StatusMessage: replica.statusMessage,
+        ...(lastAccessed === undefined ? {} : { LastAccessedDate: new Date(lastAccessed) }),
+      };
+    });
   }
 
   /** SM-ID-4..7: name, full ARN or partial ARN → the live secret, or `undefined`. */
@@ -740,7 +933,14 @@ export class SecretsManagerModel {
       ...(metadata.tags.length > 0 ? { Tags: metadata.tags.map((tag) => ({ ...tag })) } : {}),
       ...(Object.keys(stages).length > 0 ? { SecretVersionsToStages: stages } : {}),
       CreatedDate: new Date(metadata.createdAt),
+      ...(this.#primaryRegionOf(metadata) === undefined ? {} : { PrimaryRegion: this.#primaryRegionOf(metadata) }),
     };
+  }
+
+  /** PrimaryRegion as DescribeSecret shows it: the primary's Region, on a replica or on a primary with replicas. */
+  #primaryRegionOf(metadata: SecretMetadata): string | undefined {
+    if (metadata.replicaOf !== undefined) return metadata.replicaOf;
+    return (metadata.replicas ?? []).length > 0 ? this.#region : undefined;
   }
 
   #listMatching(query: {
@@ -754,7 +954,9 @@ export class SecretsManagerModel {
       const secret = this.#expire(candidate);
       if (!secret) continue;
       if (!query.includePlannedDeletion && secret.metadata.deletedAt !== undefined) continue;
-      if (query.filters.every((filter) => matchesFilter(secret.metadata, filter))) secrets.push(secret);
+      const { name, description, tags } = secret.metadata;
+      const attributes = { name, description, tags, primaryRegion: this.#primaryRegionOf(secret.metadata) };
+      if (matchesFilters(attributes, query.filters)) secrets.push(secret);
     }
     const key = sortKey(query.sortBy);
     const direction = query.sortOrder === 'desc' ? -1 : 1;
@@ -808,42 +1010,6 @@ function mergeTags(existing: readonly StoredTag[], added: readonly { Key?: strin
   return [...merged].map(([Key, Value]) => ({ Key, Value }));
 }
 
-/** The `Filter` keys of ListSecrets / BatchGetSecretValue; a `!` prefix negates a value. */
-function matchesFilter(secret: SecretMetadata, filter: Filter): boolean {
-  const values = filter.Values ?? [];
-  const negated = values.filter((value) => value.startsWith('!')).map((value) => value.slice(1));
-  const positive = values.filter((value) => !value.startsWith('!'));
-  const attributes = filterAttributes(secret, filter.Key ?? '');
-  const matches = (value: string): boolean =>
-    filter.Key === 'all'
-      ? value
-          .split(/\s+/)
-          .filter(Boolean)
-          .every((word) => attributes.some((attribute) => attribute.toLowerCase().startsWith(word.toLowerCase())))
-      : filter.Key === 'description'
-        ? attributes.some((attribute) => attribute.toLowerCase().startsWith(value.toLowerCase()))
-        : attributes.some((attribute) => attribute.startsWith(value));
-  if (negated.some(matches)) return false;
-  return positive.length === 0 || positive.some(matches);
-}
-
-function filterAttributes(secret: SecretMetadata, key: string): string[] {
-  switch (key) {
-    case 'name':
-      return [secret.name];
-    case 'description':
-      return secret.description === undefined ? [] : [secret.description];
-    case 'tag-key':
-      return secret.tags.map((tag) => tag.Key);
-    case 'tag-value':
-      return secret.tags.map((tag) => tag.Value);
-    case 'all':
-      return [secret.name, ...(secret.description === undefined ? [] : [secret.description]), ...secret.tags.flatMap((tag) => [tag.Key, tag.Value])];
-    default:
-      return []; // primary-region, owning-service: the emulator has no replicas or managed secrets
-  }
-}
-
 function sortKey(sortBy: string | undefined): (secret: SecretMetadata) => number | string {
   switch (sortBy) {
     case 'name':
@@ -859,6 +1025,13 @@ function sortKey(sortBy: string | undefined): (secret: SecretMetadata) => number
 
 function compare(a: number | string, b: number | string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The same ARN in another Region: a replica's ARN differs from its primary's only there. */
+function arnInRegion(arn: string, region: string): string {
+  const parts = arn.split(':');
+  parts[3] = region;
+  return parts.join(':');
 }
 
 function randomArnSuffix(): string {

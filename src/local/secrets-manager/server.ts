@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { SecretsManagerServiceError } from './errors.js';
 import type { FaultInjector } from './faults.js';
 import type { SecretsManagerModel } from './model.js';
+import { type RegionalModels, regionOfAuthorization } from './regions.js';
+import type { ReplicationHub } from './replication.js';
 import type { EmulatorStats } from './stats.js';
 import type { Throttle } from './throttle.js';
 import { dispatch, failure, operationOf, type WireResponse } from './wire.js';
@@ -10,7 +12,12 @@ import { awsErrors } from './errors.js';
 
 /** What the HTTP layer needs: the model and the extras that sit in front of it. */
 export interface HttpServerParts {
+  /** The default Region's model: the one the clock routes and a request without a credential scope use. */
   readonly model: SecretsManagerModel;
+  /** Every Region's model; a request is served by the Region of its SigV4 credential scope. */
+  readonly regions?: RegionalModels;
+  /** Copies primary writes to replicas; pumped before each request so due copies are visible. */
+  readonly replication?: ReplicationHub;
   readonly throttle: Throttle;
   readonly faults: FaultInjector;
   readonly stats: EmulatorStats;
@@ -92,7 +99,11 @@ async function handle(parts: HttpServerParts, request: IncomingMessage, response
     send(response, failure(fault.error));
     return;
   }
-  const answer = dispatch(parts.model, target, body);
+  parts.replication?.pump();
+  const authorization = request.headers.authorization;
+  const region = regionOfAuthorization(Array.isArray(authorization) ? authorization[0] : authorization);
+  const model = region === undefined || !parts.regions ? parts.model : parts.regions.model(region);
+  const answer = dispatch(model, target, body);
   try {
     await parts.durable();
   } catch (error) {
@@ -195,6 +206,7 @@ async function handleControl(parts: HttpServerParts, method: string, route: stri
         return;
       }
       parts.model.advanceClock(advanceMs);
+      parts.replication?.pump(); // copies that became due with the new time arrive now
       await parts.durable();
       reply(200, clockState());
       return;
@@ -223,11 +235,31 @@ async function handleControl(parts: HttpServerParts, method: string, route: stri
       parts.faults.clear();
       reply(200, parts.faults.current());
       return;
+    case 'GET replication':
+      reply(200, parts.replication?.current() ?? {});
+      return;
+    case 'POST replication':
+      try {
+        requireReplication(parts).configure(input);
+      } catch (error) {
+        refuse(400, (error as Error).message);
+        return;
+      }
+      await parts.durable();
+      reply(200, requireReplication(parts).current());
+      return;
+    case 'DELETE replication':
+      requireReplication(parts).configure({ lagMs: 0, paused: false });
+      await parts.durable();
+      reply(200, requireReplication(parts).current());
+      return;
     case 'GET throttle':
       reply(200, { ratesPerSecond: parts.throttle.ratesPerSecond });
       return;
     case 'POST reset':
-      parts.model.reset();
+      parts.replication?.reset();
+      if (parts.regions) parts.regions.reset();
+      else parts.model.reset();
       await parts.durable();
       parts.stats.reset();
       parts.faults.clear();
@@ -237,9 +269,14 @@ async function handleControl(parts: HttpServerParts, method: string, route: stri
     default:
       refuse(
         404,
-        `No emulator route ${method} /_emulator/${route}. Routes: GET|POST clock, GET stats, POST stats/reset, GET|POST|DELETE faults, GET throttle, POST reset.`,
+        `No emulator route ${method} /_emulator/${route}. Routes: GET|POST clock, GET stats, POST stats/reset, GET|POST|DELETE faults, GET|POST|DELETE replication, GET throttle, POST reset.`,
       );
   }
+}
+
+function requireReplication(parts: HttpServerParts): ReplicationHub {
+  if (!parts.replication) throw new TypeError('This server has no replication hub.');
+  return parts.replication;
 }
 
 function send(response: ServerResponse, answer: WireResponse): void {

@@ -36,6 +36,14 @@ export interface StoredRotation {
   readonly lastRotatedAt?: number;
 }
 
+/** Where a primary secret replicates to, and how far that replica has got. */
+export interface StoredReplica {
+  readonly region: string;
+  readonly kmsKeyId?: string;
+  readonly status: 'InSync' | 'InProgress' | 'Failed';
+  readonly statusMessage: string;
+}
+
 /** Everything about a secret except its versions and labels. */
 export interface SecretMetadata {
   readonly arn: string;
@@ -51,6 +59,10 @@ export interface SecretMetadata {
   /** When a scheduled deletion becomes permanent. */
   readonly deletionDate?: number;
   readonly rotation?: StoredRotation;
+  /** On a replica: the Region of its primary. A replica refuses every write (replication.ts). */
+  readonly replicaOf?: string;
+  /** On a primary: the Regions it replicates to, in the order they were added. */
+  readonly replicas?: readonly StoredReplica[];
 }
 
 /** A secret in memory: its metadata, versions in creation order, label holders and purged ids. */
@@ -79,6 +91,8 @@ export type StateChange =
   | { readonly op: 'purge'; readonly arn: string; readonly versionId: string }
   | { readonly op: 'remove'; readonly arn: string }
   | { readonly op: 'clock'; readonly offsetMs: number }
+  /** Changes to the state of another Region than the emulator's default one (regions.ts routes them). */
+  | { readonly op: 'region'; readonly region: string; readonly changes: readonly StateChange[] }
   | { readonly op: 'reset' };
 
 /** All secrets, by ARN and by name (a name belongs to at most one secret at a time). */
@@ -136,6 +150,9 @@ export class EmulatorState {
       case 'clock':
         this.clockOffsetMs = change.offsetMs;
         return;
+      case 'region':
+        // One state holds one Region: RegionalModels hands these records to the Region's own state.
+        throw new EmulatorStorageError(`A change for Region ${change.region} reached another Region's state.`);
       case 'reset':
         this.byArn.clear();
         this.byName.clear();

@@ -14,7 +14,17 @@ export const throttleGroups = {
   /** GetSecretValue + DescribeSecret: 10,000 TPS on the current quota page. */
   reads: { operations: ['GetSecretValue', 'DescribeSecret'], ratePerSecond: 10_000 },
   /** PutSecretValue + UpdateSecret + UpdateSecretVersionStage (+ replication calls): 50 TPS. */
-  writes: { operations: ['PutSecretValue', 'UpdateSecret', 'UpdateSecretVersionStage'], ratePerSecond: 50 },
+  writes: {
+    operations: [
+      'PutSecretValue',
+      'UpdateSecret',
+      'UpdateSecretVersionStage',
+      'ReplicateSecretToRegions',
+      'RemoveRegionsFromReplication',
+      'StopReplicationToReplica',
+    ],
+    ratePerSecond: 50,
+  },
   create: { operations: ['CreateSecret'], ratePerSecond: 50 },
   delete: { operations: ['DeleteSecret'], ratePerSecond: 50 },
   restore: { operations: ['RestoreSecret'], ratePerSecond: 50 },

@@ -13,6 +13,8 @@ export type MemberShape =
       readonly max?: number;
       readonly maxBytes?: number;
       readonly values?: readonly string[];
+      /** A regular expression the whole value must match, written as AWS's API reference gives it. */
+      readonly pattern?: string;
       readonly sensitive?: boolean;
     }
   | { readonly kind: 'blob'; readonly max?: number; readonly sensitive?: boolean }
@@ -87,6 +89,8 @@ function checkMember(raw: unknown, shape: MemberShape, path: string, violations:
         fail(`Member must have length less than or equal to ${shape.maxBytes}`);
       }
       if (shape.values !== undefined && !shape.values.includes(raw)) fail(`Member must satisfy enum value set: [${shape.values.join(', ')}]`);
+      if (shape.pattern !== undefined && !new RegExp(shape.pattern).test(raw))
+        fail(`Member must satisfy regular expression pattern: ${shape.pattern}`);
       return raw;
     }
     case 'blob': {

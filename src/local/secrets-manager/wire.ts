@@ -28,6 +28,8 @@ const versionStage: MemberShape = { kind: 'string', min: 1, max: 256 };
 const nextToken: MemberShape = { kind: 'string', min: 1, max: 4096 };
 const description: MemberShape = { kind: 'string', max: 2048 };
 const kmsKeyId: MemberShape = { kind: 'string', max: 2048 };
+/** A Region name, with the pattern of AWS's ReplicaRegionType / ReplicationStatusType. */
+const region: MemberShape = { kind: 'string', min: 1, max: 128, pattern: '^([a-z]+-)+\\d+$' };
 // SM-QUOTA-6: 65,536 bytes. SecretString has no minimum here because AWS answers "" with
 // InvalidRequestException (SM-PUT-1, recorded), not with a ValidationException.
 const secretString: MemberShape = { kind: 'string', maxBytes: 65_536, sensitive: true };
@@ -47,7 +49,8 @@ const filters: MemberShape = {
     kind: 'structure',
     members: {
       Key: { kind: 'string', values: ['description', 'name', 'tag-key', 'tag-value', 'primary-region', 'owning-service', 'all'] },
-      Values: { kind: 'list', min: 1, max: 10, member: { kind: 'string', max: 512 } },
+      // FILTER-KEYS: the value pattern of AWS's Filter type.
+      Values: { kind: 'list', min: 1, max: 10, member: { kind: 'string', max: 512, pattern: '^\\!?[a-zA-Z0-9 :_@\\/\\+\\=\\.\\-\\!]*$' } },
     },
   },
 };
@@ -174,6 +177,29 @@ const operations = {
       ['SecretId'],
     ),
     run: (model: SecretsManagerModel, input: object) => model.rotateSecret(input as InputOf<'rotateSecret'>),
+  },
+  ReplicateSecretToRegions: {
+    input: structure(
+      {
+        SecretId: secretId,
+        AddReplicaRegions: {
+          kind: 'list',
+          min: 1,
+          member: structure({ Region: region, KmsKeyId: kmsKeyId }, ['Region']),
+        },
+        ForceOverwriteReplicaSecret: { kind: 'boolean' },
+      },
+      ['SecretId', 'AddReplicaRegions'],
+    ),
+    run: (model: SecretsManagerModel, input: object) => model.replicateSecretToRegions(input as InputOf<'replicateSecretToRegions'>),
+  },
+  RemoveRegionsFromReplication: {
+    input: structure({ SecretId: secretId, RemoveReplicaRegions: { kind: 'list', min: 1, member: region } }, ['SecretId', 'RemoveReplicaRegions']),
+    run: (model: SecretsManagerModel, input: object) => model.removeRegionsFromReplication(input as InputOf<'removeRegionsFromReplication'>),
+  },
+  StopReplicationToReplica: {
+    input: structure({ SecretId: secretId }, ['SecretId']),
+    run: (model: SecretsManagerModel, input: object) => model.stopReplicationToReplica(input as InputOf<'stopReplicationToReplica'>),
   },
   TagResource: {
     input: structure({ SecretId: secretId, Tags: tags }, ['SecretId', 'Tags']),
