@@ -46,6 +46,8 @@ export type RefresherEvent =
     }
   | { type: 'lease-attempt'; outcome: 'acquired' | 'held_by_other'; fence: number; durationMs: number }
   | { type: 'lease-busy'; holder: string | undefined; fence: number }
+  /** This Region's replica lacked the secret or showed an older generation: the primary was read instead. */
+  | { type: 'replica-behind'; replicaGeneration: number | undefined; recordedGeneration: number }
   | { type: 'waited'; durationMs: number; outcome: 'committed' | 'failed' | 'acquired' | 'timeout' }
   | { type: 'took-over'; fence: number; previousHolder: string | undefined }
   | { type: 'rollback-prevented'; discardedVersionId: string; currentVersionId: string | undefined; fence: number }

@@ -93,7 +93,7 @@ async function underLease(context: ProtocolContext, held: Held): Promise<HeldOut
 async function rereadSecret(context: ProtocolContext, held: Held): Promise<Reread | HeldOutcome> {
   let current: CurrentRead;
   try {
-    current = await context.readCurrent();
+    current = await context.readCurrent(context.closeSignal, 'primary');
   } catch (error) {
     if (error instanceof InvalidSecretPayloadError) return { kind: 'failed', error, serving: context.cache.current, fallback: undefined };
     throw error;
@@ -163,7 +163,7 @@ async function createSecret(context: ProtocolContext): Promise<void> {
       'The secret does not exist and createSecret is false: create it, or allow the refresher to.',
     );
   }
-  const outcome = await context.store.ensureSecret(context.closeSignal);
+  const outcome = await context.primary.ensureSecret(context.closeSignal);
   if (outcome === 'created') context.emit({ type: 'secret-created' });
 }
 
@@ -174,12 +174,12 @@ async function promote(context: ProtocolContext, held: Held, reread: Reread, mad
   const { previous } = reread;
   const signal = context.closeSignal;
   const promotedAt = context.options.clock.monotonic();
-  const versionId = pendingVersionId({ secretName: context.store.secretName, label, epoch: lease.epoch, fence: lease.fence });
+  const versionId = pendingVersionId({ secretName: context.primary.secretName, label, epoch: lease.epoch, fence: lease.fence });
   try {
-    await context.store.putPending({ value: made.value, versionId, pendingLabel, signal });
-    const moved = await context.store.moveLabel({ label, moveTo: versionId, removeFrom: previous?.versionId, signal });
+    await context.primary.putPending({ value: made.value, versionId, pendingLabel, signal });
+    const moved = await context.primary.moveLabel({ label, moveTo: versionId, removeFrom: previous?.versionId, signal });
     if (moved === 'conflict') {
-      const after = await context.readCurrent();
+      const after = await context.readCurrent(signal, 'primary');
       const afterVersion = after.found ? after.known.versionId : undefined;
       if (afterVersion === previous?.versionId) {
         throw new SecretAccessError(

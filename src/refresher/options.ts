@@ -73,8 +73,20 @@ export interface RefresherCoreOptions {
   createSecret?: boolean;
   /** Reads and writes the secret value. Default {@link envelopeCodec}. */
   codec?: TokenCodec;
-  /** Default: a new client with the SDK's standard configuration (honours AWS_ENDPOINT_URL_SECRETS_MANAGER). */
+  /**
+   * Reads the secret: in several Regions, the client of this process's Region, whose replica it reads.
+   * Default: a new client with the SDK's standard configuration (honours AWS_ENDPOINT_URL_SECRETS_MANAGER).
+   */
   secretsManager?: SecretsManagerClient;
+  /**
+   * The secret's primary Region, when this process runs in another one and reads a replica there
+   * (`ReplicateSecretToRegions`): the lease holder re-reads and writes the primary, readers read the
+   * replica and fall back to the primary while it is behind. The lease table defaults to this Region
+   * too. Needs `secretId` as a name (replicas' ARNs differ by Region). Default: one Region.
+   */
+  primaryRegion?: string;
+  /** The client for the primary Region. Default: a new client for `primaryRegion`. */
+  primarySecretsManager?: SecretsManagerClient;
   /** Default {@link systemClock}. */
   clock?: Clock;
   /** Default `Math.random` (jitter only). */
@@ -141,6 +153,7 @@ export interface ReadyLockOptions {
  * | `createSecret` | true | — |
  * | `codec` | {@link envelopeCodec} | G9: how the value is stored |
  * | `secretsManager` | a new client (honours `AWS_ENDPOINT_URL_SECRETS_MANAGER`) | — |
+ * | `primaryRegion` / `primarySecretsManager` | one Region / a client for `primaryRegion` | G4: a lagging replica never serves an older token |
  * | `clock` / `random` | the system clock / `Math.random` | — (tests and simulations inject them) |
  * | `logger` / `onEvent` | none | G9: never given a token value |
  * | `lockTable` | required unless `lock` is given | G1: the lease that elects one refresher |
@@ -159,6 +172,7 @@ export type TokenRefresherOptions = RefresherCoreOptions & (LockTableOptions | R
 /** Validated options with defaults applied. */
 export interface ResolvedRefresherOptions {
   secretId: string;
+  primaryRegion: string | undefined;
   lockTable: string | undefined;
   refresh: RefreshFunction;
   label: string;
@@ -244,6 +258,7 @@ export function resolveRefresherOptions(options: TokenRefresherOptions): Resolve
   }
   return {
     secretId: options.secretId,
+    primaryRegion: resolvePrimaryRegion(options),
     lockTable: options.lockTable,
     refresh: options.refresh,
     ...labels,
@@ -302,6 +317,28 @@ export function assertLockChoice(options: Partial<LockTableOptions> | Partial<Re
   ) {
     throw new ConfigurationError('Option "lock" must be a LeaseLock or a RefreshLock (with tryAcquire, acquire and inspect methods).');
   }
+}
+
+/** AWS's Region names: `us-east-1`, `ap-southeast-2`, `us-gov-west-1`. */
+const REGION_PATTERN = /^([a-z]+-)+\d+$/;
+
+function resolvePrimaryRegion(options: RefresherCoreOptions): string | undefined {
+  const { primaryRegion } = options;
+  if (primaryRegion === undefined) {
+    if (options.primarySecretsManager !== undefined) {
+      throw new ConfigurationError('Option "primarySecretsManager" needs "primaryRegion": name the Region its client is for.');
+    }
+    return undefined;
+  }
+  if (typeof primaryRegion !== 'string' || !REGION_PATTERN.test(primaryRegion)) {
+    throw new ConfigurationError(`Option "primaryRegion" must be an AWS Region name such as "us-east-1"; got ${JSON.stringify(primaryRegion)}.`);
+  }
+  if (options.secretId.startsWith('arn:')) {
+    throw new ConfigurationError(
+      'Option "secretId" must be the secret\'s name when "primaryRegion" is set: a replica\'s ARN differs from the primary\'s by its Region.',
+    );
+  }
+  return primaryRegion;
 }
 
 function resolveLabels(options: RefresherCoreOptions): { label: string; pendingLabel: string } {

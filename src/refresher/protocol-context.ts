@@ -1,6 +1,6 @@
 import { LockUnavailableError } from '../lock/errors.js';
 import { ConfigurationError } from '../shared/errors.js';
-import type { SecretStore } from '../secret/secret-store.js';
+import type { LabelRead, SecretStore } from '../secret/secret-store.js';
 import { describeDecodeFailure } from '../token/codec.js';
 import { InvalidSecretPayloadError } from '../token/errors.js';
 import type { DecodedToken } from '../token/token.js';
@@ -47,7 +47,10 @@ const LOCK_RETRY_BASE_MS = 50;
 /** Where a {@link ProtocolContext} gets its parts. */
 export interface ProtocolContextParts {
   options: ResolvedRefresherOptions;
+  /** The secret as this process's Region sees it: reads. */
   store: SecretStore;
+  /** The secret in its primary Region: the holder's double-check and writes. The same store in one Region. */
+  primary: SecretStore;
   lock: RefreshLock;
   cache: TokenCache;
   /** Aborts when the refresher closes: every request of the protocol stops with it. */
@@ -62,25 +65,43 @@ export interface ProtocolContextParts {
 export class ProtocolContext {
   readonly options: ResolvedRefresherOptions;
   readonly store: SecretStore;
+  readonly primary: SecretStore;
   readonly lock: RefreshLock;
   readonly cache: TokenCache;
   readonly closeSignal: AbortSignal;
   /** The last refresh failure this process saw, for the error a caller gets when no token can be had. */
   lastFailure: Error | undefined;
   #quotaWarned = false;
+  /** The generation the lock item's commit record last named: a replica showing less is behind. */
+  #recordedGeneration: number | undefined;
 
   constructor(parts: ProtocolContextParts) {
     this.options = parts.options;
     this.store = parts.store;
+    this.primary = parts.primary;
     this.lock = parts.lock;
     this.cache = parts.cache;
     this.closeSignal = parts.closeSignal;
   }
 
-  /** Reads the managed label and decodes it; an undecodable value is an {@link InvalidSecretPayloadError}. */
-  async readCurrent(signal: AbortSignal = this.closeSignal): Promise<CurrentRead> {
+  /**
+   * Reads the managed label and decodes it; an undecodable value is an {@link InvalidSecretPayloadError}.
+   * In several Regions a read goes to this Region's replica unless `from` is `primary`; a replica that
+   * lacks the secret or shows a generation older than the commit record, or than the token this
+   * process holds, is behind (replication is asynchronous), and the primary answers instead — so an
+   * older token is never served after a newer one.
+   */
+  async readCurrent(signal: AbortSignal = this.closeSignal, from: 'replica' | 'primary' = 'replica'): Promise<CurrentRead> {
+    if (from === 'primary' || this.primary === this.store) return this.#decode(await this.primary.read(this.options.label, signal));
+    const local = this.#decode(await this.store.read(this.options.label, signal));
+    const floor = Math.max(this.#recordedGeneration ?? 0, this.cache.current?.generation ?? 0);
+    if (local.found && local.known.generation >= floor) return local;
+    this.emit({ type: 'replica-behind', replicaGeneration: local.found ? local.known.generation : undefined, recordedGeneration: floor });
+    return this.#decode(await this.primary.read(this.options.label, signal));
+  }
+
+  #decode(read: LabelRead): CurrentRead {
     const { codec, secretId, label, clock } = this.options;
-    const read = await this.store.read(label, signal);
     if (!read.found) return read;
     let decoded: DecodedToken;
     try {
@@ -140,6 +161,7 @@ export class ProtocolContext {
 
   learnRecord(record: CommitRecord): void {
     this.cache.learnFailure(record.failure);
+    if (record.generation !== undefined) this.#recordedGeneration = record.generation;
   }
 
   unavailable(situation: string, lastFailure: Error | FailureRecord | undefined, cause?: unknown): TokenUnavailableError {

@@ -19,7 +19,7 @@ export async function guardQuota(context: ProtocolContext, record: CommitRecord,
     const estimate = record.census.nonRemovable + Math.max(0, highestGeneration - record.census.generation);
     if (versionQuota - estimate - 1 > quotaGuard + censusSlack(versionQuota)) return {};
   }
-  const census = await context.store.census({ quota: versionQuota, guard: quotaGuard, signal: context.closeSignal });
+  const census = await context.primary.census({ quota: versionQuota, guard: quotaGuard, signal: context.closeSignal });
   context.emit({ type: 'census', census });
   if (census.headroom <= quotaGuard) throw new VersionQuotaError(secretId, census);
   return {

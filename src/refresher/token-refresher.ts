@@ -86,9 +86,11 @@ export class TokenRefresher {
       secretsManager = new SecretsManagerClient({});
       this.#ownedClients.push(secretsManager);
     }
+    const store = new SecretStore({ client: secretsManager, secretId: resolved.secretId, clock: resolved.clock, random: resolved.random });
     this.#context = new ProtocolContext({
       options: resolved,
-      store: new SecretStore({ client: secretsManager, secretId: resolved.secretId, clock: resolved.clock, random: resolved.random }),
+      store,
+      primary: this.#primaryStore(options, resolved) ?? store,
       lock: options.lock ?? this.#buildLock(options, resolved),
       cache: this.#cache,
       closeSignal: this.#closeController.signal,
@@ -160,11 +162,22 @@ export class TokenRefresher {
     await this.close();
   }
 
-  /** The lease lock on the `lockTable`, when no `lock` was given. */
+  /** The secret in its primary Region, when this process reads a replica in another. */
+  #primaryStore(options: TokenRefresherOptions, resolved: ResolvedRefresherOptions): SecretStore | undefined {
+    if (resolved.primaryRegion === undefined) return undefined;
+    let client = options.primarySecretsManager;
+    if (client === undefined) {
+      client = new SecretsManagerClient({ region: resolved.primaryRegion });
+      this.#ownedClients.push(client);
+    }
+    return new SecretStore({ client, secretId: resolved.secretId, clock: resolved.clock, random: resolved.random });
+  }
+
+  /** The lease lock on the `lockTable` (in the primary Region by default), when no `lock` was given. */
   #buildLock(options: TokenRefresherOptions, resolved: ResolvedRefresherOptions): RefreshLock {
     let dynamodb = options.dynamodb;
     if (dynamodb === undefined) {
-      dynamodb = new DynamoDBClient({});
+      dynamodb = new DynamoDBClient(resolved.primaryRegion === undefined ? {} : { region: resolved.primaryRegion });
       this.#ownedClients.push(dynamodb);
     }
     const userLockEvents = options.lockOptions?.onEvent;
