@@ -116,6 +116,12 @@ describe('Command: worker (options)', () => {
     expect((await refusal([...TARGET, ...module, '--serve-port', '99999'])).message).toContain('expected a port from 0 to 65535');
   });
 
+  it('passes --primary-region (or TOKEN_REFRESHER_PRIMARY_REGION) to the refresher, which refuses a name that is no Region', async () => {
+    const module = ['--refresh-module', 'test/worker/fixtures/refresh-ok.ts', '--once'];
+    expect((await refusal([...TARGET, ...module, '--primary-region', 'Virginia'])).message).toMatch(/"primaryRegion" must be an AWS Region name/);
+    expect((await refusal([...TARGET, ...module], { TOKEN_REFRESHER_PRIMARY_REGION: 'east' })).message).toMatch(/"primaryRegion"/);
+  });
+
   it('documents its options and their variables in --help, without the refused --client-secret', async () => {
     const { output } = await refusal(['--help']);
     for (const option of [
@@ -129,6 +135,7 @@ describe('Command: worker (options)', () => {
       '--serve-port',
       '--lambda-extension',
       '--shutdown-timeout',
+      '--primary-region',
     ]) {
       expect(output).toContain(option);
     }

@@ -22,6 +22,7 @@ import { runAsLambdaExtension } from './lambda-extension.js';
 interface WorkerCommandOptions {
   secretId: string;
   table: string;
+  primaryRegion?: string;
   label: string;
   tokenUrl?: string;
   clientId?: string;
@@ -59,6 +60,11 @@ export function registerWorkerCommand(program: Command): void {
     .addOption(new Option('--secret-id <id>', 'the secret that holds the token: name or ARN').env(`${ENV}SECRET_ID`).makeOptionMandatory())
     .addOption(new Option('--table <name>', 'the lease table').env(`${ENV}TABLE`).makeOptionMandatory())
     .addOption(new Option('--label <label>', 'the staging label that holds the token').env(`${ENV}LABEL`).default('AWSCURRENT'))
+    .addOption(
+      new Option('--primary-region <region>', "the secret's primary Region when this one reads a replica (the lease table defaults to it)").env(
+        `${ENV}PRIMARY_REGION`,
+      ),
+    )
     .addOption(new Option('--token-url <url>', 'OAuth 2.0 token endpoint (client credentials grant)').env(`${ENV}TOKEN_URL`))
     .addOption(new Option('--client-id <id>', 'OAuth client id').env(`${ENV}CLIENT_ID`))
     .addOption(
@@ -124,6 +130,7 @@ export function registerWorkerCommand(program: Command): void {
         label: options.label,
         refresh,
         logger,
+        ...(options.primaryRegion === undefined ? {} : { primaryRegion: options.primaryRegion }),
         ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
         ...(options.refreshTimeoutMs === undefined ? {} : { refreshTimeoutMs: options.refreshTimeoutMs }),
       });
