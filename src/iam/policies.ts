@@ -52,6 +52,11 @@ export interface BuildPoliciesOptions {
   allowCreateSecret?: boolean;
   /** The customer managed KMS key that encrypts the secret, if any (the AWS managed key needs no grant). */
   kmsKeyArn?: string;
+  /**
+   * Regions that hold replicas of the secret (`ReplicateSecretToRegions`): readers and refreshers may
+   * read the managed label there too; writes stay on the primary, as replicas refuse them.
+   */
+  replicaRegions?: readonly string[];
 }
 
 /**
@@ -77,7 +82,18 @@ export interface TokenRefresherPolicies {
 }
 
 const KMS_KEY_ARN = /^arn:[a-z-]+:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]{1,128}$/;
-const KNOWN_OPTIONS = new Set(['secret', 'table', 'lockName', 'label', 'region', 'accountId', 'partition', 'allowCreateSecret', 'kmsKeyArn']);
+const KNOWN_OPTIONS = new Set([
+  'secret',
+  'table',
+  'lockName',
+  'label',
+  'region',
+  'accountId',
+  'partition',
+  'allowCreateSecret',
+  'kmsKeyArn',
+  'replicaRegions',
+]);
 
 /**
  * Builds identity policies that grant each role exactly the calls the library makes, on exactly one
@@ -134,12 +150,18 @@ export function buildPolicies(options: BuildPoliciesOptions): TokenRefresherPoli
   const kmsKeyArn = kmsKeyOf(options.kmsKeyArn);
 
   const secretResource = secret.arn ?? secretArnPattern(secret.name, secretLocation);
+  const replicaResources = replicaRegionsOf(options.replicaRegions, secretLocation).map((region) =>
+    // A replica's ARN is the primary's with another Region, suffix included.
+    secret.arn === undefined
+      ? secretArnPattern(secret.name, { ...secretLocation, region })
+      : secret.arn.replace(`:${secretLocation.region}:`, `:${region}:`),
+  );
   const tableResource = tableArn(table.name, tableLocation);
   const readLabel: PolicyStatement = {
     Sid: 'ReadManagedLabel',
     Effect: 'Allow',
     Action: [...READER_ACTIONS],
-    Resource: [secretResource],
+    Resource: [secretResource, ...replicaResources],
     Condition: { 'ForAnyValue:StringEquals': { 'secretsmanager:VersionStage': [label] } },
   };
   const decrypt = kmsStatement('DecryptSecret', [...KMS_READ_ACTIONS], kmsKeyArn, secretResource);
@@ -202,8 +224,32 @@ export function buildPolicies(options: BuildPoliciesOptions): TokenRefresherPoli
       lockItem,
       ...(decrypt === undefined ? [] : [decrypt]),
     ]),
-    warnings: [...widenings('secret', secretLocation), ...widenings('table', tableLocation)],
+    warnings: [
+      ...widenings('secret', secretLocation),
+      ...widenings('table', tableLocation),
+      ...(kmsKeyArn !== undefined && replicaResources.length > 0
+        ? ['kmsKeyArn grants the primary key only: a replica encrypted with its own customer managed key needs kms:Decrypt on that key too.']
+        : []),
+    ],
   };
+}
+
+function replicaRegionsOf(value: unknown, primary: ResourceLocation): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || value.length === 0) {
+    throw new ConfigurationError('buildPolicies: replicaRegions must be a non-empty list of Regions such as ["eu-west-1"].');
+  }
+  if (primary.region === undefined) {
+    throw new ConfigurationError(
+      "buildPolicies: replicaRegions needs the primary's Region (pass region, or the secret's ARN): without it the patterns match every Region already.",
+    );
+  }
+  return value.map((region: unknown) => {
+    const checked = matching(region, REGION_PATTERN, 'replicaRegions', 'a region such as eu-west-1');
+    if (checked === primary.region)
+      throw new ConfigurationError(`buildPolicies: replicaRegions names the primary Region ${checked}; list only the replicas' Regions.`);
+    return checked;
+  });
 }
 
 function document(statements: PolicyStatement[]): PolicyDocument {

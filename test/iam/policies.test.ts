@@ -152,6 +152,43 @@ describe('Function: buildPolicies', () => {
     });
   });
 
+  describe('replicas in other Regions', () => {
+    const REPLICA_ARN = SECRET_ARN.replace(':eu-west-1:', ':us-east-1:');
+    const { reader, refresher, warnings } = buildPolicies({ ...BY_ARN, replicaRegions: ['us-east-1'] });
+
+    it('lets readers and refreshers read the managed label of the replica, the same secret in another Region', () => {
+      expect(allows(reader, getValue('AWSCURRENT', REPLICA_ARN))).toBe(true);
+      expect(allows(refresher, getValue('AWSCURRENT', REPLICA_ARN))).toBe(true);
+      expect(allows(reader, getValue('AWSPENDING', REPLICA_ARN))).toBe(false);
+      expect(allows(reader, getValue('AWSCURRENT', SECRET_ARN.replace(':eu-west-1:', ':ap-southeast-2:')))).toBe(false);
+      expect(buildPolicies(BY_ARN).reader.Statement[0]?.Resource).toEqual([SECRET_ARN]);
+      expect(warnings).toEqual([]);
+    });
+
+    it('writes only the primary: replicas refuse writes', () => {
+      expect(allows(refresher, { action: 'secretsmanager:PutSecretValue', resource: REPLICA_ARN })).toBe(false);
+      expect(allows(refresher, { ...moveLabel('AWSCURRENT'), resource: REPLICA_ARN })).toBe(false);
+      expect(allows(refresher, { action: 'secretsmanager:PutSecretValue', resource: SECRET_ARN })).toBe(true);
+    });
+
+    it('covers a secret given by name in each replica Region, and says what a replica’s own KMS key needs', () => {
+      const byName = buildPolicies({ ...BY_NAME, replicaRegions: ['us-east-1', 'ap-southeast-2'], kmsKeyArn: KMS_KEY });
+      expect(byName.reader.Statement[0]?.Resource).toEqual([
+        `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:prod/api-token-??????`,
+        `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:prod/api-token-??????`,
+        `arn:aws:secretsmanager:ap-southeast-2:${ACCOUNT}:secret:prod/api-token-??????`,
+      ]);
+      expect(byName.warnings).toEqual([expect.stringMatching(/replica encrypted with its own customer managed key/)]);
+    });
+
+    it('refuses replica Regions that are no Regions, the primary Region itself, or a primary of unknown Region', () => {
+      expect(rejection({ ...BY_ARN, replicaRegions: ['Ireland'] }).message).toMatch(/replicaRegions must be a region such as eu-west-1/);
+      expect(rejection({ ...BY_ARN, replicaRegions: ['eu-west-1'] }).message).toMatch(/names the primary Region/);
+      expect(rejection({ ...BY_ARN, replicaRegions: [] }).message).toMatch(/non-empty list/);
+      expect(rejection({ secret: 'api-token', table: 'locks', replicaRegions: ['us-east-1'] }).message).toMatch(/needs the primary's Region/);
+    });
+  });
+
   describe('refresher', () => {
     const { refresher } = buildPolicies(BY_ARN);
 

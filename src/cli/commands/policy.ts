@@ -11,6 +11,7 @@ interface PolicyCommandOptions {
   region?: string;
   account?: string;
   kmsKeyArn?: string;
+  replicaRegions?: string[];
   role: (typeof ROLES)[number];
   createSecret?: boolean;
 }
@@ -26,6 +27,9 @@ export function registerPolicyCommand(program: Command): void {
     .option('--region <region>', 'Region of resources given by name (default: any)')
     .option('--account <id>', 'account of resources given by name (default: any)')
     .option('--kms-key-arn <arn>', 'the customer managed KMS key that encrypts the secret, if any')
+    .option('--replica-regions <regions>', 'comma-separated Regions holding replicas of the secret: reads are granted there too', (value: string) =>
+      value.split(',').map((region) => region.trim()),
+    )
     .option('--no-create-secret', 'do not let refreshers create the secret (it exists already)')
     .addOption(new Option('--role <role>', 'which document to print').choices(ROLES).default('all'))
     .action((options: PolicyCommandOptions) => {
@@ -37,6 +41,7 @@ export function registerPolicyCommand(program: Command): void {
         ...(options.region ? { region: options.region } : {}),
         ...(options.account ? { accountId: options.account } : {}),
         ...(options.kmsKeyArn ? { kmsKeyArn: options.kmsKeyArn } : {}),
+        ...(options.replicaRegions ? { replicaRegions: options.replicaRegions } : {}),
         ...(options.createSecret === false ? { allowCreateSecret: false } : {}),
       });
       for (const warning of policies.warnings) process.stderr.write(`warning: ${warning}\n`);
