@@ -22,6 +22,7 @@ const WARNINGS = new Set<RefresherEvent['type']>([
   'lease-lost',
   'rollback-prevented',
   'quota-warning',
+  'replication-lag-warning',
   'lock-unavailable',
   'background-check-failed',
 ]);

@@ -56,6 +56,8 @@ export type RefresherEvent =
   | { type: 'secret-created' }
   | { type: 'census'; census: VersionCensus }
   | { type: 'quota-warning'; versionsPerDay: number; lifetimeMs: number; limit: number }
+  /** The stated replication lag exceeds the time from the latest refresh to the old token's minimum validity. */
+  | { type: 'replication-lag-warning'; replicationLagMs: number; marginMs: number; lifetimeMs: number }
   | { type: 'lock-unavailable'; errorName: string }
   | { type: 'background-check-failed'; errorName: string };
 

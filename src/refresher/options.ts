@@ -87,6 +87,12 @@ export interface RefresherCoreOptions {
   primaryRegion?: string;
   /** The client for the primary Region. Default: a new client for `primaryRegion`. */
   primarySecretsManager?: SecretsManagerClient;
+  /**
+   * The replication lag you expect from the primary to this Region's replica (Secrets Manager
+   * documents none): checked against the refresh window, with a warning when a replica could still
+   * show the old token as it drops below the minimum validity. Needs `primaryRegion`. Optional.
+   */
+  replicationLagMs?: number;
   /** Default {@link systemClock}. */
   clock?: Clock;
   /** Default `Math.random` (jitter only). */
@@ -154,6 +160,7 @@ export interface ReadyLockOptions {
  * | `codec` | {@link envelopeCodec} | G9: how the value is stored |
  * | `secretsManager` | a new client (honours `AWS_ENDPOINT_URL_SECRETS_MANAGER`) | — |
  * | `primaryRegion` / `primarySecretsManager` | one Region / a client for `primaryRegion` | G4: a lagging replica never serves an older token |
+ * | `replicationLagMs` | none | G2, G6: warns when the window leaves replicas too little time |
  * | `clock` / `random` | the system clock / `Math.random` | — (tests and simulations inject them) |
  * | `logger` / `onEvent` | none | G9: never given a token value |
  * | `lockTable` | required unless `lock` is given | G1: the lease that elects one refresher |
@@ -173,6 +180,7 @@ export type TokenRefresherOptions = RefresherCoreOptions & (LockTableOptions | R
 export interface ResolvedRefresherOptions {
   secretId: string;
   primaryRegion: string | undefined;
+  replicationLagMs: number | undefined;
   lockTable: string | undefined;
   refresh: RefreshFunction;
   label: string;
@@ -259,6 +267,7 @@ export function resolveRefresherOptions(options: TokenRefresherOptions): Resolve
   return {
     secretId: options.secretId,
     primaryRegion: resolvePrimaryRegion(options),
+    replicationLagMs: resolveReplicationLag(options),
     lockTable: options.lockTable,
     refresh: options.refresh,
     ...labels,
@@ -339,6 +348,14 @@ function resolvePrimaryRegion(options: RefresherCoreOptions): string | undefined
     );
   }
   return primaryRegion;
+}
+
+function resolveReplicationLag(options: RefresherCoreOptions): number | undefined {
+  if (options.replicationLagMs === undefined) return undefined;
+  if (options.primaryRegion === undefined) {
+    throw new ConfigurationError('Option "replicationLagMs" needs "primaryRegion": it is the lag of this Region\'s replica behind the primary.');
+  }
+  return duration('replicationLagMs', options.replicationLagMs, 0);
 }
 
 function resolveLabels(options: RefresherCoreOptions): { label: string; pendingLabel: string } {

@@ -72,6 +72,7 @@ export class ProtocolContext {
   /** The last refresh failure this process saw, for the error a caller gets when no token can be had. */
   lastFailure: Error | undefined;
   #quotaWarned = false;
+  #lagWarned = false;
   /** The generation the lock item's commit record last named: a replica showing less is behind. */
   #recordedGeneration: number | undefined;
 
@@ -133,6 +134,7 @@ export class ProtocolContext {
   adopt(known: KnownToken, source: Obtained['source']): Obtained {
     const adopted = this.cache.adopt(known);
     this.checkVersionBudget(known.lifetimeMs);
+    this.checkReplicationLag(known.lifetimeMs);
     return { known: adopted, source };
   }
 
@@ -187,6 +189,27 @@ export class ProtocolContext {
   }
 
   /** Warns once when tokens this short-lived would create more secret versions a day than the quota can hold. */
+  /**
+   * The new token must reach every replica before the old one drops below the minimum validity. The
+   * last process to refresh starts at the latest refresh point (half the window before expiry) and
+   * holds the lease at most `leaseMs`; what is left until the minimum validity is the replicas' margin.
+   * A stated lag beyond it is warned about once: readers there would read the primary meanwhile.
+   */
+  checkReplicationLag(lifetimeMs: number): void {
+    const { replicationLagMs, policy, leaseMs, logger, secretId, label } = this.options;
+    if (replicationLagMs === undefined || this.#lagWarned) return;
+    const marginMs = policy.windowMs(lifetimeMs) / 2 - policy.minValidityMs(lifetimeMs) - leaseMs;
+    if (replicationLagMs <= marginMs) return;
+    this.#lagWarned = true;
+    this.emit({ type: 'replication-lag-warning', replicationLagMs, marginMs, lifetimeMs });
+    logger?.warn(
+      `token-refresher: a replication lag of ${replicationLagMs} ms exceeds the ${Math.max(0, Math.round(marginMs))} ms a refresh leaves ` +
+        'replicas before the old token drops below its minimum validity; readers in that Region will read the primary meanwhile. ' +
+        'Ask for longer-lived tokens, raise refreshWindowMs, or lower leaseMs.',
+      { secretId, label },
+    );
+  }
+
   checkVersionBudget(lifetimeMs: number): void {
     if (this.#quotaWarned) return;
     const versionsPerDay = this.options.policy.versionsPerDay(lifetimeMs);

@@ -95,7 +95,10 @@ export class TokenRefresher {
       cache: this.#cache,
       closeSignal: this.#closeController.signal,
     });
-    if (resolved.expectedLifetimeMs !== undefined) this.#context.checkVersionBudget(resolved.expectedLifetimeMs);
+    if (resolved.expectedLifetimeMs !== undefined) {
+      this.#context.checkVersionBudget(resolved.expectedLifetimeMs);
+      this.#context.checkReplicationLag(resolved.expectedLifetimeMs);
+    }
   }
 
   /**

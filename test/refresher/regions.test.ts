@@ -1,6 +1,7 @@
 import { ReplicateSecretToRegionsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SdkCallCounter } from '../../devkit/sdk-counters.js';
+import type { RefresherEvent } from '../../src/refresher/events.js';
 import { TokenRefresher } from '../../src/refresher/token-refresher.js';
 import { ConfigurationError } from '../../src/shared/errors.js';
 import { LOCAL_AWS } from '../support/dynamodb.js';
@@ -105,6 +106,25 @@ describe('Class: TokenRefresher (a replica in another Region)', () => {
     expect((await elsewhere.reader.refresher.getToken()).versionId).toBe(refreshed.versionId);
     expect(elsewhere.primary.snapshot().attempts).toEqual({});
     await Promise.all([reader.refresher.close(), elsewhere.reader.refresher.close(), replicated.writer.refresher.close()]);
+  });
+
+  it('warns once, at construction, when the stated replication lag exceeds what the refresh window leaves replicas', () => {
+    const refresh = () => ({ token: 't', expiresAt: Date.now() + HOUR });
+    const base = { secretId: 'regional-token', lockTable: 'regional-locks', refresh, primaryRegion: PRIMARY, expectedLifetimeMs: HOUR };
+    // An hour's token: a 5-minute window, refreshes by 2.5 minutes before expiry, 30 s minimum validity, a 10 s lease: 110 s of margin.
+    const events: RefresherEvent[] = [];
+    const warnings: string[] = [];
+    const logger = { debug: () => undefined, info: () => undefined, warn: (message: string) => warnings.push(message), error: () => undefined };
+    new TokenRefresher({ ...base, replicationLagMs: 120_000, logger, onEvent: (event) => events.push(event) });
+    expect(events).toEqual([{ type: 'replication-lag-warning', replicationLagMs: 120_000, marginMs: 110_000, lifetimeMs: HOUR }]);
+    expect(warnings).toEqual([expect.stringMatching(/lag of 120000 ms exceeds the 110000 ms/)]);
+
+    const calm: RefresherEvent[] = [];
+    new TokenRefresher({ ...base, replicationLagMs: 110_000, onEvent: (event) => calm.push(event) });
+    expect(calm).toEqual([]);
+    expect(() => new TokenRefresher({ ...base, primaryRegion: undefined, replicationLagMs: 1_000 })).toThrow(
+      /"replicationLagMs" needs "primaryRegion"/,
+    );
   });
 
   it('refuses a primaryRegion that is not a Region name, an ARN for the secret, and a primary client without its Region', () => {
