@@ -27,6 +27,7 @@ export {
   type SecretStatus,
   type StatusOptions,
 } from './refresher/operations.js';
+export type { ReplicaStatus } from './refresher/replica-status.js';
 export type { DecodedToken, IssuedToken, TokenEnvelope } from './token/token.js';
 export { ENVELOPE_FORMAT, envelopeCodec, type TokenCodec } from './token/codec.js';
 export { InvalidSecretPayloadError, InvalidTokenError } from './token/errors.js';

@@ -212,7 +212,8 @@ export function buildPolicies(options: BuildPoliciesOptions): TokenRefresherPoli
         Effect: 'Allow',
         // Rollback reads its target by VersionId alone, so reads here cannot be tied to a label.
         Action: OPERATOR_SECRET_ACTIONS.filter((action) => action !== 'secretsmanager:UpdateSecretVersionStage'),
-        Resource: [secretResource],
+        // status --replica-regions reads each replica; moving the label stays on the primary.
+        Resource: [secretResource, ...replicaResources],
       },
       {
         Sid: 'MoveManagedLabelBack',

@@ -16,3 +16,4 @@ export {
   type SecretStatus,
   type StatusOptions,
 } from './operations.js';
+export type { ReplicaStatus } from './replica-status.js';

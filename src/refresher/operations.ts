@@ -10,6 +10,7 @@ import { describeDecodeFailure, envelopeCodec, type TokenCodec } from '../token/
 import type { DecodedToken } from '../token/token.js';
 import { CLEAR_FAILURE, RECORD, readCommitRecord, type CommitRecord } from './commit-record.js';
 import { lockNameFor } from './lock-name.js';
+import { checkReplicaRegions, describeReplicas, type ReplicaStatus } from './replica-status.js';
 import { assertLockChoice } from './options.js';
 import type { RefreshLease, RefreshLock, RefreshLockState } from './lock-port.js';
 
@@ -51,6 +52,10 @@ export type StatusOptions = SecretOperationOptions & {
   versionQuota?: number;
   /** Headroom at which refreshers refuse to write. Default 10. */
   quotaGuard?: number;
+  /** Regions holding replicas of the secret (given by name): each one's version and lag is reported. */
+  replicaRegions?: readonly string[];
+  /** The client for a replica's Region. Default: a new client for that Region. */
+  replicaSecretsManager?: (region: string) => SecretsManagerClient;
 };
 
 /** What {@link status} reports. Never contains the token. */
@@ -83,6 +88,8 @@ export interface SecretStatus {
   /** Set while the fleet backs off after failed refreshes. */
   backoff: { reason: string; errorName: string; failureCount: number; retryNotBefore: string } | undefined;
   census: VersionCensus;
+  /** With `replicaRegions`: each replica's version against the primary's. */
+  replicas?: ReplicaStatus[];
 }
 
 interface Resources {
@@ -92,6 +99,8 @@ interface Resources {
   lockName: string;
   codec: TokenCodec;
   clock: Clock;
+  /** Clients for other Regions: the given factory, or new clients destroyed with the rest. */
+  clientFor(factory: ((region: string) => SecretsManagerClient) | undefined): (region: string) => SecretsManagerClient;
   dispose(): Promise<void>;
 }
 
@@ -121,6 +130,12 @@ function open(options: SecretOperationOptions): Resources {
     lockName: options.lockName ?? lockNameFor(options.secretId, label),
     codec: options.codec ?? envelopeCodec,
     clock,
+    clientFor: (factory) => (region) => {
+      if (factory !== undefined) return factory(region);
+      const client = new SecretsManagerClient({ region });
+      owned.push(client);
+      return client;
+    },
     async dispose() {
       await ownedLock?.close();
       for (const client of owned) client.destroy();
@@ -150,6 +165,7 @@ const iso = (ms: number | undefined): string | undefined => (ms === undefined ? 
  * ```
  */
 export async function status(options: StatusOptions): Promise<SecretStatus> {
+  const replicaRegions = options.replicaRegions === undefined ? undefined : checkReplicaRegions(options.replicaRegions, options.secretId);
   const resources = open(options);
   const { store, lock, label, lockName, codec, clock } = resources;
   try {
@@ -161,6 +177,19 @@ export async function status(options: StatusOptions): Promise<SecretStatus> {
       store.census({ quota: versionQuota, guard: quotaGuard, ...(options.signal === undefined ? {} : { signal: options.signal }) }),
     ]);
     const commit = readCommitRecord(state?.attributes ?? {});
+    const replicas =
+      replicaRegions === undefined
+        ? undefined
+        : await describeReplicas({
+            secretId: options.secretId,
+            label,
+            codec,
+            clock,
+            primary: read,
+            regions: replicaRegions,
+            clientFor: resources.clientFor(options.replicaSecretsManager),
+            ...(options.signal === undefined ? {} : { signal: options.signal }),
+          });
     return {
       secretId: options.secretId,
       label,
@@ -171,6 +200,7 @@ export async function status(options: StatusOptions): Promise<SecretStatus> {
       commit,
       backoff: describeBackoff(commit, clock),
       census,
+      ...(replicas === undefined ? {} : { replicas }),
     };
   } finally {
     await resources.dispose();

@@ -3,6 +3,7 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { LeaseLockOptions } from '../lock/options.js';
 import { systemClock, type Clock } from '../shared/clock.js';
 import { ConfigurationError } from '../shared/errors.js';
+import { REGION_PATTERN } from '../shared/region.js';
 import { assertSecretId } from '../secret/secret-id.js';
 import { AWSCURRENT, AWSPENDING } from '../secret/secret-store.js';
 import { envelopeCodec, type TokenCodec } from '../token/codec.js';
@@ -327,9 +328,6 @@ export function assertLockChoice(options: Partial<LockTableOptions> | Partial<Re
     throw new ConfigurationError('Option "lock" must be a LeaseLock or a RefreshLock (with tryAcquire, acquire and inspect methods).');
   }
 }
-
-/** AWS's Region names: `us-east-1`, `ap-southeast-2`, `us-gov-west-1`. */
-const REGION_PATTERN = /^([a-z]+-)+\d+$/;
 
 function resolvePrimaryRegion(options: RefresherCoreOptions): string | undefined {
   const { primaryRegion } = options;

@@ -165,6 +165,13 @@ describe('Function: buildPolicies', () => {
       expect(warnings).toEqual([]);
     });
 
+    it('lets the operator read replicas for status, and move the label on the primary only', () => {
+      const { operator } = buildPolicies({ ...BY_ARN, replicaRegions: ['us-east-1'] });
+      expect(allows(operator, getValue('AWSCURRENT', REPLICA_ARN))).toBe(true);
+      expect(allows(operator, { ...moveLabel('AWSCURRENT'), resource: REPLICA_ARN })).toBe(false);
+      expect(allows(operator, moveLabel('AWSCURRENT'))).toBe(true);
+    });
+
     it('writes only the primary: replicas refuse writes', () => {
       expect(allows(refresher, { action: 'secretsmanager:PutSecretValue', resource: REPLICA_ARN })).toBe(false);
       expect(allows(refresher, { ...moveLabel('AWSCURRENT'), resource: REPLICA_ARN })).toBe(false);

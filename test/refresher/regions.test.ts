@@ -2,6 +2,7 @@ import { ReplicateSecretToRegionsCommand, SecretsManagerClient } from '@aws-sdk/
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SdkCallCounter } from '../../devkit/sdk-counters.js';
 import type { RefresherEvent } from '../../src/refresher/events.js';
+import { status } from '../../src/refresher/operations.js';
 import { TokenRefresher } from '../../src/refresher/token-refresher.js';
 import { ConfigurationError } from '../../src/shared/errors.js';
 import { LOCAL_AWS } from '../support/dynamodb.js';
@@ -106,6 +107,41 @@ describe('Class: TokenRefresher (a replica in another Region)', () => {
     expect((await elsewhere.reader.refresher.getToken()).versionId).toBe(refreshed.versionId);
     expect(elsewhere.primary.snapshot().attempts).toEqual({});
     await Promise.all([reader.refresher.close(), elsewhere.reader.refresher.close(), replicated.writer.refresher.close()]);
+  });
+
+  it('status reports each replica’s version against the primary’s, and how long a lagging one has been behind', async () => {
+    const replicated = await replicatedSecret();
+    const { writer } = replicated;
+    const replicaClient = regional(REPLICA).client;
+    const inspect = () =>
+      status({
+        secretId: replicated.secretId,
+        lockTable: replicated.lockTable,
+        secretsManager: writer.clients.secretsManager,
+        dynamodb: writer.clients.dynamodb,
+        clock: writer.clock,
+        replicaRegions: [REPLICA],
+        replicaSecretsManager: () => replicaClient,
+      });
+    const inSync = await inspect();
+    expect(inSync.replicas).toEqual([{ region: REPLICA, versionId: inSync.current?.versionId, generation: 1, inSync: true, behindMs: undefined }]);
+
+    stack.emulator.replication.configure({ paused: true });
+    try {
+      await writer.refresher.refreshNow();
+      writer.clock.advance(5_000);
+      const behind = await inspect();
+      expect(behind.current?.generation).toBe(2);
+      expect(behind.replicas?.[0]).toMatchObject({ region: REPLICA, versionId: inSync.current?.versionId, generation: 1, inSync: false });
+      expect(behind.replicas?.[0]?.behindMs).toBeGreaterThanOrEqual(5_000);
+    } finally {
+      stack.emulator.replication.configure({ paused: false });
+    }
+    await expect(inspect().then((report) => report.replicas?.[0]?.inSync)).resolves.toBe(true);
+    await expect(status({ secretId: replicated.secretId, lockTable: replicated.lockTable, replicaRegions: ['Ireland'] })).rejects.toThrow(
+      /"replicaRegions" must list AWS Regions/,
+    );
+    await writer.refresher.close();
   });
 
   it('warns once, at construction, when the stated replication lag exceeds what the refresh window leaves replicas', () => {

@@ -7,6 +7,7 @@ interface StatusCommandOptions {
   secretId: string;
   table: string;
   label?: string;
+  replicaRegions?: string[];
   json?: boolean;
   watch?: boolean;
   interval: number;
@@ -20,12 +21,21 @@ export function registerStatusCommand(program: Command): void {
     .requiredOption('--secret-id <id>', 'the secret: name or ARN')
     .requiredOption('--table <name>', 'the lease table')
     .option('--label <label>', 'the staging label the refreshers manage', 'AWSCURRENT')
+    .option('--replica-regions <regions>', 'comma-separated Regions holding replicas: show the version each one holds', (value: string) =>
+      value.split(',').map((region) => region.trim()),
+    )
     .option('--json', 'print the report as JSON')
     .option('--watch', 'redraw the report every --interval seconds until Ctrl-C')
     .option('--interval <seconds>', 'seconds between two reports with --watch', parseSeconds, 2)
     .option('--frames <count>', 'with --watch, stop after this many reports', parseCount)
     .action(async (options: StatusCommandOptions) => {
-      const read = () => status({ secretId: options.secretId, lockTable: options.table, ...(options.label ? { label: options.label } : {}) });
+      const read = () =>
+        status({
+          secretId: options.secretId,
+          lockTable: options.table,
+          ...(options.label ? { label: options.label } : {}),
+          ...(options.replicaRegions ? { replicaRegions: options.replicaRegions } : {}),
+        });
       if (!options.watch) {
         const report = await read();
         print(options.json, report, () => render(report));
@@ -96,5 +106,12 @@ function render(report: SecretStatus): string {
     `Versions   ${census.total} (${census.labelled} labelled, ${census.deprecated} deprecated, ${census.createdLast24h} created in the last 24 h)`,
     `           headroom ${census.headroom} of ${census.quota} before the quota (refreshers stop at ${census.guard})`,
   );
+  for (const replica of report.replicas ?? []) {
+    const held = replica.versionId === undefined ? 'nothing' : `generation ${replica.generation ?? '?'}, version ${replica.versionId}`;
+    const state = replica.inSync
+      ? 'in sync'
+      : `behind${replica.behindMs === undefined ? '' : ` for ${formatDuration(replica.behindMs)}`}${replica.problem ? `: ${replica.problem}` : ''}`;
+    lines.push(`Replica    ${replica.region}: ${held} (${state})`);
+  }
   return lines.join('\n');
 }
