@@ -1,5 +1,6 @@
 import { LockUnavailableError } from '../../src/lock/errors.js';
 import type { MemoryLockStore } from '../../src/lock/memory-store.js';
+import type { LockRecord } from '../../src/lock/record.js';
 import type { AcquireWrite, ReleaseWrite, RenewWrite, WriteOutcome } from '../../src/lock/store.js';
 import type { TableEndpoint } from './simulated-store.js';
 import type { VirtualTime } from './virtual-time.js';
@@ -15,11 +16,18 @@ export interface MultiRegionTableOptions {
   /**
    * How long a write applied through one Region keeps the item busy for the others (true ms): a
    * write to the same item arriving from another Region within it fails with
-   * `ReplicatedWriteConflictException`, not applied. Default 0 (no window conflicts).
+   * `ReplicatedWriteConflictException`, not applied (on an `eventual` table: the replication lag).
+   * Default 0 (no window conflicts).
    */
   conflictWindowMs?: number;
   /** Decides, per write reaching a Region, whether it fails with an injected conflict (not applied). */
   injectConflict?: (region: Region) => boolean;
+  /**
+   * `strong` (MRSC, the default) or `eventual`: a crude model of the default mode (MREC) for negative
+   * tests, in which, within the window of another Region's last write, a Region still reads the item
+   * as it was before that write, evaluates conditions against that stale copy, and the last writer wins.
+   */
+  consistency?: 'strong' | 'eventual';
 }
 
 /** What the model did, for a simulation to show that it exercised it. */
@@ -48,6 +56,8 @@ export interface MultiRegionCounts {
  * - A lost Region refuses every request (`LockUnavailableError` of kind `unknown`, not applied)
  *   while the other two, a majority, keep serving.
  *
+ * With `consistency: 'eventual'` it is instead a crude MREC table, for negative tests only.
+ *
  * Latency, lost responses and SDK retries come from the {@link SimulatedStore} each process puts
  * in front of its own Region's endpoint.
  *
@@ -62,7 +72,7 @@ export class MultiRegionTable {
   readonly #options: MultiRegionTableOptions;
   readonly #down = new Set<Region>();
   /** The last write applied to each item: through which Region, and when (true ms). */
-  readonly #lastWrite = new Map<string, { region: Region; at: number }>();
+  readonly #lastWrite = new Map<string, { region: Region; at: number; before: LockRecord | undefined }>();
   readonly counts: MultiRegionCounts = { windowConflicts: 0, injectedConflicts: 0, regionLosses: 0, unreachable: 0 };
 
   constructor(options: MultiRegionTableOptions) {
@@ -89,7 +99,8 @@ export class MultiRegionTable {
     return {
       peek: (name) => {
         this.#reach(region, name);
-        return table.peek(name);
+        const stale = this.#staleFor(region, name);
+        return stale === undefined ? table.peek(name) : stale.before;
       },
       applyAcquire: (write: AcquireWrite) => this.#write(region, write.name, () => table.applyAcquire(write)),
       applyRenew: (write: RenewWrite) => this.#write(region, write.name, () => table.applyRenew(write)),
@@ -103,23 +114,42 @@ export class MultiRegionTable {
     throw new LockUnavailableError(name, 'unknown', { cause: fault('UnknownEndpoint', `Region ${region} is unreachable`) });
   }
 
+  /** Another Region's write to `name` still within the window, if any. */
+  #recentWriteElsewhere(region: Region, name: string): { region: Region; before: LockRecord | undefined } | undefined {
+    const { time, conflictWindowMs = 0 } = this.#options;
+    const last = this.#lastWrite.get(name);
+    return last !== undefined && last.region !== region && time.now - last.at < conflictWindowMs ? last : undefined;
+  }
+
+  /** The item as `region` reads it: the latest, except within another Region's window on an eventually consistent table. */
+  #staleFor(region: Region, name: string): { before: LockRecord | undefined } | undefined {
+    return this.#options.consistency === 'eventual' ? this.#recentWriteElsewhere(region, name) : undefined;
+  }
+
   #write(region: Region, name: string, apply: () => WriteOutcome): WriteOutcome {
     this.#reach(region, name);
-    const { time, conflictWindowMs = 0, injectConflict } = this.#options;
-    const last = this.#lastWrite.get(name);
-    const windowConflict = last !== undefined && last.region !== region && time.now - last.at < conflictWindowMs;
-    if (windowConflict || injectConflict?.(region) === true) {
-      if (windowConflict) this.counts.windowConflicts += 1;
-      else this.counts.injectedConflicts += 1;
-      const cause = fault(
-        'ReplicatedWriteConflictException',
-        `write to ${name} through ${region} conflicted with ${windowConflict ? `a write through ${last.region}` : 'another Region'}`,
-      );
-      throw new LockUnavailableError(name, 'conflict', { cause });
+    const { time, table, injectConflict, consistency = 'strong' } = this.#options;
+    if (consistency === 'strong') {
+      const other = this.#recentWriteElsewhere(region, name);
+      if (other !== undefined || injectConflict?.(region) === true) {
+        if (other !== undefined) this.counts.windowConflicts += 1;
+        else this.counts.injectedConflicts += 1;
+        const cause = fault(
+          'ReplicatedWriteConflictException',
+          `write to ${name} through ${region} conflicted with ${other === undefined ? 'another Region' : `a write through ${other.region}`}`,
+        );
+        throw new LockUnavailableError(name, 'conflict', { cause });
+      }
     }
+    const before = table.peek(name);
+    const stale = this.#staleFor(region, name);
+    // Eventual consistency: this Region's copy has not seen the other write yet. The condition is
+    // evaluated on that copy and, if it applies, the write replaces the other one (the last writer wins).
+    if (stale !== undefined) table.put(name, stale.before);
     const outcome = apply();
+    if (stale !== undefined && !outcome.applied) table.put(name, before);
     // A refused condition is a read of the item: only an applied write keeps it busy for the others.
-    if (outcome.applied) this.#lastWrite.set(name, { region, at: time.now });
+    if (outcome.applied) this.#lastWrite.set(name, { region, at: time.now, before });
     return outcome;
   }
 }
