@@ -489,10 +489,8 @@ export class LeaseLock implements AsyncDisposable {
   #pollDelay(name: string): number {
     const { pollMs, random, clock } = this.#options;
     const jittered = Math.max(1, Math.round(pollMs * (0.5 + 0.5 * random())));
-    const observation = this.#observations.get(name);
-    if (observation === undefined) return jittered;
-    const untilExpired = observation.firstSeenAt + observation.leaseMs - clock.monotonic();
-    return untilExpired > 0 ? Math.min(jittered, Math.ceil(untilExpired)) : jittered;
+    const untilExpired = this.#observations.msUntilExpired(name, clock.monotonic());
+    return untilExpired !== undefined && untilExpired > 0 ? Math.min(jittered, Math.ceil(untilExpired)) : jittered;
   }
 
   #emitContended(name: string, state: LockState): void {

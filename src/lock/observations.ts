@@ -57,9 +57,20 @@ export class ObservationLog {
     this.#entries.delete(name);
   }
 
+  /**
+   * Monotonic ms from `now` until the observed version has stood its full lease (0 or less: it has).
+   * The one computation behind both {@link expiredVersion} and the waiter's next read: computed
+   * apart, `first + lease - now` can round to 0 where `now - first` is still short of `lease`, and
+   * the waiter would sleep a whole poll interval past the takeover instant.
+   */
+  msUntilExpired(name: string, now: number): number | undefined {
+    const observation = this.#entries.get(name);
+    return observation === undefined ? undefined : observation.leaseMs - (now - observation.firstSeenAt);
+  }
+
   /** The version that may be taken over at monotonic time `now`: seen unchanged for its full lease. */
   expiredVersion(name: string, now: number): string | undefined {
-    const observation = this.#entries.get(name);
-    return observation !== undefined && now - observation.firstSeenAt >= observation.leaseMs ? observation.rvn : undefined;
+    const left = this.msUntilExpired(name, now);
+    return left !== undefined && left <= 0 ? this.#entries.get(name)?.rvn : undefined;
   }
 }

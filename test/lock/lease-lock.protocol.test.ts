@@ -56,6 +56,19 @@ describe('Class: LeaseLock (protocol, virtual time)', () => {
     expect(waiter.events.find((event) => event.type === 'takeover')).toMatchObject({ previousHolder: 'holder', mode: 'strict' });
   });
 
+  it('reads again right when the version has stood a full lease, even where floating-point time rounds that instant', async () => {
+    const world = new LockWorld();
+    const holder = world.process('holder', TIMING);
+    // At this monotonic origin, (x + 1000) - x is 999.99999999998: the read at x + 1000 is a hair early,
+    // and the next one must come 1 ms later, not a whole poll interval later (random 1: polls of exactly 100 ms).
+    const waiter = world.process('waiter', { ...TIMING, random: () => 1 }, { monotonicOffsetMs: 130_096.032_547_279_97 });
+    leaseOf(await world.time.until(holder.lock.tryAcquire('job')));
+    holder.crash();
+    const taken = leaseOf(await world.time.until(waiter.lock.acquire('job', { timeoutMs: 60_000 })));
+    expect(world.time.now).toBe(TIMING.leaseMs + 1);
+    expect(taken.fence).toBe(2);
+  });
+
   it('ignores wall-clock skew and jumps in strict mode', async () => {
     for (const jump of [-3_600_000, 3_600_000]) {
       const world = new LockWorld();

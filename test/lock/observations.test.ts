@@ -23,6 +23,18 @@ describe('Class: ObservationLog', () => {
     expect(log.get('a')).toBeUndefined();
   });
 
+  it('says how long until expiry in the same arithmetic as expiredVersion: positive exactly while not expired', () => {
+    const log = new ObservationLog(10);
+    const first = 130_096.032_547_279_97;
+    const now = first + 1_000; // now - first rounds to 999.99999999998, first + 1000 - now to 0
+    log.observe('a', held('r1'), first, 5_000);
+    expect(log.expiredVersion('a', now)).toBeUndefined();
+    expect(log.msUntilExpired('a', now)).toBeGreaterThan(0);
+    expect(log.msUntilExpired('a', now + 1)).toBeLessThanOrEqual(0);
+    expect(log.expiredVersion('a', now + 1)).toBe('r1');
+    expect(log.msUntilExpired('b', now)).toBeUndefined();
+  });
+
   it('uses the fallback lease when the item carries none', () => {
     const log = new ObservationLog(10);
     log.observe('a', { ...held('r1'), leaseMs: undefined }, 0, 300);

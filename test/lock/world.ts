@@ -3,7 +3,7 @@ import { MemoryLockStore } from '../../src/lock/memory-store.js';
 import type { LeaseLockOptions } from '../../src/lock/options.js';
 import type { LockEvent } from '../../src/lock/events.js';
 import type { LockRecord } from '../../src/lock/record.js';
-import { SimulatedStore, type AppliedWrite, type NetworkFault, type Operation } from '../support/simulated-store.js';
+import { SimulatedStore, type AppliedWrite, type NetworkFault, type Operation, type TableEndpoint } from '../support/simulated-store.js';
 import { VirtualTime, type ProcessClockOptions, type VirtualClock } from '../support/virtual-time.js';
 
 /** One simulated process: its clock, its view of the table, its lock, what it saw. */
@@ -46,7 +46,16 @@ export class LockWorld {
     return record;
   }
 
-  process(id: string, options: Omit<LeaseLockOptions, 'store' | 'clock' | 'ownerId'> = {}, clockOptions: ProcessClockOptions = {}): SimProcess {
+  /**
+   * Adds a process. `endpoint` is where its requests land: the table itself by default, or one
+   * Region's endpoint of a `MultiRegionTable` over it.
+   */
+  process(
+    id: string,
+    options: Omit<LeaseLockOptions, 'store' | 'clock' | 'ownerId'> = {},
+    clockOptions: ProcessClockOptions = {},
+    endpoint: TableEndpoint = this.table,
+  ): SimProcess {
     let pausedUntil: number | undefined;
     let dead = false;
     const events: SimProcess['events'] = [];
@@ -59,7 +68,7 @@ export class LockWorld {
     const network: SimProcess['network'] = { latency: () => 0, fault: () => 'none' };
     const store = new SimulatedStore({
       time: this.time,
-      table: this.table,
+      table: endpoint,
       clock,
       latency: () => network.latency(),
       fault: (operation) => network.fault(operation),

@@ -29,9 +29,16 @@ export interface AppliedWrite {
   record: LockRecord | undefined;
 }
 
+/**
+ * Where a simulated request lands: the shared table itself, or one Region's endpoint of a global
+ * table. A request the endpoint refuses throws a `LockUnavailableError` (not applied), which the
+ * caller receives as the service's error.
+ */
+export type TableEndpoint = Pick<MemoryLockStore, 'peek' | 'applyAcquire' | 'applyRenew' | 'applyRelease'>;
+
 export interface SimulatedStoreOptions {
   time: VirtualTime;
-  table: MemoryLockStore;
+  table: TableEndpoint;
   /** The calling process's clock: responses are delivered through it, so a paused process gets them late and a dead one never. */
   clock: Clock;
   /** One-way latency in true ms. Default 0. */
@@ -45,7 +52,8 @@ export interface SimulatedStoreOptions {
 /**
  * A {@link LockStore} over a shared in-memory table as seen through a network under virtual time:
  * latency each way, requests that never arrive, responses that get lost after the write applied,
- * and SDK retries that apply a write twice.
+ * and SDK retries that apply a write twice. An endpoint that refuses a request (another Region's
+ * conflicting write, an unreachable Region) has its error delivered like any other response.
  */
 export class SimulatedStore implements LockStore {
   readonly #options: SimulatedStoreOptions;
@@ -89,6 +97,16 @@ export class SimulatedStore implements LockStore {
       };
       const failure = (kind: 'throttled' | 'unknown'): Error =>
         new LockUnavailableError(name, kind, { cause: Object.assign(new Error(`simulated ${fault}`), { name: 'SimulatedFault' }) });
+      // What the endpoint answers when the request reaches it: a result, or its refusal (not applied).
+      const arrive = (): (() => void) => {
+        try {
+          const result = apply();
+          return () => resolve(result);
+        } catch (error) {
+          if (!(error instanceof LockUnavailableError)) throw error;
+          return () => reject(error);
+        }
+      };
       time.at(latency(), () => {
         switch (fault) {
           case 'failBefore':
@@ -98,20 +116,15 @@ export class SimulatedStore implements LockStore {
             deliver(() => reject(failure('throttled')));
             return;
           case 'dropResponse':
-            apply();
+            arrive();
             deliver(() => reject(failure('unknown')));
             return;
           case 'sdkRetry':
-            apply();
-            time.at(2 * latency(), () => {
-              const result = apply();
-              deliver(() => resolve(result));
-            });
+            arrive();
+            time.at(2 * latency(), () => deliver(arrive()));
             return;
-          case 'none': {
-            const result = apply();
-            deliver(() => resolve(result));
-          }
+          case 'none':
+            deliver(arrive());
         }
       });
     });

@@ -3,6 +3,7 @@ import type { Lease } from '../../../src/lock/lease.js';
 import type { LeaseLockOptions } from '../../../src/lock/options.js';
 import { seededRandom } from '../../../src/shared/random.js';
 import { leaseOf } from '../../support/lease-outcome.js';
+import { MultiRegionTable, REGIONS, type Region } from '../../support/multi-region-table.js';
 import type { NetworkFault } from '../../support/simulated-store.js';
 import { LockWorld, type SimProcess } from '../world.js';
 
@@ -23,6 +24,26 @@ export interface ScheduleConfig {
   faultRate: number;
   pauses: boolean;
   horizonMs: number;
+  /** Runs the table as an MRSC global table with processes spread over its three Regions. */
+  multiRegion?: MultiRegionConfig;
+}
+
+/** The global table of a multi-Region schedule. */
+export interface MultiRegionConfig {
+  /** The one-way latency bound to each Region's endpoint (the largest is the schedule's `maxLatencyMs`). */
+  latencyMs: readonly [number, number, number];
+  conflictWindowMs: number;
+  /** The share of writes failed with an injected `ReplicatedWriteConflictException`. */
+  conflictRate: number;
+  /** Whether Regions are lost (one at a time, so a majority always remains) and come back. */
+  regionLoss: boolean;
+  /**
+   * Crash schedules: instead of dying, the holder loses its Region (it lives on, cut off, with the
+   * processes that share its Region) for three leases; the others must take over within the bound.
+   */
+  holderRegionLost: boolean;
+  /** `eventual`: the table is MREC-like (stale copies, last writer wins): a negative test of why MREC is refused. */
+  consistency?: 'strong' | 'eventual';
 }
 
 /** A property the checker found broken, with what it needs to reproduce it. */
@@ -40,6 +61,12 @@ export interface ScheduleResult {
   takeovers: number;
   faults: number;
   events: number;
+  /** Writes refused with ReplicatedWriteConflictException (multi-Region schedules): met another Region's write, or injected. */
+  windowConflicts: number;
+  injectedConflicts: number;
+  regionLosses: number;
+  /** Requests refused because their Region was down. */
+  unreachable: number;
 }
 
 /** Draws a schedule's parameters from its seed. */
@@ -67,12 +94,55 @@ export function configFor(seed: number): ScheduleConfig {
 }
 
 /**
+ * Draws a multi-Region schedule: {@link configFor}'s parameters, at least one process per Region
+ * (process i in Region i mod 3), per-Region latency and a conflict window. Mixed schedules add
+ * injected conflicts and random Region loss; crash schedules, whose takeover bound needs waiters
+ * that reach the table, instead lose the holder's Region in half of them.
+ */
+export function multiRegionConfigFor(seed: number): ScheduleConfig {
+  const base = configFor(seed);
+  const random = seededRandom(seed ^ 0x5bd1e995);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+  const latency = (): number => pick([1, 5, 20, Math.floor(base.leaseMs / 10)]);
+  const latencyMs = [latency(), latency(), latency()] as const;
+  const mixed = base.kind === 'mixed';
+  return {
+    ...base,
+    processes: 3 + Math.floor(random() * 4),
+    maxLatencyMs: Math.max(...latencyMs),
+    multiRegion: {
+      latencyMs,
+      conflictWindowMs: pick([5, 20, Math.floor(base.leaseMs / 10)]),
+      conflictRate: mixed ? pick([0, 0.05, 0.2]) : 0,
+      regionLoss: mixed && random() < 0.7,
+      holderRegionLost: !mixed && random() < 0.5,
+    },
+  };
+}
+
+/**
  * Runs one schedule: processes contend for one lock through a faulty network under virtual time,
  * with clock skew and drift, pauses and crashes, while a checker watches every event.
  */
 export async function runSchedule(config: ScheduleConfig, trace?: (line: string) => void): Promise<ScheduleResult> {
   const random = seededRandom(config.seed ^ 0x9e3779b9);
   const world = new LockWorld();
+  const { multiRegion } = config;
+  const global =
+    multiRegion === undefined
+      ? undefined
+      : new MultiRegionTable({
+          time: world.time,
+          table: world.table,
+          conflictWindowMs: multiRegion.conflictWindowMs,
+          ...(multiRegion.consistency === undefined ? {} : { consistency: multiRegion.consistency }),
+          injectConflict: (region) => {
+            if (multiRegion.conflictRate === 0 || random() >= multiRegion.conflictRate) return false;
+            trace?.(`${world.time.now.toFixed(1)} injected conflict in ${region}`);
+            return true;
+          },
+        });
+  const regionOf = (index: number): Region => REGIONS[index % REGIONS.length]!;
   const violations: Violation[] = [];
   const violation = (property: Violation['property'], detail: string): void => {
     violations.push({ seed: config.seed, at: world.time.now, property, detail });
@@ -121,8 +191,10 @@ export async function runSchedule(config: ScheduleConfig, trace?: (line: string)
         rate: strict ? 1 + (random() - 0.5) * 2e-3 : 1,
         monotonicOffsetMs: random() * 1e6,
       },
+      global?.endpoint(regionOf(index)),
     );
-    process.network.latency = () => Math.floor(random() * (config.maxLatencyMs + 1));
+    const maxLatencyMs = multiRegion?.latencyMs[index % REGIONS.length] ?? config.maxLatencyMs;
+    process.network.latency = () => Math.floor(random() * (maxLatencyMs + 1));
     process.network.fault = (operation): NetworkFault => {
       if (random() >= config.faultRate) return 'none';
       faults += 1;
@@ -205,14 +277,23 @@ export async function runSchedule(config: ScheduleConfig, trace?: (line: string)
     if (!outcome.acquired) throw new Error('the first process must win an empty table');
     grant(first, outcome.lease);
     const crashAt = random() * config.leaseMs * 5;
+    const cutOff = global !== undefined && config.multiRegion?.holderRegionLost === true ? regionOf(0) : undefined;
     world.time.at(crashAt, () => {
+      if (global !== undefined && cutOff !== undefined) {
+        // The holder stays alive and keeps its lease object: the checker sees it believe in it until its signal aborts.
+        trace?.(`${world.time.now.toFixed(1)} holder's Region ${cutOff} lost`);
+        global.lose(cutOff);
+        world.time.at(3 * config.leaseMs, () => global.restore(cutOff));
+        return;
+      }
       first.crash();
       leases.delete(first);
     });
     let waitingSince = Infinity;
-    const waiting = others.map(async (process) => {
+    const waiting = others.map(async (process, index) => {
       await sleep(process, random() * crashAt);
-      waitingSince = Math.min(waitingSince, world.time.now);
+      // The bound is for the waiters that can reach the table.
+      if (regionOf(index + 1) !== cutOff) waitingSince = Math.min(waitingSince, world.time.now);
       // No stopWhen: acquire returns only with the lease (or throws), so a refusal here is a bug.
       const lease = leaseOf(await process.lock.acquire(LOCK, { timeoutMs: Infinity }));
       if (firstTakeover === undefined) firstTakeover = world.time.now;
@@ -227,8 +308,27 @@ export async function runSchedule(config: ScheduleConfig, trace?: (line: string)
     if (firstTakeover === undefined || firstTakeover > bound) {
       violation(
         'takeover bound',
-        `dead holder's last write at ${lastWrite}, first waiter at ${waitingSince}, takeover at ${firstTakeover}, bound ${bound.toFixed(0)}`,
+        `${cutOff === undefined ? 'dead' : 'cut-off'} holder's last write at ${lastWrite}, first waiter at ${waitingSince}, takeover at ${firstTakeover}, bound ${bound.toFixed(0)}`,
       );
+    }
+  };
+
+  /** One or two Region outages, one after the other, each up to two leases long. */
+  const loseRegions = (table: MultiRegionTable): void => {
+    let from = random() * config.horizonMs * 0.5;
+    const outages = 1 + Math.floor(random() * 2);
+    for (let outage = 0; outage < outages; outage += 1) {
+      const region = REGIONS[Math.floor(random() * REGIONS.length)]!;
+      const length = random() * 2 * config.leaseMs;
+      world.time.at(from, () => {
+        trace?.(`${world.time.now.toFixed(1)} Region ${region} lost`);
+        table.lose(region);
+      });
+      world.time.at(from + length, () => {
+        trace?.(`${world.time.now.toFixed(1)} Region ${region} back`);
+        table.restore(region);
+      });
+      from += length + random() * config.leaseMs;
     }
   };
 
@@ -242,6 +342,7 @@ export async function runSchedule(config: ScheduleConfig, trace?: (line: string)
           world.time.at(at, () => process.pause(at + random() * 2 * config.leaseMs));
         }
       }
+      if (global !== undefined && multiRegion?.regionLoss === true) loseRegions(global);
       const crashing = random() < 0.3 ? world.processes[Math.floor(random() * world.processes.length)] : undefined;
       if (crashing !== undefined) world.time.at(random() * config.horizonMs, () => crashing.crash());
       const running = world.processes.map((process) => behave(process));
@@ -252,5 +353,17 @@ export async function runSchedule(config: ScheduleConfig, trace?: (line: string)
   } catch (error) {
     violation('stuck', error instanceof Error ? error.message : String(error));
   }
-  return { config, violations, grants, takeovers, faults, events };
+  const counts = global?.counts;
+  return {
+    config,
+    violations,
+    grants,
+    takeovers,
+    faults,
+    events,
+    windowConflicts: counts?.windowConflicts ?? 0,
+    injectedConflicts: counts?.injectedConflicts ?? 0,
+    regionLosses: counts?.regionLosses ?? 0,
+    unreachable: counts?.unreachable ?? 0,
+  };
 }
