@@ -9,11 +9,20 @@ export type {
   ReadyLockOptions,
   RefreshContext,
   RefreshFunction,
+  RefreshResult,
+  RefreshState,
   RefresherCoreOptions,
   TokenRefresherOptions,
 } from './refresher/options.js';
 export type { RefresherEvent, RefresherEventType, RefresherLogger, TokenSource } from './refresher/events.js';
-export { RefreshFailedError, RefreshTimeoutError, TokenUnavailableError, type FailureRecord } from './refresher/errors.js';
+export {
+  RefreshFailedError,
+  RefreshStateLostError,
+  RefreshStateRejectedError,
+  RefreshTimeoutError,
+  TokenUnavailableError,
+  type FailureRecord,
+} from './refresher/errors.js';
 export { lockNameFor, lockNamePrefixFor } from './refresher/lock-name.js';
 export type { CommitValue, RefreshAcquireOutcome, RefreshLease, RefreshLock, RefreshLockState } from './refresher/lock-port.js';
 export {

@@ -13,18 +13,48 @@ import type { RefresherEvent, RefresherLogger } from './events.js';
 import { lockNameFor } from './lock-name.js';
 import type { RefreshLock } from './lock-port.js';
 
+/**
+ * Private state a refresh function keeps from one refresh to the next — typically the rotating
+ * refresh token — as string fields. It is stored in the state secret (`stateSecretId`), which
+ * readers cannot read, and never appears in the token secret, DynamoDB, logs, errors or events.
+ *
+ * @example
+ * ```ts
+ * const state: RefreshState = { refreshToken: body.refresh_token };
+ * ```
+ */
+export type RefreshState = Readonly<Record<string, string>>;
+
 /** What the `refresh` function receives. */
 export interface RefreshContext {
   /** Aborts when the call must stop: timeout, lease lost, or the refresher closed. Pass it to your HTTP call. */
   signal: AbortSignal;
   /** The lease's fence: increases with every refresh attempt across the fleet. */
   fence: number;
-  /** The token being replaced, when there is one (e.g. to use its refresh token). */
+  /** The token being replaced, when there is one. */
   previous: { token: string; expiresAt: Date; generation: number } | undefined;
+  /**
+   * The last committed refresh state (from `stateSecretId`), or undefined when none was ever
+   * committed or seeded. It lives beside `previous`, not in it, because state exists before the first
+   * token (`token-refresher seed-state` on a new secret).
+   */
+  state: RefreshState | undefined;
+  /**
+   * True when an earlier holder may already have presented `state` to the identity provider and then
+   * died before storing what it got back (DESIGN.md §9). A provider with a reuse grace period accepts
+   * it once more; one that refuses should make the function throw {@link RefreshStateRejectedError}.
+   */
+  recovering: boolean;
+}
+
+/** What the `refresh` function returns: the token and, for providers that rotate a credential, the state to keep. */
+export interface RefreshResult extends IssuedToken {
+  /** The state the next refresh needs (e.g. the new refresh token). Requires `stateSecretId`; omitted keeps the current state. */
+  state?: RefreshState;
 }
 
 /** Obtains a new token from the identity provider. */
-export type RefreshFunction = (context: RefreshContext) => Promise<IssuedToken> | IssuedToken;
+export type RefreshFunction = (context: RefreshContext) => Promise<RefreshResult> | RefreshResult;
 
 /**
  * Options for {@link TokenRefresher} apart from the lock (see {@link TokenRefresherOptions} for the

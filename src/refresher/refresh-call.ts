@@ -30,6 +30,8 @@ export async function callRefresh(
         fence: lease.fence,
         previous:
           previous === undefined ? undefined : { token: previous.token, expiresAt: new Date(previous.expiresAt), generation: previous.generation },
+        state: undefined,
+        recovering: false,
       }),
     );
     result = await raceAbort(call, signal);

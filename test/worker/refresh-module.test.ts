@@ -5,7 +5,7 @@ import { loadRefreshModule } from '../../src/worker/index.js';
 describe('Function: loadRefreshModule', () => {
   it('loads the named export "refresh" from a path relative to the working directory', async () => {
     const refresh = await loadRefreshModule('test/worker/fixtures/refresh-ok.ts');
-    const issued = await refresh({ signal: new AbortController().signal, fence: 1, previous: undefined });
+    const issued = await refresh({ signal: new AbortController().signal, fence: 1, previous: undefined, state: undefined, recovering: false });
     expect(issued.token).toMatch(/^module-token-/);
   });
 
