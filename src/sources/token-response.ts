@@ -9,9 +9,17 @@ export interface TokenEndpointResponse {
   retryAfterMs: number | undefined;
 }
 
+/** A successful token response: the access token and, when the server sent one, a refresh token. */
+export interface TokenEndpointResult extends SourcedToken {
+  /** The response's `refresh_token`; a server that rotates refresh tokens sends a new one each time. */
+  refreshToken: string | undefined;
+}
+
 export interface InterpretOptions {
   /** `origin + path` of the endpoint, for messages. */
   endpoint: string;
+  /** The `grant_type` requested, for advice on refusals. */
+  grantType: string;
   /** Epoch ms at which the request was sent: `expires_in` counts from there, never from later. */
   requestedAt: number;
   defaultLifetimeMs: number | undefined;
@@ -20,15 +28,28 @@ export interface InterpretOptions {
 }
 
 /** RFC 6749 §5.2 errors that a retry cannot fix: the request or the client must change. */
-const HINTS: Readonly<Record<string, string>> = {
-  invalid_request: 'the server rejected the request format; check scope, audience and resource',
-  invalid_client: 'check clientId, the client secret and authMethod (the server may expect the other of client_secret_basic and client_secret_post)',
-  invalid_grant: 'the server refused the client credentials grant for this client',
-  unauthorized_client: 'the client is not allowed the client_credentials grant; enable it for this client at the identity provider',
-  unsupported_grant_type: 'the server does not support the client_credentials grant',
-  invalid_scope: 'check scope: the client may not request one of the scopes, or a scope is unknown',
-  invalid_target: 'check resource: the server does not accept this resource indicator (RFC 8707)',
-};
+function hintFor(code: string, grantType: string): string | undefined {
+  switch (code) {
+    case 'invalid_request':
+      return 'the server rejected the request format; check scope, audience and resource';
+    case 'invalid_client':
+      return 'check clientId, the client secret and authMethod (the server may expect the other of client_secret_basic and client_secret_post)';
+    case 'invalid_grant':
+      return grantType === 'refresh_token'
+        ? 'the server refused the refresh token: it was revoked, expired, already used, or issued to another client'
+        : `the server refused the ${grantType.replace(/_/g, ' ')} grant for this client`;
+    case 'unauthorized_client':
+      return `the client is not allowed the ${grantType} grant; enable it for this client at the identity provider`;
+    case 'unsupported_grant_type':
+      return `the server does not support the ${grantType} grant`;
+    case 'invalid_scope':
+      return 'check scope: the client may not request one of the scopes, or a scope is unknown';
+    case 'invalid_target':
+      return 'check resource: the server does not accept this resource indicator (RFC 8707)';
+    default:
+      return undefined;
+  }
+}
 
 /** Errors some servers send with a 4xx or 2xx status that still mean "try again later". */
 const TRANSIENT_CODES = new Set(['temporarily_unavailable', 'server_error']);
@@ -39,12 +60,12 @@ const MAX_DESCRIPTION_LENGTH = 200;
  * wrong and whether a retry may help. Never puts the response body into an error: a malformed
  * success response may still contain the access token.
  */
-export function interpretTokenResponse(response: TokenEndpointResponse, options: InterpretOptions): SourcedToken {
+export function interpretTokenResponse(response: TokenEndpointResponse, options: InterpretOptions): TokenEndpointResult {
   if (response.status >= 200 && response.status < 300) return parseSuccess(response, options);
   throw errorFromFailure(response, options);
 }
 
-function parseSuccess(response: TokenEndpointResponse, options: InterpretOptions): SourcedToken {
+function parseSuccess(response: TokenEndpointResponse, options: InterpretOptions): TokenEndpointResult {
   const malformed = (what: string): OAuthError =>
     new OAuthError(`Token endpoint ${options.endpoint} answered HTTP ${response.status} but ${what}.`, {
       status: response.status,
@@ -56,8 +77,14 @@ function parseSuccess(response: TokenEndpointResponse, options: InterpretOptions
   const token = body['access_token'];
   if (typeof token !== 'string' || token === '') throw malformed('the response has no access_token');
 
+  const refreshToken = body['refresh_token'];
+  // Absent (or null) means "keep the one you have" (RFC 6749 §6); anything else must be a token.
+  if (refreshToken !== undefined && refreshToken !== null && (typeof refreshToken !== 'string' || refreshToken === '')) {
+    throw malformed('its refresh_token is not a non-empty string');
+  }
+
   const lifetimeMs = lifetimeOf(body['expires_in'], options.defaultLifetimeMs, malformed);
-  return { token, expiresAt: new Date(options.requestedAt + lifetimeMs) };
+  return { token, expiresAt: new Date(options.requestedAt + lifetimeMs), refreshToken: refreshToken ?? undefined };
 }
 
 function lifetimeOf(expiresIn: unknown, defaultLifetimeMs: number | undefined, malformed: (what: string) => OAuthError): number {
@@ -84,7 +111,7 @@ function errorFromFailure(response: TokenEndpointResponse, options: InterpretOpt
   if (description !== undefined) parts.push(`(${description})`);
   const advice = retryable
     ? `a transient failure${response.retryAfterMs === undefined ? '' : `; the server asked to wait ${response.retryAfterMs} ms`}`
-    : ((code !== undefined ? HINTS[code] : undefined) ?? 'the server refused the request; a retry will not help');
+    : ((code !== undefined ? hintFor(code, options.grantType) : undefined) ?? 'the server refused the request; a retry will not help');
   return new OAuthError(`Token endpoint ${options.endpoint} failed: ${parts.join(' ')} — ${advice}.`, {
     ...(code === undefined ? {} : { code }),
     status: response.status,

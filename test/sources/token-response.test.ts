@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { OAuthError } from '../../src/sources/errors.js';
 import { interpretTokenResponse, type TokenEndpointResponse } from '../../src/sources/token-response.js';
 
-const OPTIONS = { endpoint: 'https://idp.example.com/token', requestedAt: 1_000_000, defaultLifetimeMs: undefined, redact: ['s3cret'] };
+const OPTIONS = {
+  endpoint: 'https://idp.example.com/token',
+  grantType: 'client_credentials',
+  requestedAt: 1_000_000,
+  defaultLifetimeMs: undefined,
+  redact: ['s3cret'],
+};
 
 function failureOf(response: Partial<TokenEndpointResponse>): OAuthError {
   try {
