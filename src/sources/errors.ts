@@ -48,3 +48,24 @@ export class OAuthError extends TokenRefresherError {
  * ```
  */
 export class ClientSecretUnavailableError extends TokenRefresherError {}
+
+/**
+ * `oauth2RefreshToken` was called without a refresh token to present: the refresh state is missing
+ * (nothing was ever seeded or committed) or has no non-empty string at `refreshTokenKey`. Nothing was
+ * sent to the identity provider. Obtain a refresh token once (an authorization-code grant with
+ * `offline_access`, a person signing in) and seed it with `token-refresher seed-state`.
+ *
+ * @example
+ * ```ts
+ * if (error instanceof RefreshStateMissingError) console.error(error.message); // says how to seed the state
+ * ```
+ */
+export class RefreshStateMissingError extends TokenRefresherError {
+  /** The state field that should hold the refresh token. */
+  readonly refreshTokenKey: string;
+
+  constructor(message: string, refreshTokenKey: string) {
+    super(message);
+    this.refreshTokenKey = refreshTokenKey;
+  }
+}

@@ -27,7 +27,10 @@ const DOCUMENTED: Record<string, { functions: string[]; errors: string[] }> = {
     ],
   },
   'token-refresher/lambda': { functions: ['LambdaTokenProvider', 'tokenMiddleware'], errors: ['InvocationDeadlineError'] },
-  'token-refresher/sources': { functions: ['oauth2ClientCredentials'], errors: ['OAuthError', 'ClientSecretUnavailableError'] },
+  'token-refresher/sources': {
+    functions: ['oauth2ClientCredentials', 'oauth2RefreshToken'],
+    errors: ['OAuthError', 'ClientSecretUnavailableError', 'RefreshStateMissingError', 'RefreshStateRejectedError'],
+  },
   'token-refresher/local': { functions: ['startLocalStack', 'startDynalite', 'startSecretsManagerEmulator'], errors: [] },
   'token-refresher/iam': { functions: ['buildPolicies'], errors: [] },
   'token-refresher/worker': { functions: ['RefreshWorker', 'startHealthServer', 'createJsonLogger'], errors: [] },
