@@ -5,6 +5,14 @@
  * log of every token request (without secrets), latency, injected responses and dropped connections,
  * and clients that can be revoked or given a new secret while the server runs.
  *
+ * With `refreshTokens` it also issues refresh tokens: clients with `offlineAccess` may use the
+ * authorization code grant (driven programmatically by {@link OAuthServer.authorize}: /auth, a login
+ * and consent that this server grants at once, the code, PKCE) and the refresh token grant, which
+ * rotates refresh tokens the way oidc-provider does with `rotateRefreshToken: true` — a used one
+ * presented again is `invalid_grant` and revokes the whole grant. oidc-provider has no reuse grace
+ * period; `reuseGraceSeconds` adds one (Okta's and Auth0's behaviour) in this fixture's storage
+ * adapter, with the real oidc-provider still handling every request.
+ *
  * @example
  * ```ts
  * const server = await startOAuthServer({
@@ -19,7 +27,7 @@
  * }
  * ```
  */
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -32,6 +40,39 @@ export interface OAuthTestClient {
   authMethod?: 'client_secret_basic' | 'client_secret_post';
   /** Space-separated scopes this client may request. Default: every scope the server knows. */
   scope?: string;
+  /**
+   * Also allow the authorization code and refresh token grants with the `offline_access` scope
+   * (needs the server's `refreshTokens` option). `openid offline_access` are added to `scope`.
+   */
+  offlineAccess?: boolean;
+}
+
+/** How the server issues and rotates refresh tokens. */
+export interface RefreshTokenBehaviour {
+  /**
+   * oidc-provider's `rotateRefreshToken`: every refresh returns a new refresh token and consumes the
+   * one presented; presenting a consumed one revokes the grant. `false`: the same refresh token is
+   * returned and stays valid. Default `true`.
+   */
+  rotate?: boolean;
+  /**
+   * Seconds after its rotation during which a consumed refresh token is accepted once more (and
+   * rotated again, so both successors stay valid), as Okta's and Auth0's reuse interval does. A
+   * second reuse, or one after the window, is `invalid_grant` and revokes the grant. Default 0.
+   */
+  reuseGraceSeconds?: number;
+  /** The clock of the grace window, epoch ms. Default `Date.now`. */
+  now?: () => number;
+}
+
+/** What {@link OAuthServer.authorize} obtained: the first tokens of a new grant. */
+export interface AuthorizationGrant {
+  accessToken: string;
+  refreshToken: string;
+  /** The access token's `expires_in`, seconds. */
+  expiresIn: number;
+  /** The `sub` the grant was made for. */
+  accountId: string;
 }
 
 /** A protected resource (RFC 8707) that clients may name with the `resource` parameter. */
@@ -50,6 +91,8 @@ export interface StartOAuthServerOptions {
   scopes?: readonly string[];
   /** Resource indicators the server accepts, keyed by the absolute URI clients send. */
   resources?: Readonly<Record<string, OAuthTestResource>>;
+  /** Issue refresh tokens to `offlineAccess` clients, and how. Default: no refresh tokens. */
+  refreshTokens?: RefreshTokenBehaviour;
 }
 
 /** One request to the token endpoint as the server saw it. Never holds a secret or a token. */
@@ -75,6 +118,10 @@ export interface OAuthServerStats {
   tokenRequests: number;
   /** Access tokens issued. */
   minted: number;
+  /** Grants revoked, e.g. because a used refresh token was presented again. */
+  grantsRevoked: number;
+  /** Consumed refresh tokens accepted once more within `reuseGraceSeconds`. */
+  graceReuses: number;
 }
 
 /** A canned response the server returns instead of handling a token request. */
@@ -114,6 +161,11 @@ export interface OAuthServer {
   injectResponses(response: InjectedResponse, times?: number): void;
   /** Destroys the connection of the next `times` token requests without answering. */
   dropConnections(times?: number): void;
+  /**
+   * Handles the next `times` token requests, then destroys their connections instead of answering:
+   * the request took effect (a refresh token was rotated) but the client never hears of it.
+   */
+  loseResponses(times?: number): void;
   /** Turns latency off and forgets queued injected responses and drops — for an `afterEach`. */
   resetFaults(): void;
   /** Resolves when the next token request arrives (before latency, injection or handling). */
@@ -124,6 +176,14 @@ export interface OAuthServer {
   revokeClient(clientId: string): void;
   /** Gives a client a new secret: the old one fails with `invalid_client` from now on. */
   setClientSecret(clientId: string, clientSecret: string): void;
+  /**
+   * Obtains a real authorization code grant for an `offlineAccess` client, as a browser and a user
+   * would: GET /auth (code flow, PKCE S256, `prompt=consent`, `offline_access`), the interaction,
+   * which this server completes at once by logging `accountId` in and granting every requested
+   * scope, the redirect back with the code, and the code exchange at the token endpoint (which
+   * counts as a token request). Returns the grant's first access and refresh tokens.
+   */
+  authorize(client: { clientId: string; clientSecret: string; scope?: string; accountId?: string }): Promise<AuthorizationGrant>;
   close(): Promise<void>;
 }
 
@@ -137,6 +197,20 @@ interface ProviderInstance {
   use(middleware: (ctx: ProviderContext, next: () => Promise<void>) => Promise<void>): void;
   callback(): (request: IncomingMessage, response: ServerResponse) => void;
   on(event: string, listener: (...args: unknown[]) => void): void;
+  interactionDetails(request: IncomingMessage, response: ServerResponse): Promise<{ params: Record<string, unknown> }>;
+  interactionResult(
+    request: IncomingMessage,
+    response: ServerResponse,
+    result: unknown,
+    options: { mergeWithLastSubmission: boolean },
+  ): Promise<string>;
+  Grant: new (properties: {
+    accountId: string;
+    clientId: string;
+  }) => {
+    addOIDCScope(scope: string): void;
+    save(): Promise<string>;
+  };
 }
 
 interface ProviderContext {
@@ -145,6 +219,7 @@ interface ProviderContext {
   status: number;
   body: unknown;
   req: IncomingMessage;
+  res: ServerResponse;
   respond?: boolean;
   set(name: string, value: string): void;
   get(name: string): string;
@@ -162,6 +237,10 @@ interface Payload {
 }
 
 const TOKEN_PATH = '/token';
+const INTERACTION_PATH = /^\/interaction\/([\w-]+)$/;
+/** Where authorization responses go; never contacted — {@link OAuthServer.authorize} reads the redirect. */
+const REDIRECT_URI = 'https://client.example.test/callback';
+const DEFAULT_ACCOUNT = 'fixture-user';
 const INTROSPECTION_PATH = '/token/introspection';
 const INTROSPECTOR_ID = 'fixture-introspector';
 
@@ -176,17 +255,23 @@ export async function startOAuthServer(options: StartOAuthServerOptions): Promis
   const resources = options.resources ?? {};
   const introspectorSecret = randomBytes(24).toString('base64url');
 
+  const refreshTokens = options.refreshTokens;
+  const graceMs = (refreshTokens?.reuseGraceSeconds ?? 0) * 1000;
   const clients = new Map<string, ClientMetadata>();
   const addClient = (client: OAuthTestClient): void => {
+    if (client.offlineAccess === true && refreshTokens === undefined) {
+      throw new Error(`client ${client.clientId} has offlineAccess, which needs the server's refreshTokens option`);
+    }
     clients.set(client.clientId, clientMetadata(client));
   };
   for (const client of options.clients) addClient(client);
   clients.set(INTROSPECTOR_ID, clientMetadata({ clientId: INTROSPECTOR_ID, clientSecret: introspectorSecret }));
 
-  const stats: OAuthServerStats = { tokenRequests: 0, minted: 0 };
+  const stats: OAuthServerStats = { tokenRequests: 0, minted: 0, grantsRevoked: 0, graceReuses: 0 };
   const requests: TokenRequestRecord[] = [];
   const injected: InjectedResponse[] = [];
   let dropsLeft = 0;
+  let lossesLeft = 0;
   let latencyMs = 0;
   const pendingDelays = new Set<() => void>();
   let requestWaiters: Array<() => void> = [];
@@ -199,13 +284,27 @@ export async function startOAuthServer(options: StartOAuthServerOptions): Promis
 
   const { default: Provider, errors } = (await import(providerModuleName)) as ProviderModule;
   const provider = new Provider(issuer, {
-    adapter: createAdapterFactory(clients),
+    adapter: createAdapterFactory(clients, {
+      graceMs,
+      now: refreshTokens?.now ?? Date.now,
+      onGraceReuse: () => {
+        stats.graceReuses += 1;
+      },
+    }),
     clients: [],
     jwks: { keys: [generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' })] },
     cookies: { keys: [randomBytes(32).toString('base64url')] },
     // The one signing key is an EC key; clients must default to an algorithm it can serve.
     clientDefaults: { id_token_signed_response_alg: 'ES256' },
     scopes: options.scopes ?? knownScopes(options.clients, resources),
+    ...(refreshTokens === undefined
+      ? {}
+      : {
+          rotateRefreshToken: refreshTokens.rotate ?? true,
+          // Tokens of the authorization code and refresh token grants name a user; every user exists here.
+          findAccount: async (_ctx: unknown, sub: string) => ({ accountId: sub, claims: async () => ({ sub }) }),
+          pkce: { required: () => true },
+        }),
     extraParams: ['audience'],
     features: {
       devInteractions: { enabled: false },
@@ -231,11 +330,46 @@ export async function startOAuthServer(options: StartOAuthServerOptions): Promis
     ttl: {
       ClientCredentials: (_ctx: unknown, token: { resourceServer?: { accessTokenTTL?: number } }) =>
         token.resourceServer?.accessTokenTTL ?? ttlSeconds,
+      AccessToken: (_ctx: unknown, token: { resourceServer?: { accessTokenTTL?: number } }) => token.resourceServer?.accessTokenTTL ?? ttlSeconds,
+      // Fixed lifetimes for what the authorization code flow creates (oidc-provider warns about its defaults).
+      Interaction: 600,
+      Session: 86_400,
+      Grant: 14 * 86_400,
+      IdToken: 3600,
+      AuthorizationCode: 60,
+      RefreshToken: 14 * 86_400,
     },
+  });
+  provider.on('grant.revoked', () => {
+    stats.grantsRevoked += 1;
   });
   // Koa logs every thrown error by default; the errors tests provoke on purpose are noise.
   provider.on('error', () => undefined);
   provider.on('server_error', () => undefined);
+
+  if (refreshTokens !== undefined) {
+    // The login and consent pages of a real server, reduced to "yes": the account is the login_hint.
+    provider.use(async (ctx, next) => {
+      if (ctx.method !== 'GET' || !INTERACTION_PATH.test(ctx.path)) {
+        await next();
+        return;
+      }
+      const { params } = await provider.interactionDetails(ctx.req, ctx.res);
+      const accountId = typeof params['login_hint'] === 'string' ? params['login_hint'] : DEFAULT_ACCOUNT;
+      const grant = new provider.Grant({ accountId, clientId: String(params['client_id']) });
+      grant.addOIDCScope(String(params['scope']));
+      const grantId = await grant.save();
+      const returnTo = await provider.interactionResult(
+        ctx.req,
+        ctx.res,
+        { login: { accountId }, consent: { grantId } },
+        { mergeWithLastSubmission: false },
+      );
+      ctx.status = 303;
+      ctx.set('location', returnTo);
+      ctx.body = '';
+    });
+  }
 
   provider.use(async (ctx, next) => {
     if (ctx.method !== 'POST' || ctx.path !== TOKEN_PATH) {
@@ -268,6 +402,13 @@ export async function startOAuthServer(options: StartOAuthServerOptions): Promis
 
     await next();
     if (ctx.status === 200) stats.minted += 1;
+    if (lossesLeft > 0) {
+      lossesLeft -= 1;
+      requests.push({ ...recordOf(ctx), status: 0 });
+      ctx.respond = false;
+      ctx.req.socket.destroy();
+      return;
+    }
     requests.push(recordOf(ctx));
   });
 
@@ -300,10 +441,14 @@ export async function startOAuthServer(options: StartOAuthServerOptions): Promis
     dropConnections(times = 1) {
       dropsLeft += times;
     },
+    loseResponses(times = 1) {
+      lossesLeft += times;
+    },
     resetFaults() {
       latencyMs = 0;
       injected.length = 0;
       dropsLeft = 0;
+      lossesLeft = 0;
     },
     nextTokenRequest() {
       return new Promise<void>((resolve) => requestWaiters.push(resolve));
@@ -317,6 +462,10 @@ export async function startOAuthServer(options: StartOAuthServerOptions): Promis
       if (metadata === undefined) throw new Error(`no client ${clientId} to give a new secret`);
       clients.set(clientId, { ...metadata, client_secret: clientSecret });
     },
+    async authorize(client) {
+      if (refreshTokens === undefined) throw new Error('authorize needs the server started with the refreshTokens option');
+      return await authorizationCodeGrant(issuer, `${issuer}${TOKEN_PATH}`, client);
+    },
     async close() {
       for (const release of pendingDelays) release();
       pendingDelays.clear();
@@ -327,19 +476,92 @@ export async function startOAuthServer(options: StartOAuthServerOptions): Promis
 }
 
 function clientMetadata(client: OAuthTestClient): ClientMetadata {
+  const offline = client.offlineAccess === true;
   return {
     client_id: client.clientId,
     client_secret: client.clientSecret,
-    grant_types: ['client_credentials'],
-    response_types: [],
-    redirect_uris: [],
+    grant_types: offline ? ['client_credentials', 'authorization_code', 'refresh_token'] : ['client_credentials'],
+    response_types: offline ? ['code'] : [],
+    redirect_uris: offline ? [REDIRECT_URI] : [],
     token_endpoint_auth_method: client.authMethod ?? 'client_secret_basic',
-    ...(client.scope === undefined ? {} : { scope: client.scope }),
+    ...(client.scope === undefined ? {} : { scope: offline ? `openid offline_access ${client.scope}` : client.scope }),
   };
 }
 
+/** The authorization code flow as a browser would run it, with a cookie jar and PKCE (RFC 7636). */
+async function authorizationCodeGrant(
+  issuer: string,
+  tokenUrl: string,
+  client: { clientId: string; clientSecret: string; scope?: string; accountId?: string },
+): Promise<AuthorizationGrant> {
+  const accountId = client.accountId ?? DEFAULT_ACCOUNT;
+  const verifier = randomBytes(32).toString('base64url');
+  const state = randomBytes(12).toString('base64url');
+  const authorization = new URL('/auth', issuer);
+  authorization.search = new URLSearchParams({
+    client_id: client.clientId,
+    response_type: 'code',
+    redirect_uri: REDIRECT_URI,
+    scope: ['openid', 'offline_access', ...(client.scope === undefined ? [] : [client.scope])].join(' '),
+    // OpenID Connect Core §11: offline_access is only granted together with prompt=consent.
+    prompt: 'consent',
+    login_hint: accountId,
+    state,
+    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+    code_challenge_method: 'S256',
+  }).toString();
+
+  const cookies = new Map<string, string>();
+  let url = authorization;
+  let code: string | undefined;
+  for (let hop = 0; hop < 10 && code === undefined; hop += 1) {
+    const response = await fetch(url, {
+      redirect: 'manual',
+      headers: { cookie: [...cookies].map(([name, value]) => `${name}=${value}`).join('; ') },
+    });
+    await response.arrayBuffer();
+    for (const header of response.headers.getSetCookie()) {
+      const pair = header.split(';', 1)[0] ?? '';
+      const equals = pair.indexOf('=');
+      const [name, value] = [pair.slice(0, equals).trim(), pair.slice(equals + 1).trim()];
+      if (value === '') cookies.delete(name);
+      else cookies.set(name, value);
+    }
+    const location = response.headers.get('location');
+    if (location === null) throw new Error(`authorization stopped at ${url.pathname} with HTTP ${response.status}`);
+    const next = new URL(location, url);
+    if (`${next.origin}${next.pathname}` === REDIRECT_URI) {
+      const error = next.searchParams.get('error');
+      if (error !== null) throw new Error(`authorization failed: ${error} (${next.searchParams.get('error_description') ?? ''})`);
+      if (next.searchParams.get('state') !== state) throw new Error('authorization returned another state');
+      code = next.searchParams.get('code') ?? undefined;
+      if (code === undefined) throw new Error('authorization returned no code');
+    }
+    url = next;
+  }
+  if (code === undefined) throw new Error('authorization did not reach the redirect URI within 10 redirects');
+
+  const response = await fetch(tokenUrl, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from(`${encodeForm(client.clientId)}:${encodeForm(client.clientSecret)}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, code_verifier: verifier }).toString(),
+  });
+  const body = (await response.json()) as { access_token?: string; refresh_token?: string; expires_in?: number; error?: string };
+  if (!response.ok || body.access_token === undefined || body.refresh_token === undefined || body.expires_in === undefined) {
+    throw new Error(`code exchange failed with HTTP ${response.status}${body.error === undefined ? '' : ` ${body.error}`}`);
+  }
+  return { accessToken: body.access_token, refreshToken: body.refresh_token, expiresIn: body.expires_in, accountId };
+}
+
+function encodeForm(value: string): string {
+  return new URLSearchParams({ v: value }).toString().slice(2);
+}
+
 function knownScopes(clients: readonly OAuthTestClient[], resources: Readonly<Record<string, OAuthTestResource>>): string[] {
-  const scopes = new Set<string>();
+  const scopes = new Set<string>(clients.some((c) => c.offlineAccess === true) ? ['openid', 'offline_access'] : []);
   for (const text of [...clients.map((c) => c.scope), ...Object.values(resources).map((r) => r.scope)]) {
     for (const scope of text?.split(' ') ?? []) if (scope !== '') scopes.add(scope);
   }
@@ -350,9 +572,17 @@ function knownScopes(clients: readonly OAuthTestClient[], resources: Readonly<Re
  * oidc-provider's adapter contract: clients come from the fixture's live map (so revoking or
  * re-keying takes effect at once — the provider looks a non-static client up on every request),
  * everything else lives in plain in-memory maps that disappear with the server.
+ *
+ * The reuse grace period lives here too: within `graceMs` of its consumption a refresh token is
+ * found once as if unconsumed, so oidc-provider accepts (and rotates) it once more.
  */
-function createAdapterFactory(clients: Map<string, ClientMetadata>): (model: string) => unknown {
+function createAdapterFactory(
+  clients: Map<string, ClientMetadata>,
+  grace: { graceMs: number; now: () => number; onGraceReuse: () => void },
+): (model: string) => unknown {
   const stores = new Map<string, Map<string, Payload>>();
+  const consumedAt = new Map<string, number>();
+  const graceSpent = new Set<string>();
   return (model) => {
     if (model === 'Client') {
       return {
@@ -367,14 +597,26 @@ function createAdapterFactory(clients: Map<string, ClientMetadata>): (model: str
       stores.set(model, store);
     }
     const items = store;
+    const withGrace = model === 'RefreshToken' && grace.graceMs > 0;
     return {
-      find: async (id: string) => items.get(id),
+      find: async (id: string) => {
+        const payload = items.get(id);
+        const since = consumedAt.get(id);
+        if (!withGrace || payload?.['consumed'] === undefined || since === undefined || graceSpent.has(id)) return payload;
+        if (grace.now() - since >= grace.graceMs) return payload;
+        graceSpent.add(id);
+        grace.onGraceReuse();
+        const { consumed: _consumed, ...unconsumed } = payload;
+        return unconsumed;
+      },
       findByUid: async (uid: string) => [...items.values()].find((payload) => payload['uid'] === uid),
       findByUserCode: async (code: string) => [...items.values()].find((payload) => payload['userCode'] === code),
       upsert: async (id: string, payload: Payload) => void items.set(id, payload),
       consume: async (id: string) => {
         const payload = items.get(id);
-        if (payload !== undefined) payload['consumed'] = Math.floor(Date.now() / 1000);
+        if (payload === undefined) return;
+        payload['consumed'] = Math.floor(Date.now() / 1000);
+        if (!consumedAt.has(id)) consumedAt.set(id, grace.now());
       },
       destroy: async (id: string) => void items.delete(id),
       revokeByGrantId: async (grantId: string) => {
