@@ -52,6 +52,37 @@ describe('Function: interpretTokenResponse', () => {
     }
   });
 
+  it('advises on refusals of the refresh token grant in its own terms', () => {
+    const refusal = (code: string) =>
+      (() => {
+        try {
+          interpretTokenResponse(
+            { status: 400, body: JSON.stringify({ error: code }), retryAfterMs: undefined },
+            { ...OPTIONS, grantType: 'refresh_token' },
+          );
+        } catch (error) {
+          return (error as OAuthError).message;
+        }
+        throw new Error('expected an OAuthError');
+      })();
+    expect(refusal('invalid_grant')).toMatch(/refused the refresh token: it was revoked, expired, already used/);
+    expect(refusal('unauthorized_client')).toMatch(/not allowed the refresh_token grant/);
+  });
+
+  it('reports the refresh_token of a response, and none when it is absent or null', () => {
+    const result = (body: object) =>
+      interpretTokenResponse(
+        { status: 200, body: JSON.stringify({ access_token: 'abc', expires_in: 60, ...body }), retryAfterMs: undefined },
+        OPTIONS,
+      );
+    expect(result({ refresh_token: 'rotated' }).refreshToken).toBe('rotated');
+    expect(result({}).refreshToken).toBeUndefined();
+    expect(result({ refresh_token: null }).refreshToken).toBeUndefined();
+    expect(failureOf({ body: JSON.stringify({ access_token: 'abc', expires_in: 60, refresh_token: '' }) }).message).toMatch(
+      /refresh_token is not a non-empty string/,
+    );
+  });
+
   it('carries Retry-After on the error', () => {
     const error = failureOf({ status: 429, retryAfterMs: 2_000 });
     expect(error.retryAfterMs).toBe(2_000);
