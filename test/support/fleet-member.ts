@@ -9,7 +9,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { TokenRefresher, type RefresherEvent } from '../../src/index.js';
-import { fetchTestToken } from './token-issuer.js';
+import { fetchRotatingToken, fetchTestToken } from './token-issuer.js';
 import type { FleetMemberConfig, FleetMessage, FleetSummary } from './fleet.js';
 import { startTelemetryRecorder } from './telemetry-recorder.js';
 
@@ -26,7 +26,17 @@ const REPORTED: ReadonlySet<RefresherEvent['type']> = new Set([
   'lease-busy',
   'lease-attempt',
   'waited',
+  'state-saved',
 ]);
+/** The events after which a member with `killAt` dies (the answer point is inside its refresh function). */
+const KILL_ON_EVENT: Partial<Record<NonNullable<FleetMemberConfig['killAt']>, RefresherEvent['type']>> = {
+  'before-call': 'refresh-started',
+  'after-state': 'state-saved',
+  'after-commit': 'refreshed',
+};
+const die = (): void => {
+  process.kill(process.pid, 'SIGKILL');
+};
 
 function say(message: FleetMessage): void {
   process.stdout.write(`${JSON.stringify(message)}\n`);
@@ -53,8 +63,17 @@ const refresher = new TokenRefresher({
   secretId: config.secretId,
   lockTable: config.lockTable,
   leaseMs: config.leaseMs,
-  refresh: ({ signal }) => fetchTestToken(config.issuerUrl, config.member, signal),
+  ...(config.stateSecretId === undefined ? {} : { stateSecretId: config.stateSecretId }),
+  refresh:
+    config.stateSecretId === undefined
+      ? ({ signal }) => fetchTestToken(config.issuerUrl, config.member, signal)
+      : async ({ signal, state }) => {
+          const issued = await fetchRotatingToken(config.issuerUrl, config.member, state?.refreshToken, signal);
+          if (config.killAt === 'after-answer') die();
+          return issued;
+        },
   onEvent(event) {
+    if (config.killAt !== undefined && KILL_ON_EVENT[config.killAt] === event.type) die();
     telemetry?.listener(event);
     if (event.type === 'served') {
       summary.minRemainingMs = Math.min(summary.minRemainingMs, event.remainingMs);

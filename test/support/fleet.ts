@@ -13,7 +13,14 @@ export interface FleetMemberConfig {
   leaseMs?: number;
   /** Record through the OpenTelemetry SDK and write what it exported here as JSON at SIGTERM, before the summary. */
   telemetryFile?: string;
+  /** Keep refresh state (the rotating issuer's refresh token) in this secret. */
+  stateSecretId?: string;
+  /** SIGKILL itself at this point of its first refresh (DESIGN.md §9's crash window). */
+  killAt?: KillPoint;
 }
+
+/** Where a member kills itself during its first refresh: marker written; answer in hand; state stored; token committed. */
+export type KillPoint = 'before-call' | 'after-answer' | 'after-state' | 'after-commit';
 
 /** What a member counted, reported at exit. Never a token. */
 export interface FleetSummary {
@@ -60,6 +67,8 @@ export interface FleetMember {
   resume(): void;
   /** SIGKILL: the process dies wherever it is. */
   kill(): Promise<ProcessExit>;
+  /** Resolves when the process has exited, by itself or not. */
+  readonly exited: Promise<ProcessExit>;
   stderr(): string;
 }
 
@@ -131,6 +140,7 @@ export async function spawnFleetMember(config: FleetMemberConfig, env: NodeJS.Pr
     pause: () => script.child.kill('SIGSTOP'),
     resume: () => script.child.kill('SIGCONT'),
     kill: () => script.kill('SIGKILL'),
+    exited: script.exited,
     stderr: () => script.stderr(),
   };
 }

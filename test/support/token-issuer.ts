@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { RefreshStateRejectedError } from '../../src/index.js';
+import { rotatingGrant, type RotatingGrant } from './rotating-grant.js';
 
 /** The header a fleet member sends so that the issuer knows which process called. */
 export const MEMBER_HEADER = 'x-fleet-member';
@@ -44,6 +46,8 @@ export interface TestTokenIssuer {
   failing: boolean;
   /** Hooks the next calls (e.g. to hold one while its caller is frozen or killed). */
   intercept: Intercept | undefined;
+  /** With `rotation`: the grant whose refresh tokens the calls must present (oidc-provider's rule: one use each). */
+  grant: RotatingGrant | undefined;
   close(): Promise<void>;
 }
 
@@ -59,7 +63,7 @@ export interface TestTokenIssuer {
  * await issuer.close();
  * ```
  */
-export async function startTestTokenIssuer(options: { lifetimeMs: number }): Promise<TestTokenIssuer> {
+export async function startTestTokenIssuer(options: { lifetimeMs: number; rotation?: { graceMs: number } }): Promise<TestTokenIssuer> {
   const mints: Mint[] = [];
   let sequence = 0;
   const issuer = {
@@ -67,11 +71,14 @@ export async function startTestTokenIssuer(options: { lifetimeMs: number }): Pro
     mints,
     failing: false,
     intercept: undefined as Intercept | undefined,
+    grant:
+      options.rotation === undefined ? undefined : rotatingGrant({ clock: Date, lifetimeMs: options.lifetimeMs, graceMs: options.rotation.graceMs }),
     close: () => Promise.resolve(),
   };
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
-    request.resume();
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(Buffer.from(chunk));
     const mint: Mint = { member: Number(request.headers[MEMBER_HEADER] ?? -1), outcome: 'held' };
     mints.push(mint);
     const decision = (await issuer.intercept?.(mint)) ?? 'answer';
@@ -83,6 +90,10 @@ export async function startTestTokenIssuer(options: { lifetimeMs: number }): Pro
     if (issuer.failing) {
       mint.outcome = 'failed';
       response.writeHead(503, { 'content-type': 'application/json' }).end('{"error":"temporarily_unavailable"}');
+      return;
+    }
+    if (issuer.grant !== undefined) {
+      answerRotating(issuer.grant, Buffer.concat(chunks).toString('utf8'), mint, response);
       return;
     }
     mint.outcome = 'minted';
@@ -108,6 +119,49 @@ export async function startTestTokenIssuer(options: { lifetimeMs: number }): Pro
       server.close(() => resolve());
     }));
   return issuer;
+}
+
+/** The refresh_token grant on the rotating grant: the body is the refresh token; reuse answers 400 invalid_grant. */
+function answerRotating(grant: RotatingGrant, refreshToken: string, mint: Mint, response: ServerResponse): void {
+  try {
+    const answer = grant.refresh(refreshToken === '' ? undefined : refreshToken);
+    mint.outcome = 'minted';
+    response
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ access_token: answer.accessToken, expires_at: answer.expiresAt, refresh_token: answer.refreshToken }));
+  } catch (error) {
+    if (!(error instanceof RefreshStateRejectedError)) throw error;
+    mint.outcome = 'failed';
+    response.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"invalid_grant"}');
+  }
+}
+
+/**
+ * Calls a rotating issuer with the stored refresh token, as a refresh function keeping state does:
+ * the new refresh token comes back as `state`, and `invalid_grant` is a {@link RefreshStateRejectedError}.
+ *
+ * @example
+ * ```ts
+ * refresh: ({ signal, state }) => fetchRotatingToken(url, 2, state?.refreshToken, signal)
+ * ```
+ */
+export async function fetchRotatingToken(
+  url: string,
+  member: number,
+  refreshToken: string | undefined,
+  signal: AbortSignal,
+): Promise<{ token: string; expiresAt: number; state: { refreshToken: string } }> {
+  const response = await fetch(url, { method: 'POST', headers: { [MEMBER_HEADER]: String(member) }, body: refreshToken ?? '', signal });
+  if (response.status === 400) {
+    await response.body?.cancel();
+    throw new RefreshStateRejectedError('The token issuer answered invalid_grant.');
+  }
+  if (!response.ok) {
+    await response.body?.cancel();
+    throw new Error(`The token issuer answered HTTP ${response.status}.`);
+  }
+  const body = (await response.json()) as { access_token: string; expires_at: number; refresh_token: string };
+  return { token: body.access_token, expiresAt: body.expires_at, state: { refreshToken: body.refresh_token } };
 }
 
 /**
