@@ -1,10 +1,16 @@
 import { inspect } from 'node:util';
-import { CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureLockTable } from '../../src/lock/index.js';
 import { startSecretsManagerEmulator, type RunningSecretsManagerEmulator } from '../../src/local/secrets-manager/index.js';
-import { RefreshStateLostError, RefreshStateRejectedError, TokenRefresher, type RefreshFunction, type RefreshState } from '../../src/index.js';
-import { encodeState } from '../../src/refresher/refresh-state.js';
+import {
+  RefreshStateLostError,
+  RefreshStateRejectedError,
+  seedState,
+  TokenRefresher,
+  type RefreshFunction,
+  type RefreshState,
+} from '../../src/index.js';
 import { oauth2RefreshToken, RefreshStateMissingError } from '../../src/sources/index.js';
 import { LOCAL_AWS, startLocalDynamoDb, uniqueTableName, type LocalDynamoDb } from '../support/dynamodb.js';
 import { startOAuthServer, type OAuthServer } from '../../devkit/oauth-server.js';
@@ -39,9 +45,9 @@ function refresherFor(secretId: string, stateSecretId: string): TokenRefresher {
   return new TokenRefresher({ secretId, stateSecretId, lockTable, refresh, secretsManager, dynamodb: dynamodb.client() });
 }
 
-/** What `token-refresher seed-state` will write: the state in the refresher's own format, fence 0. */
-async function seed(stateSecretId: string, state: RefreshState): Promise<void> {
-  await secretsManager.send(new CreateSecretCommand({ Name: stateSecretId, SecretString: encodeState(state, 0, Date.now()) }));
+/** What an operator does once after authorizing: `token-refresher seed-state`, here as the library call. */
+async function seed(secretId: string, stateSecretId: string, state: RefreshState): Promise<void> {
+  await seedState({ secretId, stateSecretId, state, lockTable, secretsManager, dynamodb: dynamodb.client() });
 }
 
 async function storedState(stateSecretId: string): Promise<RefreshState> {
@@ -60,7 +66,7 @@ function causes(error: unknown): unknown[] {
 describe('Function: oauth2RefreshToken as the TokenRefresher refresh', () => {
   it('rotates the refresh token once per generation for a fleet and keeps the newest in the state secret', async () => {
     const grant = await server.authorize({ ...CLIENT, scope: 'read' });
-    await seed('test/rotating-state-1', { refreshToken: grant.refreshToken });
+    await seed('test/rotating-token-1', 'test/rotating-state-1', { refreshToken: grant.refreshToken });
     const refreshers = [1, 2, 3].map(() => refresherFor('test/rotating-token-1', 'test/rotating-state-1'));
     const requestsBefore = server.stats.tokenRequests;
     try {
@@ -87,7 +93,7 @@ describe('Function: oauth2RefreshToken as the TokenRefresher refresh', () => {
     const grant = await server.authorize({ ...CLIENT, scope: 'read' });
     const refresh = oauth2RefreshToken({ tokenUrl: server.tokenUrl, ...CLIENT });
     await refresh({ state: { refreshToken: grant.refreshToken } }); // used elsewhere: the stored one is now stale
-    await seed('test/rotating-state-2', { refreshToken: grant.refreshToken });
+    await seed('test/rotating-token-2', 'test/rotating-state-2', { refreshToken: grant.refreshToken });
     const refresher = refresherFor('test/rotating-token-2', 'test/rotating-state-2');
     const requestsBefore = server.stats.tokenRequests;
     try {
