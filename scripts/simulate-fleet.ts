@@ -4,6 +4,13 @@
  * model and the lock's in-memory table, so a day of 10,000 environments takes minutes.
  * `--compare-loadtest` also runs the real load test with the same workload (P=8 by default) and
  * prints both, to show that they agree where their ranges overlap.
+ *
+ * `--regions us-east-1,eu-west-1,ap-southeast-2` spreads the environments over Regions: each reads
+ * its Region's replica, the lease table and the secret's writes are in the primary (the first
+ * Region), calls between Regions pay their round trip (`--rtt`) and each change reaches the
+ * replicas after `--replication-lag-ms`. `--region-loss` takes the primary away for a while. The
+ * run exits non-zero when a check fails (one IdP call and one version per generation, no expired
+ * token, no rollback, per Region and for the fleet; with a loss, typed errors and recovery).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -14,7 +21,10 @@ import { resolveLoadTestOptions } from './loadtest/options.js';
 import type { RunResult } from './loadtest/run-result.js';
 import { STRATEGY_NAMES, type StrategyName } from './loadtest/strategies/types.js';
 import { formatFootnote, formatMarkdownTable, formatTargets, formatTextTable } from './loadtest/table.js';
-import { resolveSimulationOptions, simulateFleet, workloadOf, type FleetSimulationOptions } from './simulate/fleet.js';
+import { resolveSimulationOptions, simulateFleet, workloadOf, type FleetSimulationOptions, type SimulationResult } from './simulate/fleet.js';
+import { isGatingCheck } from './simulate/region-checks.js';
+import { DEFAULT_REPLICATION_LAG_MS, parseLagRange, parseRttTable } from './simulate/region-latency.js';
+import { formatRegionTable } from './simulate/region-table.js';
 import { runMain } from './support/run-main.js';
 
 const number = (value: string): number => {
@@ -22,6 +32,27 @@ const number = (value: string): number => {
   if (!Number.isFinite(parsed)) throw new InvalidArgumentError(`"${value}" is not a number.`);
   return parsed;
 };
+const asOption =
+  <T>(parse: (value: string) => T) =>
+  (value: string): T => {
+    try {
+      return parse(value);
+    } catch (error) {
+      throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
+    }
+  };
+const regionList = (value: string): string[] =>
+  value
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+/** `start+duration` in seconds after the run's start, e.g. `21600+7200`. */
+const regionLoss = (value: string): { startMs: number; durationMs: number } => {
+  const match = /^(\d+(?:\.\d+)?)\+(\d+(?:\.\d+)?)$/.exec(value.trim());
+  if (match === null) throw new InvalidArgumentError(`"${value}" is not <start seconds>+<duration seconds>.`);
+  return { startMs: Number(match[1]) * 1000, durationMs: Number(match[2]) * 1000 };
+};
+
 const strategies = (value: string): StrategyName[] => {
   const names = value === 'all' ? [...STRATEGY_NAMES] : value.split(',').map((name) => name.trim());
   for (const name of names) {
@@ -69,6 +100,25 @@ const program = new Command('simulate-fleet')
   .option('--write-rate <perSecond>', 'secret-write throttle (default 50)', number)
   .option('--skew-ms <ms>', 'wall-clock skew of each environment, uniform in ± this (default 0)', number)
   .option('--seed <n>', 'seed (default 1)', number)
+  .option(
+    '--regions <list>',
+    'several Regions, e.g. us-east-1,eu-west-1,ap-southeast-2: environments spread evenly; the first is the primary',
+    regionList,
+  )
+  .option('--primary-region <name>', "the secret's primary Region and the lease table's (default the first of --regions)")
+  .option(
+    '--rtt <pairs>',
+    'round trips between Regions, e.g. us-east-1:eu-west-1=75,us-east-1:ap-southeast-2=200 (defaults: scripts/simulate/region-latency.ts)',
+    asOption(parseRttTable),
+  )
+  .option(
+    '--replication-lag-ms <ms|min-max>',
+    `Secrets Manager replication lag per change, uniform in the range (default ${DEFAULT_REPLICATION_LAG_MS.min}-${DEFAULT_REPLICATION_LAG_MS.max}; AWS documents none)`,
+    asOption(parseLagRange),
+  )
+  .option('--region-loss <start+duration>', 'lose the primary Region from <start> for <duration> seconds, e.g. 21600+7200', regionLoss)
+  .option('--loss-timeout-ms <ms>', 'a call to the lost Region fails after this long (default 2000)', number)
+  .option('--check', 'exit non-zero when a check fails (always on with --regions)')
   .option('--compare-loadtest', 'also run the real load test with the same workload and print both')
   .option('--out-dir <dir>', 'folder for the JSON report and the SVG chart (default reports/simulate)')
   .option('--svg <file>', 'also write the chart here')
@@ -96,10 +146,19 @@ async function main(): Promise<void> {
       writeRatePerSecond: given(flags.writeRate),
       clockSkewMs: given(flags.skewMs),
       seed: given(flags.seed),
+      regions: flags.regions as string[] | undefined,
+      primaryRegion: typeof flags.primaryRegion === 'string' ? flags.primaryRegion : undefined,
+      interRegionRttMs: flags.rtt as Record<string, number> | undefined,
+      replicationLagMs: flags.replicationLagMs as { min: number; max: number } | undefined,
+      regionLoss:
+        flags.regionLoss === undefined
+          ? undefined
+          : { ...(flags.regionLoss as { startMs: number; durationMs: number }), timeoutMs: given(flags.lossTimeoutMs) ?? 2_000 },
     }).filter(([, value]) => value !== undefined),
   ) as Partial<FleetSimulationOptions>;
 
   const results: RunResult[] = [];
+  const regional: SimulationResult[] = [];
   for (const strategy of (flags.strategies as StrategyName[] | undefined) ?? ['locked']) {
     const options = resolveSimulationOptions({ ...preset, ...overrides, strategy });
     const result = await simulateFleet(options, (progress) => {
@@ -113,6 +172,7 @@ async function main(): Promise<void> {
         `${(result.simulation.realMs / 1000).toFixed(1)} s real, ${result.simulation.events} events\n`,
     );
     results.push(result);
+    if (result.regions !== undefined) regional.push(result);
     if (flags.compareLoadtest === true) {
       const loadOptions = resolveLoadTestOptions({ strategies: [strategy], ...workloadOf(options), binMs: options.binMs });
       process.stdout.write(`[loadtest ${strategy}] the same workload with real processes …\n`);
@@ -131,7 +191,16 @@ async function main(): Promise<void> {
   if (typeof flags.svg === 'string') await writeFile(flags.svg, chart);
   process.stdout.write(`\n${formatTextTable(results)}\n\n${formatFootnote(results)}\n\n${formatTargets(results)}\n\n`);
   if (flags.markdown === true) process.stdout.write(`${formatMarkdownTable(results)}\n\n`);
+  for (const result of regional) if (result.regions !== undefined) process.stdout.write(`${formatRegionTable(result, result.regions)}\n\n`);
   process.stdout.write(`JSON report: ${jsonPath}\nChart: ${svgPath}\n`);
+  const gate = flags.check === true || regional.length > 0;
+  const failed = results.flatMap((result) =>
+    result.targets.filter((check) => !check.ok && (flags.check === true || (result.target === 'simulation' && isGatingCheck(check.name)))),
+  );
+  if (gate && failed.length > 0) {
+    process.stdout.write(`\n${failed.length} check(s) failed: ${failed.map((check) => check.name).join('; ')}\n`);
+    process.exitCode = 1;
+  }
 }
 
 runMain(main);

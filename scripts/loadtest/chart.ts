@@ -65,7 +65,7 @@ function panel(result: RunResult, top: number): { svg: string; height: number } 
   const x = (t: number): number => MARGIN_LEFT + (Math.min(Math.max(t, 0), duration) / duration) * PLOT_WIDTH;
   const parts: string[] = [];
   const heading =
-    `${result.strategy} — fault: ${result.fault.kind} — ${result.generations} generations, ${result.idp.calls} IdP calls, ` +
+    `${result.strategy} — fault: ${result.fault.label ?? result.fault.kind} — ${result.generations} generations, ${result.idp.calls} IdP calls, ` +
     `${result.versions.created} versions, p99 ${result.latencyMs.p99} ms, ${result.validity.servedExpired} expired served`;
   parts.push(`<text x="${MARGIN_LEFT}" y="${top + 16}" font-size="13" font-weight="bold">${escapeXml(heading)}</text>`);
 
@@ -141,7 +141,12 @@ function panel(result: RunResult, top: number): { svg: string; height: number } 
   if (result.fault.atMs !== undefined) {
     const xf = x(result.fault.atMs);
     parts.push(`<line x1="${f(xf)}" y1="${countTop}" x2="${f(xf)}" y2="${bottom}" stroke="${COLORS.fault}" stroke-dasharray="4 3"/>`);
-    parts.push(`<text x="${f(xf + 3)}" y="${countTop + 10}" fill="${COLORS.fault}">${escapeXml(result.fault.kind)}</text>`);
+    parts.push(`<text x="${f(xf + 3)}" y="${countTop + 10}" fill="${COLORS.fault}">${escapeXml(result.fault.label ?? result.fault.kind)}</text>`);
+    if (result.fault.untilMs !== undefined) {
+      const xu = x(result.fault.untilMs);
+      parts.push(`<line x1="${f(xu)}" y1="${countTop}" x2="${f(xu)}" y2="${bottom}" stroke="${COLORS.fault}" stroke-dasharray="4 3"/>`);
+      parts.push(`<text x="${f(xu + 3)}" y="${countTop + 10}" fill="${COLORS.fault}">returned</text>`);
+    }
   }
   // Time axis.
   const step = niceStep(duration / 1000);

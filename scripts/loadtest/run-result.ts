@@ -33,6 +33,10 @@ export interface FaultOutcome {
   recoveryBoundMs?: number;
   /** Free text: what was injected. */
   description: string;
+  /** The chart's name for the fault (default `kind`), e.g. a simulated Region loss. */
+  label?: string;
+  /** When a fault with a duration ended (ms after the run started): the chart marks it too. */
+  untilMs?: number;
 }
 
 /** Cost and quota projection of one run, scaled to 24 h and to a 30-day month. */

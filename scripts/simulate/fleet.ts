@@ -8,16 +8,18 @@ import {
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { ConfigurationError, LeaseLock, MemoryLockStore, seededRandom } from '../../src/index.js';
-import { createDispatcher, OffsetClock, SecretsManagerModel, Throttle } from '../../src/local/index.js';
+import { createDispatcher, OffsetClock, RegionalModels, ReplicationHub, SecretsManagerModel, Throttle } from '../../src/local/index.js';
 import { checkTargets, countRounds, projectRun } from '../loadtest/analysis.js';
 import { CallRecorder } from '../loadtest/call-recorder.js';
 import { LatencyHistogram } from '../loadtest/histogram.js';
-import { encodeIssuedToken } from '../loadtest/issued-token.js';
+import { decodeIssuedToken, encodeIssuedToken } from '../loadtest/issued-token.js';
 import { DEFAULT_PRICES, type Prices } from '../loadtest/prices.js';
 import type { RunResult, RunSettings } from '../loadtest/run-result.js';
 import { createStrategy } from '../loadtest/strategies/index.js';
-import type { MintedToken, StrategyActivity, StrategyName } from '../loadtest/strategies/types.js';
+import type { MintedToken, ServedToken, StrategyActivity, StrategyName } from '../loadtest/strategies/types.js';
 import { inProcessSecretsManagerClient, type InProcessCallCounts } from './in-process-secrets-manager.js';
+import { checkRegions, type RegionLossRegionReport, type RegionLossReport, type RegionReport, type RegionsReport } from './region-checks.js';
+import { DEFAULT_REPLICATION_LAG_MS, rttBetween } from './region-latency.js';
 import { VirtualScheduler } from './scheduler.js';
 import { SimulatedLockStore, type LockTableCounts } from './simulated-lock-store.js';
 
@@ -56,10 +58,34 @@ export interface FleetSimulationOptions {
   binMs: number;
   seed: number;
   prices: Prices;
+  /**
+   * Several Regions: environments are spread evenly over them (environment i in `regions[i % n]`)
+   * and the secret is replicated from the primary to the others. Empty or one: one Region, as before.
+   */
+  regions: string[];
+  /** The secret's primary Region, which also holds the lease table. Default: the first of `regions`. */
+  primaryRegion: string;
+  /** Round trips between Regions in ms, keyed `a|b`; pairs not given use `region-latency.ts`'s table. */
+  interRegionRttMs: Record<string, number>;
+  /** Each primary change reaches the replicas after a lag drawn uniformly from this range (ms). */
+  replicationLagMs: { min: number; max: number };
+  /**
+   * The primary Region lost from `startMs` after the run's start for `durationMs`: its Secrets
+   * Manager and the lease table fail every call after `timeoutMs`, its environments get no
+   * invocations, and nothing replicates out of it.
+   */
+  regionLoss: { startMs: number; durationMs: number; timeoutMs: number } | undefined;
+  /** Test-only seams that break a guarantee on purpose, to show that the checks catch it. Never set in a real run. */
+  testSeams: {
+    /** From `atMs` on, environment `environment` serves the first token it was ever served, once (a rollback). */
+    serveOlderToken?: { environment: number; atMs: number };
+  };
 }
 
 /** A simulated run: the load test's report plus what the simulation itself cost. */
 export interface SimulationResult extends RunResult {
+  /** Several Regions: per-Region counts, the checks' inputs and the Region-loss outcome. */
+  regions?: RegionsReport;
   simulation: {
     environments: number;
     virtualMs: number;
@@ -119,6 +145,12 @@ export function resolveSimulationOptions(given: Partial<FleetSimulationOptions> 
     binMs: given.binMs ?? 600_000,
     seed: given.seed ?? 1,
     prices: { ...DEFAULT_PRICES, ...given.prices },
+    regions: given.regions ?? [],
+    primaryRegion: given.primaryRegion ?? given.regions?.[0] ?? 'us-east-1',
+    interRegionRttMs: given.interRegionRttMs ?? {},
+    replicationLagMs: given.replicationLagMs ?? DEFAULT_REPLICATION_LAG_MS,
+    regionLoss: given.regionLoss,
+    testSeams: given.testSeams ?? {},
   };
   for (const [name, min] of [
     ['environments', 1],
@@ -143,6 +175,27 @@ export function resolveSimulationOptions(given: Partial<FleetSimulationOptions> 
     'clockSkewMs',
   ] as const) {
     if (!(Number.isFinite(options[name]) && options[name] >= 0)) throw new ConfigurationError(`${name} must be a number ≥ 0; got ${options[name]}.`);
+  }
+  if (options.regions.length > 1 && !options.regions.includes(options.primaryRegion)) {
+    throw new ConfigurationError(`primaryRegion must be one of the regions (${options.regions.join(', ')}); got ${options.primaryRegion}.`);
+  }
+  if (new Set(options.regions).size !== options.regions.length)
+    throw new ConfigurationError(`regions must not repeat a Region; got ${options.regions.join(', ')}.`);
+  const lag = options.replicationLagMs;
+  if (!(Number.isFinite(lag.min) && lag.min >= 0 && lag.max >= lag.min && lag.max <= 86_400_000)) {
+    throw new ConfigurationError(`replicationLagMs must be a range 0 ≤ min ≤ max ≤ 86400000; got ${lag.min}–${lag.max}.`);
+  }
+  for (const [pair, rtt] of Object.entries(options.interRegionRttMs)) {
+    if (!(Number.isFinite(rtt) && rtt >= 0)) throw new ConfigurationError(`interRegionRttMs["${pair}"] must be a number ≥ 0; got ${rtt}.`);
+  }
+  const loss = options.regionLoss;
+  if (loss !== undefined) {
+    if (options.regions.length < 2) throw new ConfigurationError('regionLoss needs at least two regions: it takes the primary away.');
+    if (!(loss.startMs >= 0 && loss.durationMs > 0 && loss.timeoutMs >= 0 && loss.startMs + loss.durationMs < options.durationMs)) {
+      throw new ConfigurationError(
+        `regionLoss must start at or after 0 and end before the run does (${options.durationMs} ms); got ${loss.startMs} + ${loss.durationMs} ms.`,
+      );
+    }
   }
   if (!(options.refreshWindowMs > options.minValidityMs && options.refreshWindowMs <= lifetimeMs / 2)) {
     throw new ConfigurationError(`refreshWindowMs must be above minValidityMs and at most half the lifetime; got ${options.refreshWindowMs}.`);
@@ -169,28 +222,41 @@ export async function simulateFleet(
   const realStart = performance.now();
   const scheduler = new VirtualScheduler(VIRTUAL_START);
   const random = seededRandom(options.seed);
-  const model = new SecretsManagerModel({ clock: new OffsetClock(() => scheduler.now) });
-  const smCounts: InProcessCallCounts = { operations: {}, throttled: 0, errors: {} };
   const throttle =
     options.writeRatePerSecond > 0 ? new Throttle({ ratesPerSecond: { writes: options.writeRatePerSecond }, now: () => scheduler.now }) : undefined;
-  const shared = inProcessSecretsManagerClient({
-    dispatch: createDispatcher(model),
-    scheduler,
-    latencyMs: options.secretsManagerLatencyMs,
-    ...(throttle === undefined ? {} : { throttle }),
-    counts: smCounts,
-  });
-  const unusedDynamodb = new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const world = buildRegions(options, scheduler, throttle);
+  const { model, primary, regionNames } = world;
+  const multiRegion = regionNames.length > 1;
+  const shared = world.clientOf(primary, primary);
+  const unusedDynamodb = new DynamoDBClient({ region: primary, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   const secretId = `simulated-${options.strategy}`;
   const lockTable = 'simulated-locks';
-  await warmUp(shared, scheduler, secretId);
+  await warmUp(
+    shared,
+    scheduler,
+    secretId,
+    regionNames.filter((region) => region !== primary),
+  );
+  for (const client of world.clients()) if (client !== shared) await warmUpReader(client, scheduler, secretId);
+  world.afterWarmUp();
   throttle?.reset();
-  const opsAfterWarmUp = { ...smCounts.operations };
+  const opsAfterWarmUp = world.operations();
 
   const recorder = new CallRecorder({ minValidityMs: options.minValidityMs, binMs: options.binMs });
   const start = scheduler.now;
   const end = start + options.durationMs;
   recorder.start(start);
+  const regional = new Map(regionNames.map((region) => [region, new RegionTally(region, options.minValidityMs, options.durationMs)] as const));
+  const loss = options.regionLoss === undefined ? undefined : new LossWatch(start + options.regionLoss.startMs, options.regionLoss.durationMs);
+  world.lost = (region) => loss !== undefined && region === primary && loss.covers(scheduler.now);
+  if (loss !== undefined) {
+    scheduler.after(loss.from - scheduler.now, () => world.hub?.configure({ paused: true }));
+    scheduler.after(loss.until - scheduler.now, () => {
+      loss.returnedAtSeq = seq;
+      world.hub?.configure({ paused: false });
+    });
+  }
+  const lossTimeoutMs = options.regionLoss?.timeoutMs ?? 0;
   const memoryLock = new MemoryLockStore();
   const envCounts: LockTableCounts[] = [];
   const envAtFirstToken: Array<{ getSecretValue: number; lock: LockTableCounts } | undefined> = [];
@@ -203,9 +269,10 @@ export async function simulateFleet(
   let stoppedAt: number | undefined;
   let seq = 0;
 
-  const count = (activity: StrategyActivity): void => {
+  const count = (activity: StrategyActivity, tally?: RegionTally): void => {
     const key = activity.kind === 'event' ? activity.type : activity.kind;
     activityCounts[key] = (activityCounts[key] ?? 0) + 1;
+    if (tally !== undefined) tally.events[key] = (tally.events[key] ?? 0) + 1;
   };
   const think = (): number => (options.thinkDistribution === 'fixed' ? options.thinkMs : -Math.log(1 - random()) * options.thinkMs);
 
@@ -215,13 +282,17 @@ export async function simulateFleet(
     const lockCounts: LockTableCounts = { reads: 0, writes: 0, failedConditionalWrites: 0, byKind: { acquire: 0, renew: 0, release: 0 } };
     envCounts.push(lockCounts);
     const envRandom = seededRandom(options.seed * 7919 + env);
-    const client = perEnvironmentClient(
-      shared,
-      () => (getSecretValueByEnv[env] = (getSecretValueByEnv[env] ?? 0) + 1),
-      (versionId) => {
-        if (!versions.has(versionId)) versions.set(versionId, scheduler.now - start);
-      },
-    );
+    const region = regionNames[env % regionNames.length] as string;
+    const tally = regional.get(region) as RegionTally;
+    tally.environments += 1;
+    const countRead = (): void => {
+      getSecretValueByEnv[env] = (getSecretValueByEnv[env] ?? 0) + 1;
+    };
+    const countVersion = (versionId: string): void => {
+      if (!versions.has(versionId)) versions.set(versionId, scheduler.now - start);
+    };
+    const client = perEnvironmentClient(world.clientOf(region, region), countRead, countVersion);
+    const primaryClient = region === primary ? undefined : perEnvironmentClient(world.clientOf(region, primary), countRead, countVersion);
     const strategy = createStrategy(options.strategy, {
       secretId,
       lockTable,
@@ -231,19 +302,28 @@ export async function simulateFleet(
       minValidityMs: options.minValidityMs,
       refreshWindowMs: options.refreshWindowMs,
       secretsManager: client,
+      ...(primaryClient === undefined
+        ? {}
+        : { primaryRegion: primary, primarySecretsManager: primaryClient, replicationLagMs: options.replicationLagMs.max }),
       dynamodb: unusedDynamodb,
       random: envRandom,
       now: clock.now,
       clock,
       lock: new LeaseLock({
-        store: new SimulatedLockStore(scheduler, options.dynamodbLatencyMs, lockCounts, memoryLock),
+        store: new SimulatedLockStore(
+          scheduler,
+          options.dynamodbLatencyMs + rttBetween(region, primary, options.interRegionRttMs),
+          lockCounts,
+          memoryLock,
+          () => (world.lost(primary) ? lossTimeoutMs : undefined),
+        ),
         leaseMs: options.leaseMs,
         pollMs: options.pollMs,
         clock,
         random: envRandom,
         ownerId: `env-${env}`,
       }),
-      report: count,
+      report: (activity) => count(activity, multiRegion ? tally : undefined),
       callIdentityProvider: (signal) => {
         const from = scheduler.now - start;
         count({ kind: 'idp-call-started', at: from });
@@ -271,21 +351,36 @@ export async function simulateFleet(
     });
     strategies.push(strategy);
     const firstStart = start + (options.environments === 1 ? 0 : (options.rampUpMs * env) / options.environments);
+    const seam =
+      options.testSeams.serveOlderToken?.environment === env ? new OlderTokenSeam(start + options.testSeams.serveOlderToken.atMs) : undefined;
     for (let caller = 0; caller < options.callersPerEnvironment; caller += 1) {
       scheduler.after(firstStart - scheduler.now, () => {
         void (async () => {
           while (scheduler.now < end) {
+            if (world.lost(region) && loss !== undefined) {
+              // A lost Region's environments get no invocations until it returns.
+              await clock.sleep(loss.until - scheduler.now);
+              continue;
+            }
             const startedAt = scheduler.now;
             try {
-              const served = await strategy.getToken();
+              const served = seam === undefined ? await strategy.getToken() : seam.pass(await strategy.getToken(), scheduler.now);
               if (envAtFirstToken[env] === undefined) {
                 envAtFirstToken[env] = { getSecretValue: getSecretValueByEnv[env] ?? 0, lock: structuredClone(lockCounts) };
               }
               recorder.served(env, served, scheduler.now - startedAt, clock.now());
+              if (multiRegion) {
+                const claims = decodeIssuedToken(served.token);
+                tally.recorder.served(env, served, scheduler.now - startedAt, clock.now(), claims);
+                if (loss !== undefined && claims !== undefined) loss.served(region, scheduler.now, claims, clock.now());
+              }
             } catch (error) {
-              recorder.error(error instanceof Error ? error.name : 'UnknownError', scheduler.now);
+              const name = error instanceof Error ? error.name : 'UnknownError';
+              recorder.error(name, scheduler.now);
+              if (multiRegion) tally.recorder.error(name, scheduler.now);
+              loss?.error(region, name, scheduler.now);
             }
-            await clock.sleep(think());
+            await clock.sleep(seam?.callAgainAtOnce() === true ? 1 : think());
           }
         })();
       });
@@ -310,6 +405,10 @@ export async function simulateFleet(
   void closing;
 
   const alive = countVersions(model, secretId);
+  world.hub?.pump();
+  const replicasInSync = regionNames
+    .filter((region) => region !== primary)
+    .every((region) => currentVersionOf(world.modelOf(region), secretId) === currentVersionOf(model, secretId));
   const sumLock = (pick: (counts: LockTableCounts, env: number) => number): number =>
     envCounts.reduce((sum, counts, env) => sum + pick(counts, env), 0);
   const steadyLock = (key: 'reads' | 'writes' | 'failedConditionalWrites'): number =>
@@ -322,7 +421,8 @@ export async function simulateFleet(
     steadyGsvMax = Math.max(steadyGsvMax, total - (envAtFirstToken[env]?.getSecretValue ?? total));
   }
   const generations = [...recorder.firstServed].sort((a, b) => a[0] - b[0]);
-  const smCalls = difference(smCounts.operations, opsAfterWarmUp);
+  const smCalls = difference(world.operations(), opsAfterWarmUp);
+  const smCounts = world.totals();
   const round3 = (value: number): number => Math.round(value * 1000) / 1000;
   const summary = (histogram: CallRecorder['latency']) => ({
     calls: histogram.count,
@@ -381,9 +481,18 @@ export async function simulateFleet(
     fault: {
       kind: 'none',
       description:
-        stoppedAt === undefined
-          ? 'healthy run (simulated)'
-          : `healthy run (simulated), stopped after ${measuredMs} virtual ms at the budget of ${options.maxIdpCalls} IdP calls`,
+        (options.regionLoss === undefined ? 'healthy run (simulated)' : `primary Region ${primary} lost (simulated)`) +
+        (multiRegion ? `, ${regionNames.length} Regions` : '') +
+        (stoppedAt === undefined ? '' : `, stopped after ${measuredMs} virtual ms at the budget of ${options.maxIdpCalls} IdP calls`),
+      ...(options.regionLoss === undefined
+        ? multiRegion
+          ? { label: `${regionNames.length} Regions` }
+          : {}
+        : {
+            label: `${primary} lost`,
+            atMs: options.regionLoss.startMs,
+            untilMs: options.regionLoss.startMs + options.regionLoss.durationMs,
+          }),
     },
     timeline: {
       binMs: options.binMs,
@@ -405,9 +514,37 @@ export async function simulateFleet(
     },
   };
   const withProjection = { ...base, projection: projectRun(base, options.prices) };
+  const regionsReport: RegionsReport | undefined = multiRegion
+    ? {
+        primary,
+        names: [...regionNames],
+        rttMs: Object.fromEntries(
+          regionNames
+            .filter((region) => region !== primary)
+            .map((region) => [`${region}|${primary}`, rttBetween(region, primary, options.interRegionRttMs)]),
+        ),
+        replicationLagMs: options.replicationLagMs,
+        replicasInSyncAtEnd: replicasInSync,
+        perRegion: regionNames.map((region) => {
+          const tally = regional.get(region) as RegionTally;
+          let steadyMax = 0;
+          for (let env = 0; env < options.environments; env += 1) {
+            if (regionNames[env % regionNames.length] !== region) continue;
+            const total = getSecretValueByEnv[env] ?? 0;
+            steadyMax = Math.max(steadyMax, total - (envAtFirstToken[env]?.getSecretValue ?? total));
+          }
+          return tally.report(world.getSecretValueServed(region), world.getSecretValueToPrimary(region), steadyMax);
+        }),
+        ...(loss === undefined || options.regionLoss === undefined
+          ? {}
+          : { regionLoss: loss.report(start, options.regionLoss.timeoutMs, primary, mints) }),
+      }
+    : undefined;
+  const targets = checkTargets(withProjection);
   return {
     ...withProjection,
-    targets: checkTargets(withProjection),
+    ...(regionsReport === undefined ? {} : { regions: regionsReport }),
+    targets: regionsReport === undefined ? targets : checkRegions({ ...withProjection, regions: regionsReport }, targets),
     simulation: {
       environments: options.environments,
       virtualMs: measuredMs,
@@ -444,26 +581,347 @@ function perEnvironmentClient(
  * real timers. Make those calls before virtual time starts, so that afterwards every call runs on
  * promise continuations alone.
  */
-async function warmUp(client: SecretsManagerClient, scheduler: VirtualScheduler, secretId: string): Promise<void> {
-  const pump = async <T>(call: Promise<T>): Promise<T | undefined> => {
-    let settled = false;
-    const result = call.then(
-      (value) => value,
-      () => undefined,
-    );
-    void result.finally(() => (settled = true));
-    for (let turn = 0; !settled && turn < 10_000; turn += 1) {
-      await new Promise((resolve) => setImmediate(resolve));
-      await scheduler.run(scheduler.now + 1_000);
-    }
-    return result;
-  };
+async function warmUp(
+  client: SecretsManagerClient,
+  scheduler: VirtualScheduler,
+  secretId: string,
+  replicaRegions: readonly string[] = [],
+): Promise<void> {
+  const pump = (call: Promise<unknown>) => pumped(scheduler, call);
   await pump(client.send(new CreateSecretCommand({ Name: `${secretId}-warm-up` })));
   await pump(client.send(new PutSecretValueCommand({ SecretId: `${secretId}-warm-up`, SecretString: '{}' })));
   await pump(client.send(new GetSecretValueCommand({ SecretId: `${secretId}-warm-up`, VersionStage: 'AWSCURRENT' })));
   await pump(client.send(new DescribeSecretCommand({ SecretId: `${secretId}-warm-up` })));
   await pump(client.send(new ListSecretVersionIdsCommand({ SecretId: `${secretId}-warm-up` })));
-  await pump(client.send(new CreateSecretCommand({ Name: secretId, Description: 'token-refresher fleet simulation' })));
+  await pump(
+    client.send(
+      new CreateSecretCommand({
+        Name: secretId,
+        Description: 'token-refresher fleet simulation',
+        ...(replicaRegions.length === 0 ? {} : { AddReplicaRegions: replicaRegions.map((region) => ({ Region: region })) }),
+      }),
+    ),
+  );
+}
+
+/** The first calls of a client that only reads (another Region's, or one to the primary from another Region). */
+async function warmUpReader(client: SecretsManagerClient, scheduler: VirtualScheduler, secretId: string): Promise<void> {
+  await pumped(scheduler, client.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: 'AWSCURRENT' })));
+  await pumped(scheduler, client.send(new DescribeSecretCommand({ SecretId: secretId })));
+}
+
+/** Runs virtual time in steps, with real turns between them, until `call` settles. */
+async function pumped<T>(scheduler: VirtualScheduler, call: Promise<T>): Promise<T | undefined> {
+  let settled = false;
+  const result = call.then(
+    (value) => value,
+    () => undefined,
+  );
+  void result.finally(() => (settled = true));
+  for (let turn = 0; !settled && turn < 10_000; turn += 1) {
+    await new Promise((resolve) => setImmediate(resolve));
+    await scheduler.run(scheduler.now + 1_000);
+  }
+  return result;
+}
+
+/** The version AWSCURRENT is on, read from a model directly (no virtual time passes). */
+function currentVersionOf(model: SecretsManagerModel, secretId: string): string | undefined {
+  try {
+    return model.getSecretValue({ SecretId: secretId, VersionStage: 'AWSCURRENT' }).VersionId;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Secrets Manager operations that change a primary secret (and so send a copy to its replicas). */
+const PRIMARY_WRITES = new Set(['CreateSecret', 'PutSecretValue', 'UpdateSecretVersionStage', 'UpdateSecret']);
+
+/**
+ * The Regions of one simulation: one Secrets Manager model per Region (for one Region, the model
+ * alone, as before), the replication between them with a lag drawn per change, and one SDK client
+ * per (caller's Region, service's Region) with its round trip and its counts.
+ */
+class RegionWorld {
+  readonly primary: string;
+  readonly regionNames: readonly string[];
+  /** The primary Region's model. */
+  readonly model: SecretsManagerModel;
+  readonly hub: ReplicationHub | undefined;
+  /** Whether `region` is unreachable now (set once the run's start is known). */
+  lost: (region: string) => boolean = () => false;
+  readonly #regions: RegionalModels | undefined;
+  readonly #clients = new Map<string, { from: string; to: string; client: SecretsManagerClient; counts: InProcessCallCounts }>();
+  readonly #options: FleetSimulationOptions;
+  readonly #scheduler: VirtualScheduler;
+  readonly #throttle: Throttle | undefined;
+  readonly #lagRandom: () => number;
+
+  constructor(options: FleetSimulationOptions, scheduler: VirtualScheduler, throttle: Throttle | undefined) {
+    this.#options = options;
+    this.#scheduler = scheduler;
+    this.#throttle = throttle;
+    this.#lagRandom = seededRandom(options.seed * 104_729 + 3);
+    const clock = new OffsetClock(() => scheduler.now);
+    if (options.regions.length <= 1) {
+      this.primary = options.regions[0] ?? options.primaryRegion;
+      this.regionNames = [this.primary];
+      this.model = new SecretsManagerModel({ clock });
+      this.hub = undefined;
+      this.#regions = undefined;
+      return;
+    }
+    this.primary = options.primaryRegion;
+    this.regionNames = options.regions;
+    let regions: RegionalModels | undefined;
+    const hub = new ReplicationHub(clock, (region) => (regions as RegionalModels).model(region));
+    regions = new RegionalModels(
+      this.primary,
+      (region, onChanges) => new SecretsManagerModel({ clock, region, replication: hub, ...(onChanges ? { onChanges } : {}) }),
+    );
+    this.hub = hub;
+    this.#regions = regions;
+    this.model = regions.defaultModel;
+  }
+
+  modelOf(region: string): SecretsManagerModel {
+    return this.#regions?.model(region) ?? this.model;
+  }
+
+  /** The client a process in `from` uses to reach Secrets Manager in `to`. */
+  clientOf(from: string, to: string): SecretsManagerClient {
+    const key = `${from}>${to}`;
+    let entry = this.#clients.get(key);
+    if (entry === undefined) {
+      const counts: InProcessCallCounts = { operations: {}, throttled: 0, errors: {} };
+      const hub = this.hub;
+      const lag = this.#options.replicationLagMs;
+      const timeoutMs = this.#options.regionLoss?.timeoutMs ?? 0;
+      const client = inProcessSecretsManagerClient({
+        dispatch: createDispatcher(this.modelOf(to)),
+        scheduler: this.#scheduler,
+        latencyMs: this.#options.secretsManagerLatencyMs + rttBetween(from, to, this.#options.interRegionRttMs),
+        ...(this.#throttle === undefined || to !== this.primary ? {} : { throttle: this.#throttle }),
+        counts,
+        region: to,
+        ...(hub === undefined
+          ? {}
+          : {
+              beforeDispatch: (operation: string) => {
+                if (to === this.primary && PRIMARY_WRITES.has(operation)) {
+                  hub.configure({ lagMs: Math.round(lag.min + this.#lagRandom() * (lag.max - lag.min)) });
+                } else {
+                  hub.pump();
+                }
+              },
+              unreachableFor: () => (this.lost(to) ? timeoutMs : undefined),
+            }),
+      });
+      entry = { from, to, client, counts };
+      this.#clients.set(key, entry);
+    }
+    return entry.client;
+  }
+
+  clients(): SecretsManagerClient[] {
+    return [...this.#clients.values()].map((entry) => entry.client);
+  }
+
+  /** Forgets the warm-up's calls and lets its copies arrive at once. */
+  afterWarmUp(): void {
+    this.hub?.pump();
+    for (const { counts } of this.#clients.values()) {
+      counts.operations = {};
+      counts.errors = {};
+      counts.throttled = 0;
+    }
+  }
+
+  /** Calls by operation, every client together. */
+  operations(): Record<string, number> {
+    return this.totals().operations;
+  }
+
+  totals(): InProcessCallCounts {
+    const total: InProcessCallCounts = { operations: {}, throttled: 0, errors: {} };
+    for (const { counts } of this.#clients.values()) {
+      total.throttled += counts.throttled;
+      for (const [key, value] of Object.entries(counts.operations)) total.operations[key] = (total.operations[key] ?? 0) + value;
+      for (const [key, value] of Object.entries(counts.errors)) total.errors[key] = (total.errors[key] ?? 0) + value;
+    }
+    return total;
+  }
+
+  /** GetSecretValue calls Secrets Manager in `region` answered, from any Region. */
+  getSecretValueServed(region: string): number {
+    let total = 0;
+    for (const entry of this.#clients.values()) if (entry.to === region) total += entry.counts.operations.GetSecretValue ?? 0;
+    return total;
+  }
+
+  /** GetSecretValue calls processes in `region` sent to the primary in another Region. */
+  getSecretValueToPrimary(region: string): number {
+    if (region === this.primary) return 0;
+    return this.#clients.get(`${region}>${this.primary}`)?.counts.operations.GetSecretValue ?? 0;
+  }
+}
+
+function buildRegions(options: FleetSimulationOptions, scheduler: VirtualScheduler, throttle: Throttle | undefined): RegionWorld {
+  return new RegionWorld(options, scheduler, throttle);
+}
+
+/** What one Region's environments were served, counted apart from the fleet's totals. */
+class RegionTally {
+  readonly region: string;
+  environments = 0;
+  readonly events: Record<string, number> = {};
+  readonly recorder: CallRecorder;
+
+  constructor(region: string, minValidityMs: number, durationMs: number) {
+    this.region = region;
+    this.recorder = new CallRecorder({ minValidityMs, binMs: durationMs + 120_000 });
+  }
+
+  report(servedHere: number, toPrimary: number, steadyMax: number): RegionReport {
+    const recorder = this.recorder;
+    return {
+      region: this.region,
+      environments: this.environments,
+      calls: recorder.calls,
+      sources: { ...recorder.sources },
+      servedExpired: recorder.servedExpired,
+      servedBelowMinValidity: recorder.servedBelowMinValidity,
+      olderAfterNewer: recorder.olderAfterNewer,
+      minRemainingMs: recorder.minRemainingMs,
+      errors: { ...recorder.errors },
+      latencyP99Ms: Math.round(recorder.latency.quantile(0.99) * 1000) / 1000,
+      getSecretValue: { servedHere, toPrimary },
+      getSecretValueMaxPerProcessSteady: steadyMax,
+      replicaBehind: this.events['replica-behind'] ?? 0,
+      events: { ...this.events },
+    };
+  }
+}
+
+/**
+ * The test-only seam `serveOlderToken`: at the first change of token after `at` while the previous
+ * token is still valid, the environment calls again at once and is served the token it had before — still valid, but older than one it
+ * was already served: a rollback, which the checks must catch.
+ */
+class OlderTokenSeam {
+  #at: number;
+  #latest: ServedToken | undefined;
+  #previous: ServedToken | undefined;
+  #armed = false;
+
+  constructor(at: number) {
+    this.#at = at;
+  }
+
+  pass(served: ServedToken, now: number): ServedToken {
+    if (this.#armed && this.#previous !== undefined) {
+      this.#armed = false;
+      return { token: this.#previous.token, source: 'memory' };
+    }
+    if (served.token !== this.#latest?.token) {
+      this.#previous = this.#latest;
+      this.#latest = served;
+      const previousExp = this.#previous === undefined ? undefined : decodeIssuedToken(this.#previous.token)?.exp;
+      // Only a previous token still valid a second from now: a rollback, not an expired token.
+      if (now >= this.#at && previousExp !== undefined && previousExp > now + 1_000) {
+        this.#at = Number.POSITIVE_INFINITY; // once
+        this.#armed = true;
+      }
+    }
+    return served;
+  }
+
+  callAgainAtOnce(): boolean {
+    return this.#armed;
+  }
+}
+
+/** Watches the Region-loss scenario: what each Region was served or refused during the loss and after. */
+class LossWatch {
+  readonly from: number;
+  readonly until: number;
+  /** The IdP's mint counter when the Region returned: tokens above it were minted after. */
+  returnedAtSeq: number | undefined;
+  readonly #regions = new Map<
+    string,
+    {
+      servedDuring: number;
+      errorsDuring: Record<string, number>;
+      errorsAfter: Record<string, number>;
+      firstErrorAt?: number;
+      lastErrorAt?: number;
+      lastServedBeforeError?: number;
+      newServedAt?: number;
+    }
+  >();
+
+  constructor(from: number, durationMs: number) {
+    this.from = from;
+    this.until = from + durationMs;
+  }
+
+  covers(now: number): boolean {
+    return now >= this.from && now < this.until;
+  }
+
+  served(region: string, now: number, claims: { seq: number }, _wallNow: number): void {
+    const entry = this.#entry(region);
+    if (this.covers(now)) {
+      entry.servedDuring += 1;
+      if (entry.firstErrorAt === undefined) entry.lastServedBeforeError = now;
+    }
+    if (now >= this.until && entry.newServedAt === undefined && this.returnedAtSeq !== undefined && claims.seq > this.returnedAtSeq) {
+      entry.newServedAt = now;
+    }
+  }
+
+  error(region: string, name: string, now: number): void {
+    if (now < this.from) return;
+    const entry = this.#entry(region);
+    const bucket = this.covers(now) ? entry.errorsDuring : entry.errorsAfter;
+    bucket[name] = (bucket[name] ?? 0) + 1;
+    entry.firstErrorAt ??= now;
+    entry.lastErrorAt = now;
+  }
+
+  report(start: number, timeoutMs: number, primary: string, mints: ReadonlyArray<{ t: number }>): RegionLossReport {
+    const returned = this.until - start;
+    const firstMint = mints.find((mint) => mint.t >= returned);
+    const relative = (at: number | undefined, origin: number): number | null => (at === undefined ? null : at - origin);
+    const perRegion: RegionLossRegionReport[] = [...this.#regions.entries()].map(([region, entry]) => ({
+      region,
+      servedDuringLoss: entry.servedDuring,
+      errorsDuringLoss: entry.errorsDuring,
+      errorsAfterReturn: entry.errorsAfter,
+      firstErrorAfterLossMs: relative(entry.firstErrorAt, this.from),
+      lastServedDuringLossMs: relative(entry.lastServedBeforeError, this.from),
+      lastErrorAfterReturnMs: relative(entry.lastErrorAt, this.until),
+      newTokenServedAfterReturnMs: relative(entry.newServedAt, this.until),
+    }));
+    return {
+      region: primary,
+      fromMs: this.from - start,
+      durationMs: this.until - this.from,
+      timeoutMs,
+      firstMintAfterReturnMs: firstMint === undefined ? null : firstMint.t - returned,
+      idpCallsDuringLoss: mints.filter((mint) => mint.t >= this.from - start && mint.t < returned).length,
+      perRegion,
+    };
+  }
+
+  #entry(region: string) {
+    let entry = this.#regions.get(region);
+    if (entry === undefined) {
+      entry = { servedDuring: 0, errorsDuring: {}, errorsAfter: {} };
+      this.#regions.set(region, entry);
+    }
+    return entry;
+  }
 }
 
 /** Versions of the secret, deprecated ones included, read from the model itself (no virtual time passes). */

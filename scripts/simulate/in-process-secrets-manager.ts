@@ -19,6 +19,16 @@ export interface InProcessSecretsManagerOptions {
   /** The emulator's rate limiter on virtual time; none when absent. */
   throttle?: Throttle;
   counts: InProcessCallCounts;
+  /** The Region the client is for (its SigV4 scope). Default `us-east-1`. */
+  region?: string;
+  /** Runs before each request reaches the service (the replication hub's pump, the lag of the next copy). */
+  beforeDispatch?: (operation: string) => void;
+  /**
+   * While this returns a number, the service's Region is unreachable: the call fails after that
+   * many virtual ms with a network error (`TimeoutError`, as the SDK reports a connect timeout),
+   * and nothing is applied.
+   */
+  unreachableFor?: () => number | undefined;
 }
 
 /**
@@ -43,9 +53,24 @@ export function inProcessSecretsManagerClient(options: InProcessSecretsManagerOp
     const raw = request.body as string | Uint8Array | undefined;
     // Copy the bytes themselves: Buffer.from(object) would go through the SDK body's valueOf().
     const body = typeof raw === 'string' ? raw : raw === undefined ? '' : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8');
+    const unreachableMs = options.unreachableFor?.();
+    if (unreachableMs !== undefined) {
+      return new Promise((_, reject) => {
+        options.scheduler.after(unreachableMs, () => {
+          counts.errors[`${operation}:Unreachable`] = (counts.errors[`${operation}:Unreachable`] ?? 0) + 1;
+          reject(
+            Object.assign(new Error(`connect ETIMEDOUT: Region ${options.region ?? 'us-east-1'} is unreachable`), {
+              name: 'TimeoutError',
+              code: 'ETIMEDOUT',
+            }),
+          );
+        });
+      });
+    }
     return new Promise((resolve) => {
       // The call reaches the service halfway through the round trip and is answered at its end.
       options.scheduler.after(options.latencyMs / 2, () => {
+        options.beforeDispatch?.(operation);
         let answer: WireResponse;
         if (options.throttle !== undefined && !options.throttle.admit(operation as OperationName)) {
           counts.throttled += 1;
@@ -64,7 +89,7 @@ export function inProcessSecretsManagerClient(options: InProcessSecretsManagerOp
     });
   };
   return new SecretsManagerClient({
-    region: 'us-east-1',
+    region: options.region ?? 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     endpoint: 'http://secretsmanager.in-process.invalid',
     maxAttempts: 1,

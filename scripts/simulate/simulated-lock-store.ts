@@ -1,4 +1,5 @@
 import {
+  LockUnavailableError,
   MemoryLockStore,
   type AcquireWrite,
   type LockRecord,
@@ -35,6 +36,7 @@ export class SimulatedLockStore implements LockStore {
   readonly #latencyMs: number;
   readonly #counts: LockTableCounts;
   readonly #memory: MemoryLockStore;
+  readonly #unreachableFor: (() => number | undefined) | undefined;
 
   constructor(
     scheduler: VirtualScheduler,
@@ -42,7 +44,13 @@ export class SimulatedLockStore implements LockStore {
     counts: LockTableCounts,
     /** The table; give every simulated process its own store over one shared table to count per process. */
     memory: MemoryLockStore = new MemoryLockStore(),
+    /**
+     * While this returns a number, the table's Region is unreachable: every call fails after that
+     * many virtual ms with `LockUnavailableError` (kind `unknown`), and nothing is applied.
+     */
+    unreachableFor?: () => number | undefined,
   ) {
+    this.#unreachableFor = unreachableFor;
     this.#scheduler = scheduler;
     this.#latencyMs = latencyMs;
     this.#counts = counts;
@@ -51,22 +59,39 @@ export class SimulatedLockStore implements LockStore {
 
   read(name: string): Promise<LockRecord | undefined> {
     this.#counts.reads += 1;
-    return this.#roundTrip(() => this.#memory.peek(name));
+    return this.#unreachable(name) ?? this.#roundTrip(() => this.#memory.peek(name));
   }
 
   acquire(write: AcquireWrite): Promise<WriteOutcome> {
-    return this.#write('acquire', () => this.#memory.applyAcquire(write));
+    return this.#write(write.name, 'acquire', () => this.#memory.applyAcquire(write));
   }
 
   renew(write: RenewWrite): Promise<WriteOutcome> {
-    return this.#write('renew', () => this.#memory.applyRenew(write));
+    return this.#write(write.name, 'renew', () => this.#memory.applyRenew(write));
   }
 
   release(write: ReleaseWrite): Promise<WriteOutcome> {
-    return this.#write('release', () => this.#memory.applyRelease(write));
+    return this.#write(write.name, 'release', () => this.#memory.applyRelease(write));
   }
 
-  #write(kind: keyof LockTableCounts['byKind'], apply: () => WriteOutcome): Promise<WriteOutcome> {
+  #unreachable(name: string): Promise<never> | undefined {
+    const afterMs = this.#unreachableFor?.();
+    if (afterMs === undefined) return undefined;
+    return new Promise((_, reject) => {
+      this.#scheduler.after(afterMs, () => {
+        const cause = Object.assign(new Error("connect ETIMEDOUT: the lock table's Region is unreachable"), { name: 'TimeoutError' });
+        reject(new LockUnavailableError(name, 'unknown', { cause }));
+      });
+    });
+  }
+
+  #write(name: string, kind: keyof LockTableCounts['byKind'], apply: () => WriteOutcome): Promise<WriteOutcome> {
+    const unreachable = this.#unreachable(name);
+    if (unreachable !== undefined) {
+      this.#counts.writes += 1;
+      this.#counts.byKind[kind] += 1;
+      return unreachable;
+    }
     this.#counts.writes += 1;
     this.#counts.byKind[kind] += 1;
     return this.#roundTrip(apply).then((outcome) => {

@@ -15,7 +15,8 @@
  *
  * For in-process use without HTTP (the fleet simulation drives it under virtual time): the emulator's
  * model ({@link SecretsManagerModel}), its wire layer ({@link createDispatcher}, {@link failure}) and
- * its write throttle ({@link Throttle}).
+ * its write throttle ({@link Throttle}), and for several Regions one model per Region ({@link RegionalModels})
+ * with the replication between them ({@link ReplicationHub}).
  */
 export { startLocalStack, type LocalStack, type LocalStackOptions } from './stack.js';
 export { startDynalite, type DynaliteOptions, type RunningDynalite } from './dynamodb/dynalite.js';
@@ -36,6 +37,9 @@ export {
   createDispatcher,
   failure,
   Throttle,
+  RegionalModels,
+  ReplicationHub,
+  type ReplicationSettings,
   type OperationName,
   type WireResponse,
 } from './secrets-manager/index.js';

@@ -39,6 +39,13 @@ export function createLockedRefresher(context: StrategyContext): TokenRefresher 
     secretsManager: context.secretsManager,
     random: context.random,
     ...(context.clock === undefined ? {} : { clock: context.clock }),
+    ...(context.primaryRegion === undefined
+      ? {}
+      : {
+          primaryRegion: context.primaryRegion,
+          ...(context.primarySecretsManager === undefined ? {} : { primarySecretsManager: context.primarySecretsManager }),
+          ...(context.replicationLagMs === undefined ? {} : { replicationLagMs: context.replicationLagMs }),
+        }),
     ...(context.lock === undefined ? { lockTable: context.lockTable, dynamodb: context.dynamodb } : { lock: context.lock }),
     onEvent(event) {
       const at = context.now();

@@ -54,6 +54,15 @@ export interface StrategyContext {
   clock?: Clock;
   /** A lock for the locked strategy instead of one over `dynamodb` (the simulation's in-memory lock). */
   lock?: RefreshLock;
+  /**
+   * Several Regions: the secret's primary Region when this process runs in another one. The
+   * locked strategy's refresher then reads `secretsManager` (this Region's replica) and writes
+   * through `primarySecretsManager`.
+   */
+  primaryRegion?: string;
+  primarySecretsManager?: SecretsManagerClient;
+  /** The replication lag the locked strategy's refresher is told to expect (with `primaryRegion`). */
+  replicationLagMs?: number;
   /** The locked strategy's callers read through the Agent API of an extension in this process, as a Python or Java function would. */
   extensionClient?: boolean;
 }
