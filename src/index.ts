@@ -37,6 +37,7 @@ export {
   type StatusOptions,
 } from './refresher/operations.js';
 export type { ReplicaStatus } from './refresher/replica-status.js';
+export { SeedStateError, seedState, type SeedStateOptions, type SeedStateResult } from './refresher/seed-state.js';
 export type { DecodedToken, IssuedToken, TokenEnvelope } from './token/token.js';
 export { ENVELOPE_FORMAT, envelopeCodec, type TokenCodec } from './token/codec.js';
 export { InvalidSecretPayloadError, InvalidTokenError } from './token/errors.js';

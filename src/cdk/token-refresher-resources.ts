@@ -27,6 +27,12 @@ export interface TokenRefresherResourcesProps {
   label?: string;
   /** The lock item's name, if the refresher is given one. Default: the refresher's own default for the secret and label. */
   lockName?: string;
+  /**
+   * The secret keeping refresh state (rotating refresh tokens; the refreshers' `stateSecretId`), by
+   * name: `grantRefresh` and `grantOperate` reach it, `grantRead` never does. Seed it with
+   * `token-refresher seed-state`. Default: none.
+   */
+  stateSecretName?: string;
   /** Protect the lock table from deletion. Default false. */
   deletionProtection?: boolean;
   /** What happens to the table and secret when removed from the stack. Default `RemovalPolicy.RETAIN`. */
@@ -80,6 +86,7 @@ export class TokenRefresherResources extends Construct {
       table: props.tableName,
       ...(props.label === undefined ? {} : { label: props.label }),
       ...(props.lockName === undefined ? {} : { lockName: props.lockName }),
+      ...(props.stateSecretName === undefined ? {} : { stateSecret: props.stateSecretName }),
       ...(Token.isUnresolved(stack.region) ? {} : { region: stack.region }),
       ...(Token.isUnresolved(stack.account) ? {} : { accountId: stack.account }),
       ...(Token.isUnresolved(stack.partition) ? {} : { partition: stack.partition }),

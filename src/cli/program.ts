@@ -3,6 +3,7 @@ import { registerInitTableCommand } from './commands/init-table.js';
 import { registerLocalCommand } from './commands/local.js';
 import { registerPolicyCommand } from './commands/policy.js';
 import { registerRollbackCommand } from './commands/rollback.js';
+import { registerSeedStateCommand } from './commands/seed-state.js';
 import { registerStatusCommand } from './commands/status.js';
 import { registerWorkerCommand } from './commands/worker.js';
 
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerInitTableCommand(program);
   registerStatusCommand(program);
   registerRollbackCommand(program);
+  registerSeedStateCommand(program);
   registerPolicyCommand(program);
   registerWorkerCommand(program);
   return program;

@@ -57,6 +57,12 @@ export interface BuildPoliciesOptions {
    * read the managed label there too; writes stay on the primary, as replicas refuse them.
    */
   replicaRegions?: readonly string[];
+  /**
+   * The secret keeping the refresh state (the refreshers' `stateSecretId`), name or ARN, in the
+   * primary's Region and account when given by name. Refreshers and the operator (`seed-state`) may
+   * read and write it; readers get nothing on it.
+   */
+  stateSecret?: string;
 }
 
 /**
@@ -93,6 +99,7 @@ const KNOWN_OPTIONS = new Set([
   'allowCreateSecret',
   'kmsKeyArn',
   'replicaRegions',
+  'stateSecret',
 ]);
 
 /**
@@ -200,6 +207,8 @@ export function buildPolicies(options: BuildPoliciesOptions): TokenRefresherPoli
     Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [lockName] } },
   };
   refresherStatements.push(lockItem);
+  const state = stateStatements(options.stateSecret, secret.name, secretLocation, allowCreate);
+  refresherStatements.push(...state.refresher);
   const encrypt = kmsStatement('EncryptAndDecryptSecret', [...KMS_READ_ACTIONS, ...KMS_WRITE_ACTIONS], kmsKeyArn, secretResource);
 
   return {
@@ -223,6 +232,7 @@ export function buildPolicies(options: BuildPoliciesOptions): TokenRefresherPoli
         Condition: { 'ForAnyValue:StringEquals': { 'secretsmanager:VersionStage': [label] } },
       },
       lockItem,
+      ...state.operator,
       ...(decrypt === undefined ? [] : [decrypt]),
     ]),
     warnings: [
@@ -234,6 +244,44 @@ export function buildPolicies(options: BuildPoliciesOptions): TokenRefresherPoli
     ],
   };
 }
+
+/**
+ * The refresh state's secret (DESIGN.md §9): the holder reads AWSCURRENT, writes a version and moves
+ * AWSCURRENT by compare-and-swap — the same calls `seed-state` makes, which also creates the secret.
+ */
+function stateStatements(
+  value: string | undefined,
+  tokenSecretName: string,
+  location: ResourceLocation,
+  allowCreate: boolean,
+): { refresher: PolicyStatement[]; operator: PolicyStatement[] } {
+  if (value === undefined) return { refresher: [], operator: [] };
+  const state = parseSecret(value);
+  if (state.name === tokenSecretName) {
+    throw new ConfigurationError('buildPolicies: stateSecret must be a secret other than secret: readers may read the token secret.');
+  }
+  const resource = state.arn ?? secretArnPattern(state.name, location);
+  const statements = (sid: string, create: boolean): PolicyStatement[] => [
+    { Sid: `${sid}Read`, Effect: 'Allow', Action: [...READER_ACTIONS], Resource: [resource], Condition: CURRENT_STAGE },
+    { Sid: `${sid}Write`, Effect: 'Allow', Action: ['secretsmanager:PutSecretValue'], Resource: [resource] },
+    { Sid: `${sid}Promote`, Effect: 'Allow', Action: ['secretsmanager:UpdateSecretVersionStage'], Resource: [resource], Condition: CURRENT_STAGE },
+    ...(create && state.arn === undefined
+      ? [
+          {
+            Sid: `${sid}CreateIfMissing`,
+            Effect: 'Allow' as const,
+            Action: [...CREATE_SECRET_ACTIONS],
+            Resource: [secretArnPattern(state.name, location)],
+            Condition: { StringEquals: { 'secretsmanager:Name': state.name } },
+          },
+        ]
+      : []),
+  ];
+  return { refresher: statements('RefreshState', allowCreate), operator: statements('SeedRefreshState', true) };
+}
+
+/** The state secret is only ever read and moved on AWSCURRENT. */
+const CURRENT_STAGE = { 'ForAnyValue:StringEquals': { 'secretsmanager:VersionStage': ['AWSCURRENT'] } };
 
 function replicaRegionsOf(value: unknown, primary: ResourceLocation): string[] {
   if (value === undefined) return [];

@@ -7,7 +7,7 @@ import {
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { LockError, LockTableError, LockUnavailableError } from './errors.js';
-import { LOCK_ATTRIBUTES, PARTITION_KEY, type AttributeValue, type LockRecord } from './record.js';
+import { LOCK_ATTRIBUTES, PARTITION_KEY, type AttributeUpdate, type AttributeValue, type LockRecord } from './record.js';
 import type { AcquireWrite, LockStore, ReleaseWrite, RenewWrite, WriteOutcome } from './store.js';
 
 /** Options for {@link DynamoDbLockStore}. */
@@ -109,17 +109,24 @@ export class DynamoDbLockStore implements LockStore {
       ':leaseMs': { N: String(write.leaseMs) },
       ':expiresAt': { N: String(write.expiresAt) },
     };
+    const names: Record<string, string> = {};
     const expected = list(':expected', write.expectedRvns, values);
     const set = ['#rvn = :rvn', '#leaseMs = :leaseMs', '#expiresAt = :expiresAt'];
+    const remove: string[] = [];
     if (write.ttl !== undefined) {
       values[':ttl'] = { N: String(write.ttl) };
       set.push('#ttl = :ttl');
     }
-    return this.#update(write.name, {
-      UpdateExpression: `SET ${set.join(', ')}`,
-      ConditionExpression: `#owner = :owner AND #rvn IN (${expected})`,
-      ExpressionAttributeValues: values,
-    });
+    addAttributeClauses(write.attributes, { names, values, set, remove });
+    return this.#update(
+      write.name,
+      {
+        UpdateExpression: `SET ${set.join(', ')}${remove.length === 0 ? '' : ` REMOVE ${remove.join(', ')}`}`,
+        ConditionExpression: `#owner = :owner AND #rvn IN (${expected})`,
+        ExpressionAttributeValues: values,
+      },
+      names,
+    );
   }
 
   release(write: ReleaseWrite): Promise<WriteOutcome> {
@@ -132,15 +139,7 @@ export class DynamoDbLockStore implements LockStore {
       values[':ttl'] = { N: String(write.ttl) };
       set.push('#ttl = :ttl');
     }
-    Object.entries(write.attributes ?? {}).forEach(([attribute, value], index) => {
-      names[`#a${index}`] = attribute;
-      if (value === null) {
-        remove.push(`#a${index}`);
-      } else {
-        values[`:a${index}`] = toDynamo(value);
-        set.push(`#a${index} = :a${index}`);
-      }
-    });
+    addAttributeClauses(write.attributes, { names, values, set, remove });
     return this.#update(
       write.name,
       {
@@ -228,6 +227,22 @@ function list(prefix: string, items: readonly string[], values: Record<string, D
       return `${prefix}${index}`;
     })
     .join(', ');
+}
+
+/** The SET and REMOVE clauses that write a lease's committed attributes (`null` removes one). */
+function addAttributeClauses(
+  attributes: AttributeUpdate | undefined,
+  clauses: { names: Record<string, string>; values: Record<string, DynamoValue>; set: string[]; remove: string[] },
+): void {
+  Object.entries(attributes ?? {}).forEach(([attribute, value], index) => {
+    clauses.names[`#a${index}`] = attribute;
+    if (value === null) {
+      clauses.remove.push(`#a${index}`);
+    } else {
+      clauses.values[`:a${index}`] = toDynamo(value);
+      clauses.set.push(`#a${index} = :a${index}`);
+    }
+  });
 }
 
 function usedNames(expression: string): Record<string, string> {

@@ -38,8 +38,12 @@ export interface Lease extends AsyncDisposable {
   readonly attributes: Readonly<Record<string, AttributeValue>>;
   /** Ms until `signal` aborts unless a renewal succeeds: the time the protected work may still use. 0 once over. */
   remainingMs(): number;
-  /** Extends the lease by a full `leaseMs`. Rejects with {@link LockLostError} or {@link LockUnavailableError}. */
-  renew(): Promise<void>;
+  /**
+   * Extends the lease by a full `leaseMs`, writing non-secret `attributes` in the same conditional
+   * write when given (`null` removes one) — e.g. a write-ahead marker that must be durable before the
+   * protected work starts. Rejects with {@link LockLostError} or {@link LockUnavailableError}.
+   */
+  renew(attributes?: AttributeUpdate): Promise<void>;
   /**
    * Releases the lease: `released` when this call released it, `notHeld` when it had already been
    * released or taken over. Never throws for a lost lease; rejects with {@link LockUnavailableError}
@@ -136,8 +140,16 @@ export class HeldLease implements Lease {
     return Math.max(0, this.#dangerAt() - this.#context.clock.monotonic());
   }
 
-  renew(): Promise<void> {
-    return this.#serialize(() => this.#renew());
+  renew(attributes?: AttributeUpdate): Promise<void> {
+    if (attributes !== undefined) {
+      try {
+        validateAttributeUpdate(attributes);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    const snapshot = attributes === undefined ? undefined : { ...attributes };
+    return this.#serialize(() => this.#renew(snapshot));
   }
 
   release(): Promise<'released' | 'notHeld'> {
@@ -173,7 +185,7 @@ export class HeldLease implements Lease {
     return this.remainingMs() > 0;
   }
 
-  async #renew(): Promise<void> {
+  async #renew(attributes: AttributeUpdate | undefined): Promise<void> {
     this.#checkDanger();
     if (this.#phase !== 'held') throw this.#lostError();
     const { clock, timing } = this.#context;
@@ -191,6 +203,7 @@ export class HeldLease implements Lease {
         leaseMs: timing.leaseMs,
         expiresAt,
         ...(ttl === undefined ? {} : { ttl }),
+        ...(attributes === undefined ? {} : { attributes }),
       });
     } catch (error) {
       if (error instanceof LockUnavailableError) {

@@ -73,7 +73,13 @@ export class MemoryLockStore implements LockStore {
     if (current?.owner !== write.owner || current.rvn === undefined || !write.expectedRvns.includes(current.rvn)) {
       return refused(current);
     }
-    const next: LockRecord = { ...current, rvn: write.rvn, leaseMs: write.leaseMs, expiresAt: write.expiresAt };
+    const next: LockRecord = {
+      ...current,
+      rvn: write.rvn,
+      leaseMs: write.leaseMs,
+      expiresAt: write.expiresAt,
+      attributes: merge(current.attributes, write.attributes),
+    };
     if (write.ttl !== undefined) next.ttl = write.ttl;
     return this.#store(next);
   }

@@ -32,6 +32,8 @@ export interface RenewWrite {
   leaseMs: number;
   expiresAt: number;
   ttl?: number;
+  /** Non-secret attributes written in the same conditional write (`null` removes one). */
+  attributes?: AttributeUpdate;
 }
 
 /** A conditional write that releases a lease the caller holds, optionally committing attributes. */

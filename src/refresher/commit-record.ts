@@ -31,6 +31,15 @@ export interface CommitRecord {
   };
   rolledBackAt?: number;
   rolledBackFrom?: string;
+  /** Refresh state (DESIGN.md §9): the fence that saved the state now current, and the write-ahead marker. */
+  refreshState?: {
+    /** The fence of the lease whose state is current in the state secret. */
+    savedFence?: number;
+    /** Set before a holder presents the state to the identity provider, cleared once it knows the answer. */
+    mintingFence?: number;
+    /** The state version the identity provider refused: nobody presents it again. */
+    lostVersionId?: string;
+  };
 }
 
 /** Attribute names in the lock item. */
@@ -52,6 +61,9 @@ export const RECORD = {
   censusAt: 'censusAt',
   rolledBackAt: 'rolledBackAt',
   rolledBackFrom: 'rolledBackFrom',
+  stateFence: 'stateFence',
+  mintingFence: 'mintingFence',
+  stateLostVersion: 'stateLostVersion',
 } as const;
 
 type Attributes = Readonly<Record<string, CommitValue>>;
@@ -83,6 +95,11 @@ export function readCommitRecord(attributes: Attributes): CommitRecord {
   const failureCount = num(attributes, RECORD.failureCount);
   const censusNonRemovable = num(attributes, RECORD.censusNonRemovable);
   const censusGeneration = num(attributes, RECORD.censusGeneration);
+  const refreshState = defined({
+    savedFence: num(attributes, RECORD.stateFence),
+    mintingFence: num(attributes, RECORD.mintingFence),
+    lostVersionId: str(attributes, RECORD.stateLostVersion),
+  });
   return defined<CommitRecord>({
     versionId: str(attributes, RECORD.versionId),
     generation: num(attributes, RECORD.generation),
@@ -107,6 +124,7 @@ export function readCommitRecord(attributes: Attributes): CommitRecord {
         : { nonRemovable: censusNonRemovable, generation: censusGeneration, takenAt: num(attributes, RECORD.censusAt) ?? 0 },
     rolledBackAt: num(attributes, RECORD.rolledBackAt),
     rolledBackFrom: str(attributes, RECORD.rolledBackFrom),
+    refreshState: Object.keys(refreshState).length === 0 ? undefined : refreshState,
   });
 }
 

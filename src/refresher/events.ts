@@ -20,7 +20,10 @@ export type RefresherEvent =
       /** How long the call waited for I/O (reading, the lease, a refresh); absent when served from memory at once. */
       durationMs?: number;
     }
-  | { type: 'refresh-started'; fence: number; generation: number }
+  /** `recovering`: the stored refresh state may have been used by a holder that died (DESIGN.md §9); only with `stateSecretId`. */
+  | { type: 'refresh-started'; fence: number; generation: number; recovering?: boolean }
+  /** The refresh state the identity provider returned is stored (its version id only), before the token is written. */
+  | { type: 'state-saved'; fence: number; stateVersionId: string }
   | {
       type: 'refreshed';
       fence: number;

@@ -1,6 +1,6 @@
 import { SecretAccessError, VersionQuotaError } from '../secret/errors.js';
 import { InvalidSecretPayloadError } from '../token/errors.js';
-import { RefreshFailedError } from './errors.js';
+import { RefreshFailedError, RefreshStateLostError } from './errors.js';
 
 /** Error messages kept in events and the lock item are cut here: they come from the user's code and the network. */
 const MAX_FAILURE_MESSAGE = 300;
@@ -15,9 +15,13 @@ export function describeError(error: unknown): { name: string; message: string }
   return { name: typeof error, message: '' };
 }
 
+/** The failure reason of refresh state the provider no longer accepts: other processes raise RefreshStateLostError on it. */
+export const STATE_LOST = 'state-lost';
+
 /** The short reason recorded in the lock item and events for a failed refresh. */
 export function failureReason(error: unknown): string {
   if (error instanceof RefreshFailedError) return error.reason;
+  if (error instanceof RefreshStateLostError) return STATE_LOST;
   if (error instanceof VersionQuotaError) return 'quota';
   if (error instanceof SecretAccessError) return 'secret-access';
   if (error instanceof InvalidSecretPayloadError) return 'invalid-secret';
@@ -26,7 +30,12 @@ export function failureReason(error: unknown): string {
 
 /** Failures that retrying cannot fix: thrown as they are, since their messages say what a person must do. */
 export function needsPerson(error: unknown): boolean {
-  return error instanceof VersionQuotaError || error instanceof SecretAccessError || error instanceof InvalidSecretPayloadError;
+  return (
+    error instanceof VersionQuotaError ||
+    error instanceof SecretAccessError ||
+    error instanceof InvalidSecretPayloadError ||
+    error instanceof RefreshStateLostError
+  );
 }
 
 /** The fleet's back-off after its `failureCount`-th failure in a row: doubling from `minBackoffMs`, jittered down by up to half. */

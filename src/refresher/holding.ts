@@ -10,6 +10,7 @@ import type { CommitValue, RefreshLease } from './lock-port.js';
 import type { CurrentRead, HoldResult, Intent, ProtocolContext } from './protocol-context.js';
 import { guardQuota } from './quota-guard.js';
 import { callRefresh } from './refresh-call.js';
+import { persistState, prepareState, stateCommitAttributes, stateFailureAttributes, type StateInput } from './state-phase.js';
 import type { KnownToken } from './token-cache.js';
 
 /** The refresh function is not started with less than this share of the call's lease left: it could not finish before the lease ends. */
@@ -34,6 +35,8 @@ interface Held {
   fallback: KnownToken | undefined;
   /** Monotonic time the lease was won. */
   wonAt: number;
+  /** The refresh state once read and marked (DESIGN.md §9); undefined without `stateSecretId` or before that. */
+  state?: StateInput | undefined;
 }
 
 /** What the phases before the write found: the secret as re-read, and the token to fall back on. */
@@ -46,6 +49,8 @@ interface Reread {
 /** A new token, ready to be written. */
 interface Made {
   envelope: TokenEnvelope;
+  /** Whether the refresh returned state that is now stored. */
+  stateSaved: boolean;
   value: string;
   census: Record<string, CommitValue>;
   startedAt: number;
@@ -131,12 +136,19 @@ async function makeToken(context: ProtocolContext, held: Held, reread: Reread): 
       context.emit({ type: 'lease-lost', fence: lease.fence, stage: 'before-refresh' });
       return released(() => ({ retry: current }));
     }
-    context.emit({ type: 'refresh-started', fence: lease.fence, generation });
+    held.state = await prepareState(context, lease, record);
+    context.emit({
+      type: 'refresh-started',
+      fence: lease.fence,
+      generation,
+      ...(held.state === undefined ? {} : { recovering: held.state.recovering }),
+    });
     const calledAt = clock.monotonic();
-    const issued = await callRefresh(context, lease, previous, intent.bounds.refreshTimeoutMs);
+    const issued = await callRefresh(context, lease, previous, held.state, intent.bounds.refreshTimeoutMs);
+    const stateSaved = await persistState(context, lease, held.state, issued.state);
     const refreshDurationMs = clock.monotonic() - calledAt;
     const envelope: TokenEnvelope = { token: issued.token, expiresAt: issued.expiresAt, generation, refreshedAt: clock.now() };
-    return { envelope, value: encode(codec, envelope), census, startedAt, refreshDurationMs };
+    return { envelope, stateSaved, value: encode(codec, envelope), census, startedAt, refreshDurationMs };
   } catch (error) {
     if (error instanceof RefreshFailedError && error.reason === 'aborted') {
       context.emit({ type: 'lease-lost', fence: lease.fence, stage: 'after-refresh' });
@@ -216,6 +228,7 @@ function committed(
     ...currentVersionAttributes({ ...known, refreshedAt: envelope.refreshedAt, fence: held.lease.fence, highestGeneration: known.generation }),
     [RECORD.previousVersionId]: reread.previous?.versionId ?? null,
     ...made.census,
+    ...stateCommitAttributes(held.state, made.stateSaved, held.lease.fence),
   };
   const resume = (recorded: boolean): HoldResult => {
     if (recorded) context.cache.learnFailure(undefined);
@@ -268,7 +281,9 @@ async function finish(context: ProtocolContext, held: Held, outcome: HeldOutcome
     case 'failed': {
       const failure = learnFailure(context, held.record, outcome.error, outcome.serving);
       try {
-        await context.retryLock(() => lease.commitAndRelease(failureAttributes(failure, lease.fence)));
+        await context.retryLock(() =>
+          lease.commitAndRelease({ ...failureAttributes(failure, lease.fence), ...stateFailureAttributes(held.state, outcome.error) }),
+        );
       } catch {
         await lease.release().catch(() => undefined);
       }

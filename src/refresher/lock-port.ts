@@ -14,6 +14,8 @@ export interface RefreshLease {
   readonly signal: AbortSignal;
   readonly attributes: Readonly<Record<string, CommitValue>>;
   remainingMs(): number;
+  /** Extends the lease, writing `attributes` in the same conditional write when given (`null` removes one). */
+  renew(attributes?: Record<string, CommitValue | null>): Promise<void>;
   release(): Promise<'released' | 'notHeld'>;
   commitAndRelease(attributes: Record<string, CommitValue | null>): Promise<void>;
 }

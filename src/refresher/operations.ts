@@ -9,6 +9,7 @@ import { AWSCURRENT, AWSPREVIOUS, SecretStore, type LabelRead } from '../secret/
 import { describeDecodeFailure, envelopeCodec, type TokenCodec } from '../token/codec.js';
 import type { DecodedToken } from '../token/token.js';
 import { CLEAR_FAILURE, RECORD, readCommitRecord, type CommitRecord } from './commit-record.js';
+import { STATE_LOST } from './failure.js';
 import { lockNameFor } from './lock-name.js';
 import { checkReplicaRegions, describeReplicas, type ReplicaStatus } from './replica-status.js';
 import { assertLockChoice } from './options.js';
@@ -88,12 +89,21 @@ export interface SecretStatus {
   /** Set while the fleet backs off after failed refreshes. */
   backoff: { reason: string; errorName: string; failureCount: number; retryNotBefore: string } | undefined;
   census: VersionCensus;
+  /**
+   * Refresh state (DESIGN.md §9), when the refreshers keep it: `lost` once the identity provider
+   * refused it (seed new state with `token-refresher seed-state`), the fence that saved it, and a
+   * holder's write-ahead marker while it has presented the state without storing the answer.
+   */
+  refreshState?: { lost: boolean; lostVersionId?: string; savedFence?: number; mintingFence?: number };
   /** With `replicaRegions`: each replica's version against the primary's. */
   replicas?: ReplicaStatus[];
 }
 
-interface Resources {
+/** What an operation opens: the secret, the lock, and the clients to destroy after. */
+export interface Resources {
   store: SecretStore;
+  /** Another secret through the same client (the state secret). */
+  storeFor(secretId: string): SecretStore;
   lock: RefreshLock;
   label: string;
   lockName: string;
@@ -104,7 +114,8 @@ interface Resources {
   dispose(): Promise<void>;
 }
 
-function open(options: SecretOperationOptions): Resources {
+/** Checks an operation's options and opens what it needs; `dispose` closes what it created. */
+export function open(options: SecretOperationOptions): Resources {
   if (typeof options !== 'object' || options === null) throw new ConfigurationError('Pass an options object: { secretId, lockTable }.');
   assertSecretId(options.secretId);
   const label = options.label ?? AWSCURRENT;
@@ -125,6 +136,7 @@ function open(options: SecretOperationOptions): Resources {
   }
   return {
     store: new SecretStore({ client: secretsManager, secretId: options.secretId, clock }),
+    storeFor: (secretId) => new SecretStore({ client: secretsManager, secretId, clock }),
     lock,
     label,
     lockName: options.lockName ?? lockNameFor(options.secretId, label),
@@ -200,6 +212,11 @@ export async function status(options: StatusOptions): Promise<SecretStatus> {
       commit,
       backoff: describeBackoff(commit, clock),
       census,
+      ...(commit.refreshState === undefined
+        ? {}
+        : {
+            refreshState: { lost: commit.failure?.reason === STATE_LOST || commit.refreshState.lostVersionId !== undefined, ...commit.refreshState },
+          }),
       ...(replicas === undefined ? {} : { replicas }),
     };
   } finally {

@@ -4,7 +4,7 @@ import type { LeaseLockOptions } from '../lock/options.js';
 import { systemClock, type Clock } from '../shared/clock.js';
 import { ConfigurationError } from '../shared/errors.js';
 import { REGION_PATTERN } from '../shared/region.js';
-import { assertSecretId } from '../secret/secret-id.js';
+import { assertSecretId, secretNameOf } from '../secret/secret-id.js';
 import { AWSCURRENT, AWSPENDING } from '../secret/secret-store.js';
 import { envelopeCodec, type TokenCodec } from '../token/codec.js';
 import { RefreshPolicy } from '../token/policy.js';
@@ -100,6 +100,13 @@ export interface RefresherCoreOptions {
   minBackoffMs?: number;
   /** Default 60 000. */
   maxBackoffMs?: number;
+  /**
+   * The secret that keeps the refresh function's private state (a rotating refresh token), apart
+   * from the token so that readers' IAM never reaches it (`token-refresher policy --state-secret-id`).
+   * Only the lease holder reads and writes it, in the primary Region, before the token is written.
+   * Needed when `refresh` returns `state`; seed it with `token-refresher seed-state`. Default none.
+   */
+  stateSecretId?: string;
   /** Create the secret when it does not exist (only possible when secretId is a name). Default true. */
   createSecret?: boolean;
   /** Reads and writes the secret value. Default {@link envelopeCodec}. */
@@ -187,6 +194,7 @@ export interface ReadyLockOptions {
  * | `expectedLifetimeMs` | none | G7: checks the version budget at construction |
  * | `versionQuota` / `quotaGuard` | 100 / 10 | G7: writes stop this far under the quota |
  * | `minBackoffMs` / `maxBackoffMs` | 1 000 / 60 000 | G6, G7: fleet-wide back-off after failed refreshes |
+ * | `stateSecretId` | none | refresh state: never reused, never readable by readers, never leaked |
  * | `createSecret` | true | — |
  * | `codec` | {@link envelopeCodec} | G9: how the value is stored |
  * | `secretsManager` | a new client (honours `AWS_ENDPOINT_URL_SECRETS_MANAGER`) | — |
@@ -210,6 +218,7 @@ export type TokenRefresherOptions = RefresherCoreOptions & (LockTableOptions | R
 /** Validated options with defaults applied. */
 export interface ResolvedRefresherOptions {
   secretId: string;
+  stateSecretId: string | undefined;
   primaryRegion: string | undefined;
   replicationLagMs: number | undefined;
   lockTable: string | undefined;
@@ -297,6 +306,7 @@ export function resolveRefresherOptions(options: TokenRefresherOptions): Resolve
   }
   return {
     secretId: options.secretId,
+    stateSecretId: resolveStateSecretId(options),
     primaryRegion: resolvePrimaryRegion(options),
     replicationLagMs: resolveReplicationLag(options),
     lockTable: options.lockTable,
@@ -376,6 +386,18 @@ function resolvePrimaryRegion(options: RefresherCoreOptions): string | undefined
     );
   }
   return primaryRegion;
+}
+
+function resolveStateSecretId(options: RefresherCoreOptions): string | undefined {
+  const { stateSecretId } = options;
+  if (stateSecretId === undefined) return undefined;
+  assertSecretId(stateSecretId, 'stateSecretId');
+  if (secretNameOf(stateSecretId) === secretNameOf(options.secretId)) {
+    throw new ConfigurationError(
+      'Option "stateSecretId" must name a secret other than "secretId": readers may read the token secret, and must never read the refresh state.',
+    );
+  }
+  return stateSecretId;
 }
 
 function resolveReplicationLag(options: RefresherCoreOptions): number | undefined {

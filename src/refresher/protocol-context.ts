@@ -7,9 +7,9 @@ import type { DecodedToken } from '../token/token.js';
 import { VERSIONS_PER_DAY_WARNING } from '../token/policy.js';
 import type { CallBounds } from './call-options.js';
 import { readCommitRecord, type CommitRecord } from './commit-record.js';
-import { TokenUnavailableError, type FailureRecord } from './errors.js';
+import { RefreshStateLostError, TokenUnavailableError, type FailureRecord } from './errors.js';
 import type { RefresherEvent } from './events.js';
-import { describeError } from './failure.js';
+import { STATE_LOST, describeError } from './failure.js';
 import type { RefreshLock, RefreshLockState } from './lock-port.js';
 import type { ResolvedRefresherOptions } from './options.js';
 import type { KnownToken, TokenCache } from './token-cache.js';
@@ -51,6 +51,8 @@ export interface ProtocolContextParts {
   store: SecretStore;
   /** The secret in its primary Region: the holder's double-check and writes. The same store in one Region. */
   primary: SecretStore;
+  /** The refresh state's secret in the primary Region (`stateSecretId`), read and written by the holder only. */
+  stateStore?: SecretStore | undefined;
   lock: RefreshLock;
   cache: TokenCache;
   /** Aborts when the refresher closes: every request of the protocol stops with it. */
@@ -66,6 +68,7 @@ export class ProtocolContext {
   readonly options: ResolvedRefresherOptions;
   readonly store: SecretStore;
   readonly primary: SecretStore;
+  readonly stateStore: SecretStore | undefined;
   readonly lock: RefreshLock;
   readonly cache: TokenCache;
   readonly closeSignal: AbortSignal;
@@ -80,6 +83,7 @@ export class ProtocolContext {
     this.options = parts.options;
     this.store = parts.store;
     this.primary = parts.primary;
+    this.stateStore = parts.stateStore;
     this.lock = parts.lock;
     this.cache = parts.cache;
     this.closeSignal = parts.closeSignal;
@@ -151,9 +155,9 @@ export class ProtocolContext {
       this.emit({ type: 'backing-off', retryNotBefore: why.backoff.retryNotBefore, failureCount: why.backoff.failureCount });
     }
     if (fallback !== undefined) return this.adopt(fallback, 'secret');
-    throw 'lockError' in why
-      ? this.unavailable('the lock table could not be reached', this.lastFailure, why.lockError)
-      : this.unavailable('the fleet is backing off after failed refreshes', why.backoff);
+    if ('lockError' in why) throw this.unavailable('the lock table could not be reached', this.lastFailure, why.lockError);
+    if (why.backoff.reason === STATE_LOST) throw this.stateLost('another process found the identity provider refusing it');
+    throw this.unavailable('the fleet is backing off after failed refreshes', why.backoff);
   }
 
   /** Takes in the fleet's failure state from a lock item. */
@@ -164,6 +168,12 @@ export class ProtocolContext {
   learnRecord(record: CommitRecord): void {
     this.cache.learnFailure(record.failure);
     if (record.generation !== undefined) this.#recordedGeneration = record.generation;
+  }
+
+  /** The typed error for refresh state the provider no longer accepts, naming the command that replaces it. */
+  stateLost(situation: string, cause?: unknown): RefreshStateLostError {
+    const { secretId, stateSecretId } = this.options;
+    return new RefreshStateLostError(secretId, stateSecretId ?? '(no stateSecretId)', situation, cause === undefined ? undefined : { cause });
   }
 
   unavailable(situation: string, lastFailure: Error | FailureRecord | undefined, cause?: unknown): TokenUnavailableError {

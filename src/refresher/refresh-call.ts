@@ -1,10 +1,13 @@
 import { raceAbort } from '../shared/abort.js';
 import { InvalidTokenError } from '../token/errors.js';
 import { validateIssuedToken } from '../token/validate.js';
-import { RefreshFailedError, RefreshTimeoutError } from './errors.js';
+import { RefreshFailedError, RefreshStateRejectedError, RefreshTimeoutError } from './errors.js';
 import { describeError } from './failure.js';
 import type { RefreshLease } from './lock-port.js';
+import type { RefreshState } from './options.js';
 import type { ProtocolContext } from './protocol-context.js';
+import { checkState } from './refresh-state.js';
+import type { StateInput } from './state-phase.js';
 import type { KnownToken } from './token-cache.js';
 
 /**
@@ -16,8 +19,9 @@ export async function callRefresh(
   context: ProtocolContext,
   lease: RefreshLease,
   previous: KnownToken | undefined,
+  stateInput: StateInput | undefined,
   refreshTimeoutMs: number,
-): Promise<{ token: string; expiresAt: number }> {
+): Promise<{ token: string; expiresAt: number; state: RefreshState | undefined }> {
   const { clock, refresh, minLifetimeMs } = context.options;
   const timeout = new AbortController();
   const signal = AbortSignal.any([lease.signal, context.closeSignal, timeout.signal]);
@@ -30,8 +34,8 @@ export async function callRefresh(
         fence: lease.fence,
         previous:
           previous === undefined ? undefined : { token: previous.token, expiresAt: new Date(previous.expiresAt), generation: previous.generation },
-        state: undefined,
-        recovering: false,
+        state: stateInput?.stored?.state,
+        recovering: stateInput?.recovering ?? false,
       }),
     );
     result = await raceAbort(call, signal);
@@ -41,13 +45,21 @@ export async function callRefresh(
     if (lease.signal.aborted) {
       throw new RefreshFailedError('aborted', 'The lease was lost while the refresh function ran; its result was discarded.', { cause: error });
     }
+    if (error instanceof RefreshStateRejectedError) {
+      throw context.stateLost(
+        stateInput?.recovering === true ? 'a holder that died had presented it already' : 'the identity provider refused it',
+        error,
+      );
+    }
     const { name, message } = describeError(error);
     throw new RefreshFailedError('threw', `The refresh function threw ${name}${message === '' ? '' : `: ${message}`}.`, { cause: error });
   } finally {
     cancelTimer();
   }
   try {
-    return validateIssuedToken(result, { now: clock.now(), minLifetimeMs });
+    const issued = validateIssuedToken(result, { now: clock.now(), minLifetimeMs });
+    const returned = (result as { state?: unknown }).state;
+    return { ...issued, state: returned === undefined ? undefined : checkState(returned) };
   } catch (error) {
     if (error instanceof InvalidTokenError) throw new RefreshFailedError('invalid-result', error.message, { cause: error });
     throw error;

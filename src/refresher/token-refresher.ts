@@ -86,11 +86,15 @@ export class TokenRefresher {
       secretsManager = new SecretsManagerClient({});
       this.#ownedClients.push(secretsManager);
     }
-    const store = new SecretStore({ client: secretsManager, secretId: resolved.secretId, clock: resolved.clock, random: resolved.random });
+    const storeFor = (client: SecretsManagerClient, secretId: string) =>
+      new SecretStore({ client, secretId, clock: resolved.clock, random: resolved.random });
+    const store = storeFor(secretsManager, resolved.secretId);
+    const primaryClient = this.#primaryClient(options, resolved);
     this.#context = new ProtocolContext({
       options: resolved,
       store,
-      primary: this.#primaryStore(options, resolved) ?? store,
+      primary: primaryClient === undefined ? store : storeFor(primaryClient, resolved.secretId),
+      stateStore: resolved.stateSecretId === undefined ? undefined : storeFor(primaryClient ?? secretsManager, resolved.stateSecretId),
       lock: options.lock ?? this.#buildLock(options, resolved),
       cache: this.#cache,
       closeSignal: this.#closeController.signal,
@@ -165,15 +169,15 @@ export class TokenRefresher {
     await this.close();
   }
 
-  /** The secret in its primary Region, when this process reads a replica in another. */
-  #primaryStore(options: TokenRefresherOptions, resolved: ResolvedRefresherOptions): SecretStore | undefined {
+  /** The client of the secret's primary Region, when this process reads a replica in another. */
+  #primaryClient(options: TokenRefresherOptions, resolved: ResolvedRefresherOptions): SecretsManagerClient | undefined {
     if (resolved.primaryRegion === undefined) return undefined;
     let client = options.primarySecretsManager;
     if (client === undefined) {
       client = new SecretsManagerClient({ region: resolved.primaryRegion });
       this.#ownedClients.push(client);
     }
-    return new SecretStore({ client, secretId: resolved.secretId, clock: resolved.clock, random: resolved.random });
+    return client;
   }
 
   /** The lease lock on the `lockTable` (in the primary Region by default), when no `lock` was given. */

@@ -10,9 +10,14 @@ import { asLists } from '../support/iam-statements.js';
 
 const ENV = { account: '123456789012', region: 'eu-west-1' };
 
-function synth(createSecret: boolean) {
+function synth(createSecret: boolean, stateSecretName?: string) {
   const stack = new Stack(new App(), 'Tokens', { env: ENV });
-  const tokens = new TokenRefresherResources(stack, 'Tokens', { secretName: 'prod/api-token', tableName: 'token-locks', createSecret });
+  const tokens = new TokenRefresherResources(stack, 'Tokens', {
+    secretName: 'prod/api-token',
+    tableName: 'token-locks',
+    createSecret,
+    ...(stateSecretName === undefined ? {} : { stateSecretName }),
+  });
   const roles = {
     reader: new Role(stack, 'Reader', { assumedBy: new AccountPrincipal(ENV.account) }),
     refresher: new Role(stack, 'Refresher', { assumedBy: new AccountPrincipal(ENV.account) }),
@@ -59,6 +64,22 @@ describe('Class: TokenRefresherResources', () => {
     expect(statementsOfRole(template, 'Refresher')).toEqual(expected(policies.refresher.Statement));
     expect(statementsOfRole(template, 'Operator')).toEqual(expected(policies.operator.Statement));
     expect(policies.refresher.Statement.map((statement) => statement.Sid)).toContain('CreateSecretIfMissing');
+  });
+
+  it('grants the state secret to refreshers and operators exactly as policy --state-secret-id does, and never to readers', () => {
+    const { template } = synth(false, 'prod/api-token-state');
+    const policies = buildPolicies({
+      secret: 'prod/api-token',
+      table: 'token-locks',
+      region: ENV.region,
+      accountId: ENV.account,
+      stateSecret: 'prod/api-token-state',
+    });
+    expect(statementsOfRole(template, 'Reader')).toEqual(expected(policies.reader.Statement));
+    expect(statementsOfRole(template, 'Refresher')).toEqual(expected(policies.refresher.Statement));
+    expect(statementsOfRole(template, 'Operator')).toEqual(expected(policies.operator.Statement));
+    expect(JSON.stringify(statementsOfRole(template, 'Reader'))).not.toContain('api-token-state');
+    expect(JSON.stringify(statementsOfRole(template, 'Refresher'))).toContain('api-token-state');
   });
 
   it('creates the secret when asked and then grants no CreateSecret, as policy --no-create-secret would', () => {

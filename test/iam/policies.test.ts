@@ -196,6 +196,47 @@ describe('Function: buildPolicies', () => {
     });
   });
 
+  describe('refresh state (stateSecret)', () => {
+    const STATE_ARN = `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:prod/api-token-state-XyZ789`;
+    const { reader, refresher, operator } = buildPolicies({ ...BY_ARN, stateSecret: STATE_ARN });
+    const stateCalls = (stage = 'AWSCURRENT'): IamRequest[] => [
+      getValue(stage, STATE_ARN),
+      { action: 'secretsmanager:PutSecretValue', resource: STATE_ARN },
+      { ...moveLabel(stage), resource: STATE_ARN },
+    ];
+
+    it('lets refreshers and the operator (seed-state) read, write and move AWSCURRENT of the state secret', () => {
+      for (const call of stateCalls()) {
+        expect(allows(refresher, call)).toBe(true);
+        expect(allows(operator, call)).toBe(true);
+      }
+    });
+
+    it('never lets readers reach the state, whatever the stage, nor anyone read it without naming AWSCURRENT', () => {
+      for (const stage of ['AWSCURRENT', 'AWSPENDING', 'AWSPREVIOUS']) for (const call of stateCalls(stage)) expect(allows(reader, call)).toBe(false);
+      expect(allows(refresher, getValue(undefined, STATE_ARN))).toBe(false);
+      expect(allows(refresher, getValue('AWSPREVIOUS', STATE_ARN))).toBe(false);
+      expect(allows(buildPolicies(BY_ARN).refresher, getValue('AWSCURRENT', STATE_ARN))).toBe(false);
+    });
+
+    it('may create a state secret given by name, only under that name', () => {
+      const byName = buildPolicies({ ...BY_NAME, stateSecret: 'prod/api-token-state' });
+      const create = (name: string): IamRequest => ({
+        action: 'secretsmanager:CreateSecret',
+        resource: `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:${name}-AbCdEf`,
+        context: { 'secretsmanager:Name': [name] },
+      });
+      expect(allows(byName.refresher, create('prod/api-token-state'))).toBe(true);
+      expect(allows(byName.operator, create('prod/api-token-state'))).toBe(true);
+      expect(allows(byName.reader, create('prod/api-token-state'))).toBe(false);
+      expect(allows(byName.refresher, create('prod/other-state'))).toBe(false);
+    });
+
+    it('refuses the token secret as its own state secret', () => {
+      expect(rejection({ ...BY_ARN, stateSecret: 'prod/api-token' }).message).toMatch(/stateSecret must be a secret other than secret/);
+    });
+  });
+
   describe('refresher', () => {
     const { refresher } = buildPolicies(BY_ARN);
 

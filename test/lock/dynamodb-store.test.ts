@@ -50,6 +50,23 @@ describe('Class: DynamoDbLockStore', () => {
     expect(await lease.release()).toBe('released');
   });
 
+  it('writes attributes with a renewal in the same conditional write, and refuses invalid ones before any request', async () => {
+    const client = dynamodb.client();
+    const tableName = await lockTable(client);
+    const lock = new LeaseLock({ client, tableName });
+    const lease = leaseOf(await lock.tryAcquire('marked'));
+    const faults = injectDynamoDbFaults(client);
+
+    await lease.renew({ mintingFence: lease.fence, note: 'kept' });
+    expect((await lock.inspect('marked'))?.attributes).toEqual({ mintingFence: lease.fence, note: 'kept' });
+    await lease.renew({ mintingFence: null });
+    expect((await lock.inspect('marked'))?.attributes).toEqual({ note: 'kept' });
+    expect(faults.requests.UpdateItem).toBe(2);
+    await expect(lease.renew({ lockOwner: 'someone' })).rejects.toThrow(/reserved by the lock/);
+    expect(faults.requests.UpdateItem).toBe(2);
+    expect(await lease.release()).toBe('released');
+  });
+
   it('renews after a heartbeat whose response was lost after the SDK gave up (the IN condition), with no false loss', async () => {
     const client = dynamodb.client();
     const tableName = await lockTable(client);

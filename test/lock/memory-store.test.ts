@@ -50,6 +50,21 @@ describe('Class: MemoryLockStore', () => {
     });
   });
 
+  it('writes and removes attributes with a renewal, only when the renewal applies', () => {
+    const store = new MemoryLockStore();
+    store.applyAcquire(acquire());
+    const renew = { name: 'a', owner: 'o1', leaseMs: 1_000, expiresAt: 6_000 };
+    expect(store.applyRenew({ ...renew, rvn: 'r2', expectedRvns: ['x'], attributes: { marker: 1 } }).applied).toBe(false);
+    expect(store.peek('a')?.attributes).toEqual({});
+    expect(store.applyRenew({ ...renew, rvn: 'r2', expectedRvns: ['r1', 'r2'], attributes: { marker: 1, keep: 'k' } })).toMatchObject({
+      applied: true,
+      record: { attributes: { marker: 1, keep: 'k' } },
+    });
+    expect(store.applyRenew({ ...renew, rvn: 'r3', expectedRvns: ['r2', 'r3'], attributes: { marker: null } }).record?.attributes).toEqual({
+      keep: 'k',
+    });
+  });
+
   it('releases keeping fence, epoch and attributes, merging and removing committed attributes', () => {
     const store = new MemoryLockStore();
     store.applyAcquire(acquire());

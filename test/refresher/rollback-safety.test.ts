@@ -23,6 +23,7 @@ function blindLock(lock: LeaseLock): RefreshLock {
         attributes: lease.attributes,
         signal: new AbortController().signal,
         remainingMs: () => HOUR,
+        renew: (attributes) => lease.renew(attributes),
         release: () => lease.release(),
         commitAndRelease: (attributes) => lease.commitAndRelease(attributes),
       },

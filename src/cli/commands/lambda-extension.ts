@@ -16,6 +16,7 @@ interface ExtensionCommandOptions {
   secretId: string;
   table: string;
   label: string;
+  stateSecretId?: string;
   leaseMs?: number;
   refreshTimeoutMs?: number;
   servePort?: number;
@@ -49,6 +50,7 @@ export async function runAsLambdaExtension(options: ExtensionCommandOptions, ref
         label: options.label,
         refresh: await refresh(),
         logger,
+        ...(options.stateSecretId === undefined ? {} : { stateSecretId: options.stateSecretId }),
         ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
         ...(options.refreshTimeoutMs === undefined ? {} : { refreshTimeoutMs: options.refreshTimeoutMs }),
       }),

@@ -12,6 +12,7 @@ interface PolicyCommandOptions {
   account?: string;
   kmsKeyArn?: string;
   replicaRegions?: string[];
+  stateSecretId?: string;
   role: (typeof ROLES)[number];
   createSecret?: boolean;
 }
@@ -30,6 +31,7 @@ export function registerPolicyCommand(program: Command): void {
     .option('--replica-regions <regions>', 'comma-separated Regions holding replicas of the secret: reads are granted there too', (value: string) =>
       value.split(',').map((region) => region.trim()),
     )
+    .option('--state-secret-id <id>', 'the secret keeping refresh state (rotating refresh tokens): refreshers and the operator get it, readers never')
     .option('--no-create-secret', 'do not let refreshers create the secret (it exists already)')
     .addOption(new Option('--role <role>', 'which document to print').choices(ROLES).default('all'))
     .action((options: PolicyCommandOptions) => {
@@ -42,6 +44,7 @@ export function registerPolicyCommand(program: Command): void {
         ...(options.account ? { accountId: options.account } : {}),
         ...(options.kmsKeyArn ? { kmsKeyArn: options.kmsKeyArn } : {}),
         ...(options.replicaRegions ? { replicaRegions: options.replicaRegions } : {}),
+        ...(options.stateSecretId ? { stateSecret: options.stateSecretId } : {}),
         ...(options.createSecret === false ? { allowCreateSecret: false } : {}),
       });
       for (const warning of policies.warnings) process.stderr.write(`warning: ${warning}\n`);

@@ -101,6 +101,17 @@ function render(report: SecretStatus): string {
       `Back-off   ${report.backoff.failureCount} failed refresh(es), last ${report.backoff.errorName}: ${report.backoff.reason}; next try at ${report.backoff.retryNotBefore}`,
     );
   }
+  const refreshState = report.refreshState;
+  if (refreshState?.lost) {
+    lines.push(
+      `State      LOST: the identity provider refused the refresh state${refreshState.lostVersionId ? ` (version ${refreshState.lostVersionId})` : ''}; nobody refreshes`,
+      '           re-authorize, then pipe the new state into `token-refresher seed-state`',
+    );
+  } else if (refreshState?.mintingFence !== undefined && refreshState.mintingFence > (refreshState.savedFence ?? 0)) {
+    lines.push(`State      presented by fence ${refreshState.mintingFence}, answer not stored yet (a refresh in progress, or its holder died)`);
+  } else if (refreshState?.savedFence !== undefined) {
+    lines.push(`State      saved by fence ${refreshState.savedFence}`);
+  }
   const census = report.census;
   lines.push(
     `Versions   ${census.total} (${census.labelled} labelled, ${census.deprecated} deprecated, ${census.createdLast24h} created in the last 24 h)`,

@@ -23,6 +23,7 @@ interface WorkerCommandOptions {
   secretId: string;
   table: string;
   primaryRegion?: string;
+  stateSecretId?: string;
   label: string;
   tokenUrl?: string;
   clientId?: string;
@@ -63,6 +64,11 @@ export function registerWorkerCommand(program: Command): void {
     .addOption(
       new Option('--primary-region <region>', "the secret's primary Region when this one reads a replica (the lease table defaults to it)").env(
         `${ENV}PRIMARY_REGION`,
+      ),
+    )
+    .addOption(
+      new Option('--state-secret-id <id>', 'the secret keeping refresh state (rotating refresh tokens), which readers cannot read').env(
+        `${ENV}STATE_SECRET_ID`,
       ),
     )
     .addOption(new Option('--token-url <url>', 'OAuth 2.0 token endpoint (client credentials grant)').env(`${ENV}TOKEN_URL`))
@@ -131,6 +137,7 @@ export function registerWorkerCommand(program: Command): void {
         refresh,
         logger,
         ...(options.primaryRegion === undefined ? {} : { primaryRegion: options.primaryRegion }),
+        ...(options.stateSecretId === undefined ? {} : { stateSecretId: options.stateSecretId }),
         ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
         ...(options.refreshTimeoutMs === undefined ? {} : { refreshTimeoutMs: options.refreshTimeoutMs }),
       });
