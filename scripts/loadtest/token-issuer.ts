@@ -144,7 +144,6 @@ export async function startTokenIssuer(options: TokenIssuerOptions): Promise<Tok
   const rotate = (record: MintRecord, presented: string | undefined): { refreshToken: string } | { error: 'invalid_grant' | 'invalid_request' } => {
     if (presented === undefined || presented === '') return { error: 'invalid_request' };
     const known = refreshTokens.get(presented);
-    if (known !== undefined) record.presentedFrom = known.issuedBy;
     if (known === undefined || grant.revokedAt !== undefined) return { error: 'invalid_grant' };
     if (known.used) {
       grant.revokedAt = now();
@@ -180,6 +179,9 @@ export async function startTokenIssuer(options: TokenIssuerOptions): Promise<Tok
     mints.push(record);
     const failing = inBurst(record.receivedAt);
     const presented = rotating ? (new URLSearchParams(await body).get('refresh_token') ?? undefined) : undefined;
+    // Known before the fault hook runs, so a fault can tell a recovery call from a new refresh.
+    const presentedFrom = presented === undefined ? undefined : refreshTokens.get(presented)?.issuedBy;
+    if (presentedFrom !== undefined) record.presentedFrom = presentedFrom;
     const decision = (await settings.intercept?.(record)) ?? 'answer';
     // `abandon` stands for a request that never reached the provider: nothing is consumed.
     if (decision === 'abandon' || (!rotating && response.destroyed)) {

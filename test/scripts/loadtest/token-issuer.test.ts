@@ -94,7 +94,7 @@ describe('Function: startTokenIssuer', () => {
     const seeded = issuer.authorize();
     const controller = new AbortController();
     issuer.configure({
-      intercept: async () => {
+      intercept: async (): Promise<InterceptDecision> => {
         controller.abort();
         await new Promise((resolve) => setTimeout(resolve, 20));
         return 'answer';
