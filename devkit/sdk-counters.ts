@@ -25,6 +25,8 @@ export interface SdkCallCounts {
 export interface SeenVersion {
   versionId: string;
   at: number;
+  /** The secret's name as the answer gave it (a process may write more than one secret: a token and its refresh state). */
+  secretName?: string;
 }
 
 /**
@@ -42,7 +44,7 @@ export interface SeenVersion {
  */
 export class SdkCallCounter {
   readonly #counts: SdkCallCounts = { attempts: {}, errors: {}, throttled: 0, conditionalFailures: 0 };
-  readonly #versions = new Map<string, number>();
+  readonly #versions = new Map<string, { at: number; secretName: string | undefined }>();
 
   readonly #now: () => number;
 
@@ -60,9 +62,10 @@ export class SdkCallCounter {
         this.#counts.attempts[operation] = (this.#counts.attempts[operation] ?? 0) + 1;
         try {
           const result = await next(args);
-          const versionId = (result.output as { VersionId?: unknown } | undefined)?.VersionId;
+          const output = result.output as { VersionId?: unknown; Name?: unknown } | undefined;
+          const versionId = output?.VersionId;
           if (operation === 'PutSecretValue' && typeof versionId === 'string' && !this.#versions.has(versionId)) {
-            this.#versions.set(versionId, this.#now());
+            this.#versions.set(versionId, { at: this.#now(), secretName: typeof output?.Name === 'string' ? output.Name : undefined });
           }
           return result;
         } catch (error) {
@@ -86,7 +89,7 @@ export class SdkCallCounter {
 
   /** Version ids created (as PutSecretValue answered them) with when each was first seen. */
   seenVersions(): SeenVersion[] {
-    return [...this.#versions].map(([versionId, at]) => ({ versionId, at }));
+    return [...this.#versions].map(([versionId, { at, secretName }]) => ({ versionId, at, ...(secretName === undefined ? {} : { secretName }) }));
   }
 }
 

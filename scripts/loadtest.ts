@@ -12,7 +12,7 @@ import { CLIENT_KINDS, type ClientKind, FAULT_NAMES, resolveLoadTestOptions, typ
 import { DEFAULT_PRICES } from './loadtest/prices.js';
 import { progressPrinter } from './loadtest/progress.js';
 import type { RunResult } from './loadtest/run-result.js';
-import { STRATEGY_NAMES, type StrategyName } from './loadtest/strategies/types.js';
+import { IDP_KINDS, type IdpKind, STRATEGY_NAMES, type StrategyName } from './loadtest/strategies/types.js';
 import { formatFootnote, formatMarkdownTable, formatTargets, formatTextTable } from './loadtest/table.js';
 import { runMain } from './support/run-main.js';
 
@@ -41,6 +41,13 @@ const program = new Command('loadtest')
       ...CLIENT_KINDS,
     ]),
   )
+  .addOption(
+    new Option(
+      '--idp <kind>',
+      'identity provider: plain (a token per call), rotating (refresh tokens valid once; a reused one revokes the grant)',
+    ).choices([...IDP_KINDS]),
+  )
+  .option('--kill-spread-ms <ms>', 'kill-holder with --idp rotating: kill the holder up to this long after the IdP answered (default 40)', number)
   .option('-c, --concurrency <n>', 'concurrent callers per process (default 50)', number)
   .option('-l, --lifetime <seconds>', 'token lifetime (default 10)', number)
   .option('-d, --duration <seconds>', 'length of each run (default 60)', number)
@@ -81,6 +88,8 @@ async function main(): Promise<void> {
       faults: flags.faults as FaultName[] | undefined,
       processes: given(flags.processes),
       clients: flags.clients as ClientKind | undefined,
+      idp: flags.idp as IdpKind | undefined,
+      killSpreadMs: given(flags.killSpreadMs),
       concurrency: given(flags.concurrency),
       lifetimeMs: seconds(flags.lifetime),
       durationMs: seconds(flags.duration),

@@ -86,6 +86,23 @@ export function checkTargets(result: Omit<RunResult, 'targets'>): TargetCheck[] 
     );
     return checks;
   }
+  if (result.grant !== undefined) {
+    const revoked = result.grant.revokedAtMs;
+    const rotation = result.fault.rotation;
+    if (rotation === undefined) {
+      add('rotating grant revoked (s into the run; null: never)', revoked === null, revoked === null ? null : round2(revoked / 1000), 'never');
+    } else {
+      // A kill between the provider's answer and the state write loses the refresh token with the
+      // process: no client can close that window against a provider without a reuse grace period.
+      // What the check holds the library to is that nothing else ever costs the grant.
+      add(
+        'rotating grant revoked other than by a kill between the answer and the state write',
+        revoked === null || rotation.stateLost > 0,
+        revoked === null || rotation.stateLost > 0 ? 0 : 1,
+        '= 0',
+      );
+    }
+  }
   add('tokens served expired', result.validity.servedExpired === 0, result.validity.servedExpired, '= 0');
   add('older token served after a newer one (rollback)', result.validity.olderAfterNewer === 0, result.validity.olderAfterNewer, '= 0');
   if (healthy || result.fault.kind === 'drop-response' || result.fault.kind === 'sm-throttle') {
@@ -132,4 +149,8 @@ export function checkTargets(result: Omit<RunResult, 'targets'>): TargetCheck[] 
 
 function ratio(count: number, per: number): number | null {
   return per > 0 ? Math.round((count / per) * 100) / 100 : null;
+}
+
+function round2(value: number): number {
+  return Math.round(value * 100) / 100;
 }

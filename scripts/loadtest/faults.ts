@@ -1,9 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
-import { ConfigurationError } from '../../src/index.js';
+import { ConfigurationError, seededRandom } from '../../src/index.js';
 import type { EmulatorControl } from './emulator-control.js';
 import type { FleetAggregate } from './fleet-aggregate.js';
 import type { FaultName, LoadTestOptions } from './options.js';
-import type { FaultOutcome } from './run-result.js';
+import type { FaultOutcome, RotatingStrike } from './run-result.js';
 import type { InterceptDecision, MintRecord, TokenIssuer } from './token-issuer.js';
 
 /** What a fault needs to reach: the issuer, the emulator, the worker processes, what was served. */
@@ -76,6 +76,7 @@ export async function armFault(kind: FaultName, targets: FaultTargets): Promise<
       });
     }
     case 'kill-holder':
+      return options.idp === 'rotating' ? rotatingKillFault(targets) : holderFault(kind, targets);
     case 'pause-holder':
       return holderFault(kind, targets);
   }
@@ -181,4 +182,136 @@ function firstIdpCall(aggregate: FleetAggregate, victim: number, since: number):
     if (first === undefined || activity.at < first) first = activity.at;
   }
   return first;
+}
+
+/**
+ * `kill-holder` under a rotating provider: where in a refresh a kill lands decides everything. The
+ * provider consumes the presented refresh token when it answers; until the holder has stored the new
+ * one, nobody else has it. So every refresh from one lifetime into the run on is struck — its
+ * process SIGKILLed a seeded random time up to `killSpreadMs` after the provider answered — until a
+ * kill costs the grant. A strike is classified by what the provider sees next, not by the dead
+ * process: the next refresh presents the refresh token the struck call received (the state write
+ * had landed: recovered) or the one it presented (killed between the answer and the state write:
+ * that is a reuse, and the grant is revoked). The call that recovers from a strike is never struck.
+ */
+function rotatingKillFault(targets: FaultTargets): ArmedFault {
+  const { options, issuer, aggregate } = targets;
+  const random = seededRandom(options.seed * 104_729 + 17);
+  const strikes: Array<RotatingStrike & { seq: number; presentedFrom: number | undefined; at: number }> = [];
+  const timers = new Set<NodeJS.Timeout>();
+  let first: { seq: number; worker: number; at: number } | undefined;
+
+  const pending = (): (typeof strikes)[number] | undefined => strikes.find((strike) => strike.phase === undefined);
+  const classify = (record: MintRecord): void => {
+    const strike = pending();
+    if (strike === undefined || record.seq <= strike.seq || record.presentedFrom === undefined) return;
+    if (record.presentedFrom === strike.seq) strike.phase = 'after-state-write';
+    else if (record.presentedFrom === strike.presentedFrom) strike.phase = 'between-answer-and-state-write';
+  };
+
+  issuer.configure({
+    intercept(record): Promise<InterceptDecision> | undefined {
+      classify(record);
+      const last = strikes.at(-1);
+      const recovering = last !== undefined && (record.presentedFrom === last.seq || record.presentedFrom === last.presentedFrom);
+      if (
+        issuer.grant.revokedAt !== undefined ||
+        pending() !== undefined ||
+        recovering ||
+        record.presentedFrom === undefined ||
+        record.receivedAt < targets.startAt() + options.lifetimeMs
+      ) {
+        return undefined;
+      }
+      const child = targets.workers.get(record.worker);
+      if (child === undefined || child.exitCode !== null || child.signalCode !== null) return undefined;
+      // Keep one process alive to go on calling.
+      const alive = [...targets.workers.values()].filter((worker) => worker.exitCode === null && worker.signalCode === null);
+      if (alive.length <= 1) return undefined;
+      const killAfterAnswerMs = Math.round(random() * options.killSpreadMs * 10) / 10;
+      const at = Date.now();
+      strikes.push({
+        seq: record.seq,
+        presentedFrom: record.presentedFrom,
+        at,
+        worker: record.worker,
+        atMs: at - targets.startAt(),
+        killAfterAnswerMs,
+      });
+      first ??= { seq: record.seq, worker: record.worker, at };
+      // The answer leaves as soon as this resolves; the kill follows it by killAfterAnswerMs.
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        child.kill('SIGKILL');
+      }, killAfterAnswerMs);
+      timers.add(timer);
+      return Promise.resolve('answer');
+    },
+  });
+
+  return {
+    outcome() {
+      const base: FaultOutcome = {
+        kind: 'kill-holder',
+        description:
+          `every refresh from one lifetime into the run on, until one costs the grant: its process is killed (SIGKILL) ` +
+          `0–${options.killSpreadMs} ms after the rotating provider answered`,
+        recoveryBoundMs: options.leaseMs + targets.pollMs,
+      };
+      if (first === undefined) return { ...base, description: `${base.description} — no IdP call came to strike` };
+      const revokedBySeq = issuer.grant.revokedBySeq;
+      const revokedBy = issuer.mints.find((mint) => mint.seq === revokedBySeq);
+      // A strike cost the grant when the call that revoked it presented a refresh token the struck call had in hand.
+      const reported = strikes.map(({ seq, presentedFrom, at: _at, ...strike }): RotatingStrike => {
+        if (strike.phase === undefined) return strike;
+        const lost = revokedBy?.presentedFrom !== undefined && (revokedBy.presentedFrom === presentedFrom || revokedBy.presentedFrom === seq);
+        return { ...strike, followed: lost ? 'state lost' : 'recovered' };
+      });
+      const recovery = aggregate.firstServedNewerThan(first.seq, first.at);
+      const contention = firstContention(aggregate, first.worker, first.at);
+      const takeover = contention === undefined ? undefined : firstIdpCall(aggregate, first.worker, contention);
+      return {
+        ...base,
+        victim: first.worker,
+        atMs: first.at - targets.startAt(),
+        ...(recovery === undefined ? {} : { recoveryMs: recovery - first.at }),
+        ...(contention === undefined ? {} : { firstContentionMs: contention - first.at }),
+        ...(contention === undefined || recovery === undefined ? {} : { recoveryAfterContentionMs: recovery - contention }),
+        ...(contention === undefined || takeover === undefined ? {} : { takeoverAfterContentionMs: takeover - contention }),
+        rotation: {
+          strikes: reported,
+          inWindow: reported.filter((strike) => strike.phase === 'between-answer-and-state-write').length,
+          afterStateWrite: reported.filter((strike) => strike.phase === 'after-state-write').length,
+          recovered: reported.filter((strike) => strike.followed === 'recovered').length,
+          stateLost: reported.filter((strike) => strike.followed === 'state lost').length,
+          windowMs: stateWriteWindows(issuer, aggregate),
+        },
+      };
+    },
+    async disarm() {
+      for (const timer of timers) clearTimeout(timer);
+      issuer.configure({ intercept: undefined });
+    },
+  };
+}
+
+/**
+ * How long the refreshes that were not struck took from the provider's answer to their `state-saved`
+ * event — the window a kill must land in to cost the grant (ms: median and max).
+ */
+function stateWriteWindows(issuer: TokenIssuer, aggregate: FleetAggregate): { median: number; max: number; samples: number } | undefined {
+  const windows: number[] = [];
+  for (const mint of issuer.mints) {
+    if (mint.outcome !== 'minted' || mint.answeredAt === undefined) continue;
+    const answeredAt = mint.answeredAt;
+    let saved: number | undefined;
+    for (const activity of aggregate.activities) {
+      if (activity.worker !== mint.worker || activity.kind !== 'event' || activity.type !== 'state-saved' || activity.at < answeredAt) continue;
+      if (saved === undefined || activity.at < saved) saved = activity.at;
+    }
+    if (saved !== undefined && saved - answeredAt < 5_000) windows.push(saved - answeredAt);
+  }
+  if (windows.length === 0) return undefined;
+  windows.sort((a, b) => a - b);
+  return { median: windows[Math.floor(windows.length / 2)] ?? 0, max: windows.at(-1) ?? 0, samples: windows.length };
 }

@@ -1,8 +1,14 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { CreateSecretCommand, DeleteSecretCommand, ListSecretVersionIdsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  CreateSecretCommand,
+  DeleteSecretCommand,
+  ListSecretVersionIdsCommand,
+  PutSecretValueCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ensureLockTable, TokenRefresherError } from '../../src/index.js';
+import { ensureLockTable, seedState, TokenRefresherError } from '../../src/index.js';
 import { startLocalStack, type LocalStack } from '../../src/local/index.js';
 import { checkTargets, classifyDynamodbCalls, countRounds, projectRun } from './analysis.js';
 import { EmulatorControl, type EmulatorStats } from './emulator-control.js';
@@ -11,8 +17,9 @@ import { FleetAggregate } from './fleet-aggregate.js';
 import type { FaultName, LoadTestOptions } from './options.js';
 import { WORKER_CONFIG_VARIABLE, type WorkerConfig, type WorkerMessage } from './protocol.js';
 import { runSettingsOf, type RunResult } from './run-result.js';
+import { encodeBaselineSeed } from './strategies/secret-payload.js';
 import type { StrategyName } from './strategies/types.js';
-import { startTokenIssuer } from './token-issuer.js';
+import { startTokenIssuer, type TokenIssuer } from './token-issuer.js';
 
 const WORKER_SCRIPT = fileURLToPath(new URL('./worker.ts', import.meta.url));
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -61,14 +68,18 @@ export async function runLoadTest(
   const secretsManager = new SecretsManagerClient({ ...local, ...(stack ? { endpoint: stack.secretsManagerEndpoint } : {}) });
   const dynamodb = new DynamoDBClient({ ...local, ...(stack ? { endpoint: stack.dynamodbEndpoint } : {}) });
   const emulator = stack === undefined ? undefined : new EmulatorControl(stack.secretsManagerEndpoint);
-  const issuer = await startTokenIssuer({ lifetimeMs: options.lifetimeMs });
+  const rotating = options.idp === 'rotating';
+  const issuer = await startTokenIssuer({ lifetimeMs: options.lifetimeMs, rotating });
   const workers = new Map<number, ChildProcess>();
   const aggregate = new FleetAggregate();
   let startAt = Number.NaN;
   const secretId = `${options.secretPrefix}-${strategy}-${fault}-${Date.now().toString(36)}`;
+  // Under a rotating provider the locked strategy keeps the refresh token in a secret of its own.
+  const stateSecretId = rotating && strategy === 'locked' ? `${secretId}-state` : undefined;
   try {
     await secretsManager.send(new CreateSecretCommand({ Name: secretId, Description: 'token-refresher load test' }));
     if (strategy === 'locked') await ensureLockTable({ client: dynamodb, tableName: options.lockTable });
+    if (rotating) await seedRefreshState({ strategy, issuer, secretsManager, dynamodb, secretId, stateSecretId, lockTable: options.lockTable });
     const statsBefore = emulator === undefined ? undefined : await emulator.stats();
     const armed = await armFault(fault, {
       options,
@@ -89,6 +100,8 @@ export async function runLoadTest(
         secretId,
         lockTable: options.lockTable,
         issuerUrl: issuer.url,
+        idp: options.idp,
+        ...(stateSecretId === undefined ? {} : { stateSecretId }),
         lifetimeMs: options.lifetimeMs,
         leaseMs: options.leaseMs,
         pollMs: LOCK_POLL_MS,
@@ -173,6 +186,7 @@ export async function runLoadTest(
       strategy,
       target: options.target,
       settings: runSettingsOf(options),
+      idpKind: options.idp,
       clients: strategy === 'locked' ? options.clients : 'node',
       startedAt: new Date(startAt).toISOString(),
       measuredMs: endedAt - startAt,
@@ -185,6 +199,7 @@ export async function runLoadTest(
         calls: mints.length,
         minted: mints.filter((mint) => mint.outcome === 'minted').length,
         failed: mints.filter((mint) => mint.outcome === 'failed').length,
+        rejected: mints.filter((mint) => mint.outcome === 'rejected').length,
         abandoned: mints.filter((mint) => mint.outcome === 'abandoned' || mint.outcome === 'held').length,
         // Workers close their strategy at the deadline, which aborts a refresh still in flight.
         cutOffAtEnd: mints.filter(
@@ -230,6 +245,7 @@ export async function runLoadTest(
         operations: steady.attempts,
       },
       fault: armed.outcome(),
+      ...(rotating ? { grant: grantOf(issuer, startAt, aggregate.errors()) } : {}),
       timeline: {
         binMs: options.binMs,
         bins: aggregate.bins().map((bin) => ({
@@ -261,13 +277,58 @@ export async function runLoadTest(
     }
     if (stack === undefined) {
       // On AWS every run's secret would cost a monthly fee: delete it once it has been counted.
-      await secretsManager.send(new DeleteSecretCommand({ SecretId: secretId, ForceDeleteWithoutRecovery: true })).catch(() => undefined);
+      for (const id of [secretId, ...(stateSecretId === undefined ? [] : [stateSecretId])]) {
+        await secretsManager.send(new DeleteSecretCommand({ SecretId: id, ForceDeleteWithoutRecovery: true })).catch(() => undefined);
+      }
     }
     secretsManager.destroy();
     dynamodb.destroy();
     await issuer.close();
     await stack?.close();
   }
+}
+
+/**
+ * What a person does once before a fleet on a rotating provider starts: authorize, and put the
+ * grant's first refresh token where the strategy keeps it. The locked strategy's state goes into its
+ * state secret through the library's `seedState` (what `token-refresher seed-state` does); the
+ * baselines keep it in their own secret format, beside the token as such code does.
+ */
+async function seedRefreshState(run: {
+  strategy: StrategyName;
+  issuer: TokenIssuer;
+  secretsManager: SecretsManagerClient;
+  dynamodb: DynamoDBClient;
+  secretId: string;
+  stateSecretId: string | undefined;
+  lockTable: string;
+}): Promise<void> {
+  const refreshToken = run.issuer.authorize();
+  if (run.strategy === 'locked') {
+    if (run.stateSecretId === undefined) throw new LoadTestRunError('The locked strategy on a rotating provider needs a state secret.');
+    await seedState({
+      secretId: run.secretId,
+      stateSecretId: run.stateSecretId,
+      lockTable: run.lockTable,
+      secretsManager: run.secretsManager,
+      dynamodb: run.dynamodb,
+      state: { refreshToken },
+    });
+    return;
+  }
+  await run.secretsManager.send(new PutSecretValueCommand({ SecretId: run.secretId, SecretString: encodeBaselineSeed(refreshToken) }));
+}
+
+/** The rotating grant's fate in run time, and how many callers were told the state was lost. Never a token. */
+function grantOf(issuer: TokenIssuer, startAt: number, errors: Record<string, number>): NonNullable<RunResult['grant']> {
+  const revokedBy = issuer.mints.find((mint) => mint.seq === issuer.grant.revokedBySeq);
+  return {
+    revokedAtMs: issuer.grant.revokedAt === undefined ? null : issuer.grant.revokedAt - startAt,
+    revokedByWorker: revokedBy?.worker ?? null,
+    invalidGrants: issuer.grant.invalidGrants,
+    refreshTokensIssued: issuer.grant.refreshTokensIssued,
+    stateLostAtCallers: errors.RefreshStateLostError ?? 0,
+  };
 }
 
 function progressOf(

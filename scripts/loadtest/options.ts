@@ -1,6 +1,6 @@
 import { ConfigurationError } from '../../src/index.js';
 import { DEFAULT_PRICES, type Prices } from './prices.js';
-import { STRATEGY_NAMES, type StrategyName } from './strategies/types.js';
+import { IDP_KINDS, type IdpKind, STRATEGY_NAMES, type StrategyName } from './strategies/types.js';
 
 /** The faults a run can inject; `none` is the healthy baseline. */
 export const FAULT_NAMES = ['none', 'kill-holder', 'pause-holder', 'slow-idp', 'idp-errors', 'sm-throttle', 'drop-response'] as const;
@@ -24,6 +24,13 @@ export interface LoadTestOptions {
   clients: ClientKind;
   /** Concurrent callers per process. */
   concurrency: number;
+  /** The identity provider's refresh-token rule: `rotating` revokes the grant when a refresh token is used twice. */
+  idp: IdpKind;
+  /**
+   * `kill-holder` under a rotating provider: each strike kills the holder this long at most after the
+   * provider answered (uniformly, seeded), so kills land before and after its state write (ms).
+   */
+  killSpreadMs: number;
   /** Token lifetime (ms). */
   lifetimeMs: number;
   /** Length of each run (ms). */
@@ -68,6 +75,8 @@ export function resolveLoadTestOptions(given: Partial<LoadTestOptions> = {}): Lo
     processes: given.processes ?? 8,
     clients: given.clients ?? 'node',
     concurrency: given.concurrency ?? 50,
+    idp: given.idp ?? 'plain',
+    killSpreadMs: given.killSpreadMs ?? 40,
     lifetimeMs,
     durationMs: given.durationMs ?? 60_000,
     thinkMs: given.thinkMs ?? 10,
@@ -104,6 +113,13 @@ function validate(options: LoadTestOptions): void {
       throw new ConfigurationError(`faults: unknown fault "${name}"; use ${FAULT_NAMES.join(', ')}.`);
     }
   }
+  if (!IDP_KINDS.includes(options.idp)) {
+    throw new ConfigurationError(`idp: unknown identity provider "${String(options.idp)}"; use ${IDP_KINDS.join(', ')}.`);
+  }
+  if (options.idp === 'rotating' && options.target !== 'local' && options.faults.includes('kill-holder')) {
+    throw new ConfigurationError('kill-holder with a rotating identity provider runs on the local stack only (--target local).');
+  }
+  nonNegative('killSpreadMs', options.killSpreadMs);
   if (!CLIENT_KINDS.includes(options.clients)) {
     throw new ConfigurationError(`clients: unknown client kind "${String(options.clients)}"; use ${CLIENT_KINDS.join(', ')}.`);
   }

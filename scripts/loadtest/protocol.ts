@@ -1,6 +1,6 @@
 import type { SerializedHistogram } from './histogram.js';
 import type { SdkCallCounts, SeenVersion } from '../../devkit/sdk-counters.js';
-import type { StrategyActivity, StrategyName, TokenSource } from './strategies/types.js';
+import type { IdpKind, StrategyActivity, StrategyName, TokenSource } from './strategies/types.js';
 
 /** Everything a worker process needs, passed as JSON in {@link WORKER_CONFIG_VARIABLE}. */
 export interface WorkerConfig {
@@ -11,6 +11,10 @@ export interface WorkerConfig {
   secretId: string;
   lockTable: string;
   issuerUrl: string;
+  /** The identity provider's refresh-token rule. */
+  idp: IdpKind;
+  /** The locked strategy's state secret under a rotating provider. */
+  stateSecretId?: string;
   lifetimeMs: number;
   leaseMs: number;
   pollMs: number;

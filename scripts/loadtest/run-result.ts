@@ -1,5 +1,5 @@
 import type { ClientKind, FaultName, LoadTestOptions } from './options.js';
-import type { StrategyName } from './strategies/types.js';
+import type { IdpKind, StrategyName } from './strategies/types.js';
 
 /** Percentiles of getToken latency in milliseconds. */
 export interface LatencySummary {
@@ -37,6 +37,44 @@ export interface FaultOutcome {
   label?: string;
   /** When a fault with a duration ended (ms after the run started): the chart marks it too. */
   untilMs?: number;
+  /** `kill-holder` under a rotating provider: every strike, where it landed and what followed. */
+  rotation?: {
+    strikes: RotatingStrike[];
+    /** Kills that landed between the provider's answer and the state write. */
+    inWindow: number;
+    afterStateWrite: number;
+    recovered: number;
+    stateLost: number;
+    /** From the provider's answer to the holder's state write, in the refreshes not struck (ms). */
+    windowMs?: { median: number; max: number; samples: number } | undefined;
+  };
+}
+
+/** One kill of a lease holder mid-refresh under a rotating provider. Never a token. */
+export interface RotatingStrike {
+  worker: number;
+  /** When its IdP call arrived (ms after the run started). */
+  atMs: number;
+  /** How long after the provider's answer the process was killed. */
+  killAfterAnswerMs: number;
+  /** Where it landed, as the provider saw it afterwards; absent when no later refresh told. */
+  phase?: 'between-answer-and-state-write' | 'after-state-write';
+  /** What followed: the fleet refreshed on, or the grant was revoked and the state lost. */
+  followed?: 'recovered' | 'state lost';
+}
+
+/** The grant of a rotating provider at the end of a run. Counts and times only, never a token. */
+export interface GrantOutcome {
+  /** When a reused refresh token revoked the grant (ms after the run started; negative: before it), or null. */
+  revokedAtMs: number | null;
+  /** The process whose call revoked it. */
+  revokedByWorker: number | null;
+  /** Calls refused with `invalid_grant`, the revoking one included. */
+  invalidGrants: number;
+  /** Refresh tokens the provider issued, the seeded one included. */
+  refreshTokensIssued: number;
+  /** getToken calls that failed with `RefreshStateLostError` (the locked strategy's fleet-wide refusal). */
+  stateLostAtCallers: number;
 }
 
 /** Cost and quota projection of one run, scaled to 24 h and to a 30-day month. */
@@ -109,6 +147,8 @@ export interface RunResult {
   /** Where it ran: the embedded stack, AWS, or the fleet simulation under virtual time. */
   target: LoadTestOptions['target'] | 'simulation';
   settings: RunSettings;
+  /** The identity provider's refresh-token rule; absent (older reports, the simulation, the demo) means `plain`. */
+  idpKind?: IdpKind;
   /** Who the locked strategy's callers were; absent (the simulation, the demo) means in-process `getToken()`. */
   clients?: ClientKind;
   startedAt: string;
@@ -121,7 +161,15 @@ export interface RunResult {
    * IdP calls: all received, answered with a token, failed (injected errors), abandoned by the
    * caller (killed, or cut off when the run ended: `cutOffAtEnd`, left out of the per-generation target).
    */
-  idp: { calls: number; minted: number; failed: number; abandoned: number; cutOffAtEnd: number };
+  idp: {
+    calls: number;
+    minted: number;
+    failed: number;
+    /** Refused by a rotating provider (`invalid_grant`, or no refresh token presented); absent in older reports. */
+    rejected?: number;
+    abandoned: number;
+    cutOffAtEnd: number;
+  };
   secretsManager: {
     countedBy: 'emulator' | 'sdk';
     calls: Record<string, number>;
@@ -157,6 +205,8 @@ export interface RunResult {
     operations: Record<string, number>;
   };
   fault: FaultOutcome;
+  /** Under a rotating provider: what became of the grant. */
+  grant?: GrantOutcome;
   projection: Projection;
   targets: TargetCheck[];
   timeline: RunTimeline;

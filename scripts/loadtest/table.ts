@@ -32,6 +32,8 @@ const COLUMNS: Column[] = [
   { header: 'expired', value: (r) => count(r.validity.servedExpired) },
   { header: 'waits/takeovers', value: (r) => `${r.waits}/${r.takeovers}` },
   { header: 'errors', value: (r) => count(errorTotal(r.errors)) },
+  { header: 'grant revoked at', value: (r) => (r.grant?.revokedAtMs === null || r.grant === undefined ? '–' : `${seconds(r.grant.revokedAtMs)} s`) },
+  { header: 'invalid_grant', value: (r) => (r.grant === undefined ? '–' : String(r.grant.invalidGrants)) },
   { header: 'versions/24h', value: (r) => `${Math.round(r.projection.versionsPer24h)}${r.projection.withinQuota ? '' : ' (over 100)'}` },
   { header: '$/month', value: (r) => r.projection.monthlyUsd.total.toFixed(2) },
 ];
@@ -86,6 +88,9 @@ export function formatFootnote(results: readonly RunResult[]): string {
   return [
     `P=${s.processes} processes × C=${s.concurrency} callers, token lifetime ${s.lifetimeMs / 1000} s, ${s.durationMs / 1000} s per run, ` +
       `lease ${s.leaseMs} ms, think time ${s.thinkMs} ms, Secrets Manager write throttle ${s.writeRatePerSecond}/s, ` +
+      (results.some((result) => result.idpKind === 'rotating')
+        ? 'identity provider rotating refresh tokens (a reused one revokes the grant; grant revoked at: seconds into the run), '
+        : '') +
       `run on: ${[...new Set(results.map((result) => result.target))].join(', ')}.`,
     `Cost at list prices read on ${first.projection.pricesReadOn} (${first.projection.pricesSource}); ` +
       'versions/24h and $/month scale the measured rates, for this fleet, to a day and a 30-day month.',

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigurationError } from '../../src/index.js';
@@ -13,7 +14,38 @@ export interface MintRecord {
   receivedAt: number;
   /** When the answer left; absent while held or when the caller vanished. */
   answeredAt?: number;
-  outcome: 'minted' | 'failed' | 'held' | 'abandoned';
+  outcome: 'minted' | 'failed' | 'held' | 'abandoned' | 'rejected';
+  /**
+   * Rotating provider only: which refresh token the call presented, named by the `seq` of the call
+   * that issued it (0: the grant's first refresh token, the one seeded); absent when it presented
+   * none or one this provider never issued.
+   */
+  presentedFrom?: number;
+  /** Rotating provider only: the OAuth error of a refused call (`invalid_grant`, `invalid_request`). */
+  error?: 'invalid_grant' | 'invalid_request';
+  /** Rotating provider only: this call presented an already used refresh token, and so revoked the grant. */
+  revokedGrant?: boolean;
+  /**
+   * Rotating provider only: the provider consumed the presented refresh token and issued the next
+   * one — also when the caller was gone by then (a provider does not ask whether its answer arrives).
+   */
+  rotated?: boolean;
+}
+
+/**
+ * The grant of a rotating provider, as the load test may see it: counts and times, never a token.
+ * oidc-provider's rule: every refresh token is valid once; presenting a used one is treated as theft
+ * and revokes the grant, so every later refresh with any of its tokens fails `invalid_grant`.
+ */
+export interface GrantView {
+  /** Refresh tokens issued, the first (seeded) one included. */
+  refreshTokensIssued: number;
+  /** Epoch ms at which a reused refresh token revoked the grant; undefined while it stands. */
+  revokedAt: number | undefined;
+  /** The call whose reuse revoked it. */
+  revokedBySeq: number | undefined;
+  /** Calls refused with `invalid_grant` (the one that revoked the grant included). */
+  invalidGrants: number;
 }
 
 /** What a fault hook decides for one request it intercepted. */
@@ -38,6 +70,13 @@ export interface TokenIssuerOptions {
   intercept?: (record: MintRecord) => Promise<InterceptDecision> | undefined;
   /** Wall clock in epoch ms. Default `Date.now`. */
   now?: () => number;
+  /**
+   * Rotating refresh tokens, by oidc-provider's rule: a call must present a refresh token
+   * (`grant_type=refresh_token`); each one is valid once and its answer carries the next one; a
+   * used one revokes the whole grant. The first refresh token comes from
+   * {@link TokenIssuer.authorize}. Default false: any call gets a token.
+   */
+  rotating?: boolean;
 }
 
 /** A running token issuer. */
@@ -46,6 +85,15 @@ export interface TokenIssuer {
   url: string;
   /** Every call received, in order. */
   readonly mints: readonly MintRecord[];
+  /** Whether refresh tokens rotate ({@link TokenIssuerOptions.rotating}). */
+  readonly rotating: boolean;
+  /** The grant's state (rotating only; counts stay 0 otherwise). */
+  readonly grant: Readonly<GrantView>;
+  /**
+   * What a person does once before the fleet starts: authorizes, and gets the grant's first refresh
+   * token, to be seeded into the fleet's state. Rotating only; a second call is refused (one grant).
+   */
+  authorize(): string;
   /** Changes the fault settings while running (the load test switches faults mid-run). */
   configure(settings: Pick<TokenIssuerOptions, 'latencyMs' | 'errorBursts' | 'intercept'>): void;
   close(): Promise<void>;
@@ -54,7 +102,8 @@ export interface TokenIssuer {
 /**
  * A tiny identity provider on loopback for the load test: it mints tokens of a fixed lifetime,
  * numbers every call it receives and can be made slow, failing, or to hold a chosen request, so
- * that "exactly one IdP call per generation" is counted across processes.
+ * that "exactly one IdP call per generation" is counted across processes. With `rotating`, it is
+ * a provider that rotates refresh tokens and revokes the grant on reuse (see {@link GrantView}).
  *
  * @example
  * ```ts
@@ -77,6 +126,35 @@ export async function startTokenIssuer(options: TokenIssuerOptions): Promise<Tok
   };
   validateSettings(settings);
   const mints: MintRecord[] = [];
+  const rotating = options.rotating === true;
+  const grant: GrantView = { refreshTokensIssued: 0, revokedAt: undefined, revokedBySeq: undefined, invalidGrants: 0 };
+  /** Refresh token → the seq of the call that issued it, and whether it was used. Only here, never reported. */
+  const refreshTokens = new Map<string, { issuedBy: number; used: boolean }>();
+  const issueRefreshToken = (issuedBy: number): string => {
+    const value = `rt1.${randomBytes(24).toString('base64url')}`;
+    refreshTokens.set(value, { issuedBy, used: false });
+    grant.refreshTokensIssued += 1;
+    return value;
+  };
+  /**
+   * oidc-provider's refresh_token grant with rotation: an unknown token (or one of a revoked grant,
+   * whose tokens it destroys) is `invalid_grant`; a consumed one revokes the grant and is
+   * `invalid_grant`; a valid one is consumed and a new one issued.
+   */
+  const rotate = (record: MintRecord, presented: string | undefined): { refreshToken: string } | { error: 'invalid_grant' | 'invalid_request' } => {
+    if (presented === undefined || presented === '') return { error: 'invalid_request' };
+    const known = refreshTokens.get(presented);
+    if (known === undefined || grant.revokedAt !== undefined) return { error: 'invalid_grant' };
+    if (known.used) {
+      grant.revokedAt = now();
+      grant.revokedBySeq = record.seq;
+      record.revokedGrant = true;
+      return { error: 'invalid_grant' };
+    }
+    known.used = true;
+    record.rotated = true;
+    return { refreshToken: issueRefreshToken(record.seq) };
+  };
 
   const inBurst = (at: number): boolean => {
     const bursts = settings.errorBursts;
@@ -87,7 +165,8 @@ export async function startTokenIssuer(options: TokenIssuerOptions): Promise<Tok
   };
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
-    request.resume();
+    if (!rotating) request.resume();
+    const body = rotating ? readBody(request) : Promise.resolve('');
     if (request.method !== 'POST' || request.url !== '/token') {
       response.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not_found"}');
       return;
@@ -99,31 +178,55 @@ export async function startTokenIssuer(options: TokenIssuerOptions): Promise<Tok
     const exp = record.receivedAt + options.lifetimeMs;
     mints.push(record);
     const failing = inBurst(record.receivedAt);
+    const presented = rotating ? (new URLSearchParams(await body).get('refresh_token') ?? undefined) : undefined;
+    // Known before the fault hook runs, so a fault can tell a recovery call from a new refresh.
+    const presentedFrom = presented === undefined ? undefined : refreshTokens.get(presented)?.issuedBy;
+    if (presentedFrom !== undefined) record.presentedFrom = presentedFrom;
     const decision = (await settings.intercept?.(record)) ?? 'answer';
-    if (decision === 'abandon' || response.destroyed) {
+    // `abandon` stands for a request that never reached the provider: nothing is consumed.
+    if (decision === 'abandon' || (!rotating && response.destroyed)) {
       record.outcome = 'abandoned';
       response.destroy();
       return;
     }
     if ((settings.latencyMs ?? 0) > 0) await new Promise((resolve) => setTimeout(resolve, settings.latencyMs));
+    if (!rotating && response.destroyed) {
+      record.outcome = 'abandoned';
+      return;
+    }
+    if (failing) {
+      record.answeredAt = now();
+      record.outcome = response.destroyed ? 'abandoned' : 'failed';
+      response.writeHead(503, { 'content-type': 'application/json' }).end('{"error":"temporarily_unavailable"}');
+      return;
+    }
+    // A rotating provider consumes the refresh token when it handles the request, whether or not its
+    // caller is still there to read the answer: that is how a holder killed mid-refresh loses it.
+    const rotation = rotating ? rotate(record, presented) : undefined;
+    record.answeredAt = now();
+    if (rotation !== undefined && 'error' in rotation) {
+      record.outcome = 'rejected';
+      record.error = rotation.error;
+      if (rotation.error === 'invalid_grant') grant.invalidGrants += 1;
+      const description = rotation.error === 'invalid_request' ? 'refresh_token is required' : 'grant request is invalid';
+      response
+        .writeHead(400, { 'content-type': 'application/json', 'cache-control': 'no-store' })
+        .end(JSON.stringify({ error: rotation.error, error_description: description }));
+      return;
+    }
     if (response.destroyed) {
       record.outcome = 'abandoned';
       return;
     }
-    record.answeredAt = now();
-    if (failing) {
-      record.outcome = 'failed';
-      response.writeHead(503, { 'content-type': 'application/json' }).end('{"error":"temporarily_unavailable"}');
-      return;
-    }
     record.outcome = 'minted';
-    const body = JSON.stringify({
+    const answer = JSON.stringify({
       access_token: encodeIssuedToken({ seq: record.seq, exp }),
       token_type: 'Bearer',
       expires_in: Math.floor(options.lifetimeMs / 1000),
       expires_at: exp,
+      ...(rotation === undefined ? {} : { refresh_token: rotation.refreshToken }),
     });
-    response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(body);
+    response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(answer);
   };
 
   const server = createServer((request, response) => {
@@ -139,6 +242,13 @@ export async function startTokenIssuer(options: TokenIssuerOptions): Promise<Tok
   return {
     url: `http://127.0.0.1:${port}/token`,
     mints,
+    rotating,
+    grant,
+    authorize() {
+      if (!rotating) throw new ConfigurationError('authorize() needs a rotating issuer (rotating: true).');
+      if (grant.refreshTokensIssued > 0) throw new ConfigurationError('The grant was already authorized; this issuer holds one grant.');
+      return issueRefreshToken(0);
+    },
     configure(next) {
       validateSettings(next);
       settings = { ...settings, ...next };
@@ -151,6 +261,19 @@ export async function startTokenIssuer(options: TokenIssuerOptions): Promise<Tok
       return closing;
     },
   };
+}
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    let text = '';
+    request.setEncoding('utf8');
+    request.on('data', (chunk: string) => {
+      if (text.length < 16_384) text += chunk;
+    });
+    request.on('end', () => resolve(text));
+    request.on('error', () => resolve(text));
+    request.on('close', () => resolve(text));
+  });
 }
 
 function validateSettings(settings: Pick<TokenIssuerOptions, 'latencyMs' | 'errorBursts'>): void {

@@ -35,6 +35,8 @@ let sdkAtFirstToken: SdkCallCounts | null = null;
 
 const strategy = createStrategy(config.strategy, {
   secretId: config.secretId,
+  idp: config.idp,
+  ...(config.stateSecretId === undefined ? {} : { stateSecretId: config.stateSecretId }),
   extensionClient: config.extensionClient,
   lockTable: config.lockTable,
   lifetimeMs: config.lifetimeMs,
@@ -47,10 +49,10 @@ const strategy = createStrategy(config.strategy, {
   random: seededRandom(config.seed * 7919 + config.index),
   now: Date.now,
   report: (activity) => pendingActivities.push(activity),
-  async callIdentityProvider(signal) {
+  async callIdentityProvider(signal, refreshToken) {
     pendingActivities.push({ kind: 'idp-call-started', at: Date.now() });
     try {
-      const minted = await callTokenIssuer(config.issuerUrl, config.index, signal);
+      const minted = await callTokenIssuer(config.issuerUrl, config.index, signal, refreshToken);
       pendingActivities.push({ kind: 'idp-call-ended', at: Date.now(), ok: true });
       return minted;
     } catch (error) {
@@ -75,7 +77,8 @@ async function caller(deadline: number): Promise<void> {
 }
 
 function report(type: WorkerReport['type']): WorkerReport {
-  const versions = counter.seenVersions();
+  // Only the token secret's versions: the locked strategy also writes its refresh state's.
+  const versions = counter.seenVersions().filter((seen) => seen.secretName === undefined || seen.secretName === config.secretId);
   const served = [...recorder.firstServed];
   const message: WorkerReport = {
     type,

@@ -1,5 +1,5 @@
 import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { readCurrentBaselineToken } from './read-current.js';
+import { readCurrentBaseline } from './read-current.js';
 import { encodeBaselinePayload } from './secret-payload.js';
 import type { MintedToken, ServedToken, Strategy, StrategyContext } from './types.js';
 
@@ -7,7 +7,8 @@ import type { MintedToken, ServedToken, Strategy, StrategyContext } from './type
  * Everything the locked strategy does inside one process — a jittered refresh point in the refresh
  * window, single flight, still-valid tokens served while a refresh runs, re-reading the secret
  * before calling the identity provider — but no lease between processes. The difference between
- * this and `locked` is what the lease buys.
+ * this and `locked` is what the lease buys. Under a rotating provider it keeps the refresh token in the
+ * same secret, re-read before each refresh, and presents the one it last saw.
  *
  * @example
  * ```ts
@@ -18,6 +19,8 @@ import type { MintedToken, ServedToken, Strategy, StrategyContext } from './type
 export function createInProcessStrategy(context: StrategyContext): Strategy {
   let cached: { minted: MintedToken; refreshAt: number } | undefined;
   let flight: Promise<ServedToken> | undefined;
+  /** The refresh token this process last saw, in the secret or in an answer. */
+  let refreshToken: string | undefined;
 
   const adopt = (minted: MintedToken): MintedToken => {
     const windowStart = minted.expiresAt - context.refreshWindowMs;
@@ -28,13 +31,18 @@ export function createInProcessStrategy(context: StrategyContext): Strategy {
   const usable = (minted: MintedToken): boolean => minted.expiresAt - context.now() > context.minValidityMs;
 
   const refresh = async (): Promise<ServedToken> => {
-    const stored = await readCurrentBaselineToken(context.secretsManager, context.secretId);
+    const { minted: stored, refreshToken: storedRefreshToken } = await readCurrentBaseline(context.secretsManager, context.secretId);
+    refreshToken = storedRefreshToken ?? refreshToken;
     if (stored !== undefined && (cached === undefined || stored.expiresAt > cached.minted.expiresAt)) {
       adopt(stored);
       if (context.now() < (cached?.refreshAt ?? 0)) return { token: stored.token, source: 'secret' };
     }
-    const minted = await context.callIdentityProvider();
-    await context.secretsManager.send(new PutSecretValueCommand({ SecretId: context.secretId, SecretString: encodeBaselinePayload(minted) }));
+    const answer = await context.callIdentityProvider(undefined, context.idp === 'rotating' ? refreshToken : undefined);
+    refreshToken = answer.refreshToken ?? refreshToken;
+    const minted = { token: answer.token, expiresAt: answer.expiresAt };
+    await context.secretsManager.send(
+      new PutSecretValueCommand({ SecretId: context.secretId, SecretString: encodeBaselinePayload(minted, answer.refreshToken) }),
+    );
     adopt(minted);
     return { token: minted.token, source: 'refreshed' };
   };

@@ -1,10 +1,12 @@
-import { TokenRefresher } from '../../../src/index.js';
+import { RefreshStateRejectedError, TokenRefresher, type RefreshFunction } from '../../../src/index.js';
+import { InvalidGrantError } from '../idp-client.js';
 import type { ServedToken, Strategy, StrategyContext } from './types.js';
 
 /**
  * Ours: the real {@link TokenRefresher}, with the lease in DynamoDB and the token in Secrets
  * Manager, on the same clients (so the same counters) and the same identity provider as the
- * baselines.
+ * baselines. Under a rotating provider the refresh token is the refresher's private state, kept in
+ * the state secret (`stateSecretId`) and handed to each refresh as `context.state`.
  *
  * @example
  * ```ts
@@ -25,12 +27,13 @@ export function createLockedStrategy(context: StrategyContext): Strategy {
 
 /** The locked strategy's refresher, reporting its events to the load test. */
 export function createLockedRefresher(context: StrategyContext): TokenRefresher {
+  const rotating = context.idp === 'rotating';
+  if (rotating && context.stateSecretId === undefined)
+    throw new Error('A rotating identity provider needs the strategy context to name stateSecretId.');
   return new TokenRefresher({
     secretId: context.secretId,
-    refresh: async ({ signal }) => {
-      const minted = await context.callIdentityProvider(signal);
-      return { token: minted.token, expiresAt: minted.expiresAt };
-    },
+    refresh: rotating ? rotatingRefresh(context) : plainRefresh(context),
+    ...(rotating ? { stateSecretId: context.stateSecretId } : {}),
     leaseMs: context.leaseMs,
     pollMs: context.pollMs,
     refreshWindowMs: context.refreshWindowMs,
@@ -64,4 +67,31 @@ export function createLockedRefresher(context: StrategyContext): TokenRefresher 
       }
     },
   });
+}
+
+function plainRefresh(context: StrategyContext): RefreshFunction {
+  return async ({ signal }) => {
+    const minted = await context.callIdentityProvider(signal);
+    return { token: minted.token, expiresAt: minted.expiresAt };
+  };
+}
+
+/**
+ * A refresh by the `refresh_token` grant: present the refresh token of the committed state, keep the
+ * one the answer carries; `invalid_grant` is a refusal of the state, which the refresher turns into
+ * `RefreshStateLostError` for the whole fleet.
+ */
+export function rotatingRefresh(context: Pick<StrategyContext, 'callIdentityProvider'>): RefreshFunction {
+  return async ({ signal, state }) => {
+    const presented = state?.refreshToken;
+    if (presented === undefined) throw new Error('No refresh token in the refresh state: seed it before the fleet starts.');
+    try {
+      const answer = await context.callIdentityProvider(signal, presented);
+      if (answer.refreshToken === undefined) throw new Error('The rotating identity provider answered without a refresh token.');
+      return { token: answer.token, expiresAt: answer.expiresAt, state: { refreshToken: answer.refreshToken } };
+    } catch (error) {
+      if (error instanceof InvalidGrantError) throw new RefreshStateRejectedError(error.message, { cause: error });
+      throw error;
+    }
+  };
 }

@@ -1,5 +1,5 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { decodeBaselinePayload } from './secret-payload.js';
+import { type BaselineSecret, decodeBaselineSecret } from './secret-payload.js';
 import type { MintedToken } from './types.js';
 
 /**
@@ -7,11 +7,16 @@ import type { MintedToken } from './types.js';
  * yet (the load test creates it empty).
  */
 export async function readCurrentBaselineToken(client: SecretsManagerClient, secretId: string): Promise<MintedToken | undefined> {
+  return (await readCurrentBaseline(client, secretId)).minted;
+}
+
+/** The token and the refresh token under AWSCURRENT in the baseline format, each `undefined` when absent. */
+export async function readCurrentBaseline(client: SecretsManagerClient, secretId: string): Promise<BaselineSecret> {
   try {
     const answer = await client.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: 'AWSCURRENT' }));
-    return decodeBaselinePayload(answer.SecretString);
+    return decodeBaselineSecret(answer.SecretString);
   } catch (error) {
-    if (error instanceof Error && error.name === 'ResourceNotFoundException') return undefined;
+    if (error instanceof Error && error.name === 'ResourceNotFoundException') return { minted: undefined, refreshToken: undefined };
     throw error;
   }
 }

@@ -31,6 +31,19 @@ export interface MintedToken {
   expiresAt: number;
 }
 
+/** What the identity provider answered: the token and, from a rotating provider, the next refresh token. */
+export interface IdpAnswer extends MintedToken {
+  refreshToken?: string;
+}
+
+/**
+ * The identity provider's rule for refresh tokens: `plain` mints a token on every call; `rotating`
+ * wants a refresh token, answers with the next one and revokes the grant when a used one comes
+ * back (oidc-provider's rule).
+ */
+export const IDP_KINDS = ['plain', 'rotating'] as const;
+export type IdpKind = (typeof IDP_KINDS)[number];
+
 /** What every strategy is built from: the same clients, the same IdP, the same timing. */
 export interface StrategyContext {
   secretId: string;
@@ -45,7 +58,12 @@ export interface StrategyContext {
   refreshWindowMs: number;
   secretsManager: SecretsManagerClient;
   dynamodb: DynamoDBClient;
-  callIdentityProvider(signal?: AbortSignal): Promise<MintedToken>;
+  /** Calls the identity provider; a rotating one needs the refresh token to present. */
+  callIdentityProvider(signal?: AbortSignal, refreshToken?: string): Promise<IdpAnswer>;
+  /** The identity provider's refresh-token rule; `plain` when absent. */
+  idp?: IdpKind;
+  /** The locked strategy's state secret (`stateSecretId`) under a rotating provider. */
+  stateSecretId?: string;
   report(activity: StrategyActivity): void;
   random: () => number;
   /** Wall-clock epoch ms: `Date.now` in a worker process, virtual time in the fleet simulation. */
