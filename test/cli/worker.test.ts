@@ -122,6 +122,26 @@ describe('Command: worker (options)', () => {
     expect((await refusal([...TARGET, ...module], { TOKEN_REFRESHER_PRIMARY_REGION: 'east' })).message).toMatch(/"primaryRegion"/);
   });
 
+  it('chooses the grant with --grant (or TOKEN_REFRESHER_GRANT) and refuses options that do not go with it', async () => {
+    const secret = { TOKEN_REFRESHER_CLIENT_SECRET: 'from-env' };
+    expect((await refusal([...OAUTH, '--grant', 'refresh-token'], secret)).message).toBe(
+      '--grant refresh-token needs --state-secret-id (or TOKEN_REFRESHER_STATE_SECRET_ID): the secret that keeps the refresh token, ' +
+        'which readers cannot read. Seed it once with `token-refresher seed-state`.',
+    );
+    expect((await refusal(OAUTH, { ...secret, TOKEN_REFRESHER_GRANT: 'refresh-token' })).message).toContain('needs --state-secret-id');
+    const stateful = [...OAUTH, '--grant', 'refresh-token', '--state-secret-id', 'cli/worker-state'];
+    expect((await refusal([...stateful, '--audience', 'api'], secret)).message).toContain('--audience applies to the client credentials grant only');
+    expect((await refusal([...OAUTH, '--refresh-token-key', 'rt'], secret)).message).toBe(
+      '--refresh-token-key applies with --grant refresh-token only.',
+    );
+    expect((await refusal([...TARGET, '--grant', 'refresh-token', '--refresh-module', 'test/worker/fixtures/refresh-ok.ts'])).message).toBe(
+      '--grant chooses the built-in OAuth source: it does not apply with --refresh-module.',
+    );
+    expect((await refusal([...OAUTH, '--grant', 'password'], secret)).message).toMatch(
+      /argument 'password' is invalid\. Allowed choices are client-credentials, refresh-token/,
+    );
+  });
+
   it('documents its options and their variables in --help, without the refused --client-secret', async () => {
     const { output } = await refusal(['--help']);
     for (const option of [
@@ -129,6 +149,8 @@ describe('Command: worker (options)', () => {
       '--token-url',
       '--client-secret-id',
       '--refresh-module',
+      '--grant',
+      '--refresh-token-key',
       '--once',
       '--health-port',
       '--serve',

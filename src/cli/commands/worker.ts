@@ -5,7 +5,7 @@ import type { RefresherLogger } from '../../refresher/events.js';
 import type { RefreshFunction } from '../../refresher/options.js';
 import { TokenRefresher } from '../../refresher/token-refresher.js';
 import { ConfigurationError, TokenRefresherError } from '../../shared/errors.js';
-import { oauth2ClientCredentials, type ClientAuthMethod } from '../../sources/index.js';
+import { oauth2ClientCredentials, oauth2RefreshToken, type ClientAuthMethod } from '../../sources/index.js';
 import {
   closeWithin,
   createJsonLogger,
@@ -25,6 +25,8 @@ interface WorkerCommandOptions {
   primaryRegion?: string;
   stateSecretId?: string;
   label: string;
+  grant?: OAuthGrant;
+  refreshTokenKey?: string;
   tokenUrl?: string;
   clientId?: string;
   clientSecret?: string;
@@ -46,6 +48,9 @@ interface WorkerCommandOptions {
   shutdownTimeout: number;
   logLevel: LogLevel;
 }
+
+const OAUTH_GRANTS = ['client-credentials', 'refresh-token'] as const;
+type OAuthGrant = (typeof OAUTH_GRANTS)[number];
 
 const ENV = 'TOKEN_REFRESHER_';
 const DEFAULT_CLIENT_SECRET_ENV = `${ENV}CLIENT_SECRET`;
@@ -71,7 +76,21 @@ export function registerWorkerCommand(program: Command): void {
         `${ENV}STATE_SECRET_ID`,
       ),
     )
-    .addOption(new Option('--token-url <url>', 'OAuth 2.0 token endpoint (client credentials grant)').env(`${ENV}TOKEN_URL`))
+    .addOption(new Option('--token-url <url>', 'OAuth 2.0 token endpoint').env(`${ENV}TOKEN_URL`))
+    .addOption(
+      new Option(
+        '--grant <grant>',
+        'the OAuth grant: client-credentials (default), or refresh-token for a refresh token kept in --state-secret-id (seed it with seed-state)',
+      )
+        .env(`${ENV}GRANT`)
+        .choices(OAUTH_GRANTS),
+    )
+    .addOption(
+      new Option(
+        '--refresh-token-key <key>',
+        'with --grant refresh-token: the field of the refresh state that holds the refresh token (default refreshToken)',
+      ).env(`${ENV}REFRESH_TOKEN_KEY`),
+    )
     .addOption(new Option('--client-id <id>', 'OAuth client id').env(`${ENV}CLIENT_ID`))
     .addOption(
       new Option('--client-secret-env <name>', 'the environment variable that holds the OAuth client secret').default(DEFAULT_CLIENT_SECRET_ENV),
@@ -229,7 +248,7 @@ async function serveAgentApi(
   }
 }
 
-/** The built-in OAuth 2.0 client credentials source, or the module's `refresh`. */
+/** The built-in OAuth 2.0 source for `--grant`, or the module's `refresh`. */
 async function refreshFunction(options: WorkerCommandOptions): Promise<RefreshFunction> {
   if (options.clientSecret !== undefined) {
     throw new ConfigurationError(
@@ -239,11 +258,13 @@ async function refreshFunction(options: WorkerCommandOptions): Promise<RefreshFu
   }
   if (options.refreshModule !== undefined) {
     if (options.tokenUrl !== undefined) throw new ConfigurationError('Give either --refresh-module or --token-url (OAuth), not both.');
+    if (options.grant !== undefined)
+      throw new ConfigurationError('--grant chooses the built-in OAuth source: it does not apply with --refresh-module.');
     return loadRefreshModule(options.refreshModule);
   }
   if (options.tokenUrl === undefined) {
     throw new ConfigurationError(
-      'Say where tokens come from: --token-url and --client-id (OAuth 2.0 client credentials), or --refresh-module <path>.',
+      'Say where tokens come from: --token-url and --client-id (OAuth 2.0, --grant client-credentials or refresh-token), or --refresh-module <path>.',
     );
   }
   if (options.clientId === undefined) throw new ConfigurationError(`--token-url needs --client-id (or ${ENV}CLIENT_ID).`);
@@ -256,14 +277,37 @@ async function refreshFunction(options: WorkerCommandOptions): Promise<RefreshFu
         : `The OAuth client needs its secret: set ${options.clientSecretEnv}, or pass --client-secret-id with the Secrets Manager secret that holds it.`,
     );
   }
-  const common = {
+  const client = {
     tokenUrl: options.tokenUrl,
     clientId: options.clientId,
     ...(options.scope === undefined ? {} : { scope: options.scope }),
-    ...(options.audience === undefined ? {} : { audience: options.audience }),
     ...(options.authMethod === undefined ? {} : { authMethod: options.authMethod }),
   };
+  const secret = hasSecret ? { clientSecret } : { clientSecretId: options.clientSecretId as string };
+  if (options.grant === 'refresh-token') {
+    checkRefreshTokenGrant(options);
+    return oauth2RefreshToken({
+      ...client,
+      ...secret,
+      ...(options.refreshTokenKey === undefined ? {} : { refreshTokenKey: options.refreshTokenKey }),
+    });
+  }
+  if (options.refreshTokenKey !== undefined) throw new ConfigurationError('--refresh-token-key applies with --grant refresh-token only.');
+  const common = { ...client, ...(options.audience === undefined ? {} : { audience: options.audience }) };
   return hasSecret
     ? oauth2ClientCredentials({ ...common, clientSecret })
     : oauth2ClientCredentials({ ...common, clientSecretId: options.clientSecretId as string });
+}
+
+/** The refresh token grant rotates a refresh token that only the state secret may hold. */
+function checkRefreshTokenGrant(options: WorkerCommandOptions): void {
+  if (options.stateSecretId === undefined) {
+    throw new ConfigurationError(
+      `--grant refresh-token needs --state-secret-id (or ${ENV}STATE_SECRET_ID): the secret that keeps the refresh token, ` +
+        'which readers cannot read. Seed it once with `token-refresher seed-state`.',
+    );
+  }
+  if (options.audience !== undefined) {
+    throw new ConfigurationError("--audience applies to the client credentials grant only: the refresh token grant keeps the grant's audience.");
+  }
 }
