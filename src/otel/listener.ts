@@ -1,5 +1,6 @@
 import { type Attributes, context, type Meter, type Span, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
 import type { RefresherEvent } from '../refresher/events.js';
+import { STATE_LOST } from '../refresher/failure.js';
 
 /**
  * Options of {@link openTelemetryListener}.
@@ -40,6 +41,9 @@ export function openTelemetryListener(options: OpenTelemetryListenerOptions): (e
   const { tracer, meter } = options;
   const now = options.now ?? Date.now;
   const refreshes = meter.createCounter('token_refresher.refreshes', { description: 'Refreshes, by outcome' });
+  const grantLost = meter.createCounter('token_refresher.grant.lost', {
+    description: 'Refreshes whose refresh state the identity provider refused: re-authorize, then seed-state',
+  });
   const duration = meter.createHistogram('token_refresher.refresh.duration', { unit: 'ms', description: 'Lease to commit' });
   const lease = meter.createCounter('token_refresher.lease', { description: 'Lease attempts, by outcome: acquired, held_by_other, lost' });
   const remaining = meter.createHistogram('token_refresher.served.remaining_validity', { unit: 'ms' });
@@ -82,6 +86,7 @@ export function openTelemetryListener(options: OpenTelemetryListenerOptions): (e
         failed.setStatus({ code: SpanStatusCode.ERROR });
         failed.end(end);
         refreshes.add(1, { outcome: 'failed' });
+        if (event.reason === STATE_LOST) grantLost.add(1);
         break;
       }
       case 'lease-attempt': {

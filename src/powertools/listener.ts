@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { RefresherEvent } from '../refresher/events.js';
+import { STATE_LOST } from '../refresher/failure.js';
 import { METRIC_NAMES } from './metric-names.js';
 
 /**
@@ -49,6 +50,7 @@ export function powertoolsListener(options: PowertoolsListenerOptions): (event: 
         break;
       case 'refresh-failed':
         metrics.addMetric(METRIC_NAMES.refreshFailed, MetricUnit.Count, 1);
+        if (event.reason === STATE_LOST) metrics.addMetric(METRIC_NAMES.grantLost, MetricUnit.Count, 1);
         logger?.error('token refresh failed', { ...event });
         return;
       case 'refresh-started':

@@ -1,7 +1,7 @@
 /**
  * The metric names every telemetry adapter publishes, one table for CloudWatch and OpenTelemetry
- * alike (README, "Operate"). `GrantLost` is reserved for the rotating-refresh-token feature, which
- * does not exist yet; nothing emits it today.
+ * alike (README, "Operate"). `GrantLost` counts refreshes whose stored refresh state the identity
+ * provider refused (failure reason `state-lost`): a person must re-authorize and run `seed-state`.
  */
 export const METRIC_NAMES = {
   refreshSucceeded: 'RefreshSucceeded',

@@ -103,6 +103,7 @@ describe('Function: openTelemetryListener', () => {
     expect(failed?.startTime).toEqual([1_000, 0]);
     const values = await metricValues(reader);
     expect(values['token_refresher.refreshes']).toEqual([{ attributes: { outcome: 'failed' }, value: 1 }]);
+    expect(values['token_refresher.grant.lost']).toBeUndefined();
     expect(values['token_refresher.lease']).toEqual([
       { attributes: { outcome: 'acquired' }, value: 1 },
       { attributes: { outcome: 'held_by_other' }, value: 1 },
@@ -113,5 +114,22 @@ describe('Function: openTelemetryListener', () => {
     expect(values['token_refresher.served.age']).toEqual([
       { attributes: { source: 'memory' }, value: expect.objectContaining({ sum: 30_000, count: 1 }) },
     ]);
+  });
+
+  it('counts token_refresher.grant.lost for a refresh whose refresh state the provider refused', async () => {
+    const { reader, emit } = rig();
+    const failed = {
+      type: 'refresh-failed',
+      fence: 4,
+      errorName: 'RefreshStateLostError',
+      failureCount: 1,
+      retryNotBefore: 0,
+      durationMs: 30,
+    } as const;
+    emit({ ...failed, reason: 'state-lost' });
+    emit({ ...failed, reason: 'error' });
+    const values = await metricValues(reader);
+    expect(values['token_refresher.grant.lost']).toEqual([{ attributes: {}, value: 1 }]);
+    expect(values['token_refresher.refreshes']).toEqual([{ attributes: { outcome: 'failed' }, value: 2 }]);
   });
 });

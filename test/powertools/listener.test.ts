@@ -79,6 +79,25 @@ describe('Function: powertoolsListener', () => {
     expect(line).toMatchObject({ VersionHeadroom: 88 });
   });
 
+  it('counts GrantLost for a refresh whose refresh state the provider refused, and only for that reason', () => {
+    const metrics = new Metrics({ namespace: 'TokenRefresher', serviceName: 'api' });
+    const failed = {
+      type: 'refresh-failed',
+      fence: 4,
+      errorName: 'RefreshStateLostError',
+      failureCount: 1,
+      retryNotBefore: 0,
+      durationMs: 30,
+    } as const;
+    const [line] = printedJson(() => {
+      const listener = powertoolsListener({ metrics });
+      listener({ ...failed, reason: 'state-lost' });
+      listener({ ...failed, reason: 'error' });
+      metrics.publishStoredMetrics();
+    });
+    expect(line).toMatchObject({ GrantLost: 1, RefreshFailed: [1, 1] });
+  });
+
   it('logs a failed refresh as an error and a lost lease as a warning, with the event fields', () => {
     const metrics = new Metrics({ namespace: 'TokenRefresher', serviceName: 'api' });
     const logger = new Logger({ serviceName: 'api', logLevel: 'INFO' });

@@ -150,6 +150,11 @@ describe('Class: TokenRefresher (refresh state, DESIGN.md §9)', () => {
 
     expect(there).toBeInstanceOf(RefreshStateLostError);
     expect(grant.calls).toBe(callsAfterRefusal);
+    // What the GrantLost metric counts: the refusal, then each re-check under the lease once the
+    // back-off ends (no provider call), so an alarm on it stays raised until seed-state.
+    const refusals = (member: Rig) => member.record.events.filter((event) => event.type === 'refresh-failed');
+    expect(refusals(a)).toEqual([expect.objectContaining({ reason: 'state-lost', errorName: 'RefreshStateLostError', failureCount: 1 })]);
+    expect(refusals(b)).toEqual([expect.objectContaining({ reason: 'state-lost', errorName: 'RefreshStateLostError', failureCount: 2 })]);
     const report = await status({ secretId, lockTable, ...clients });
     expect(report.refreshState).toMatchObject({ lost: true, lostVersionId: stateOnSecret(stateSecretId).versionId });
 
