@@ -25,17 +25,8 @@ export {
 } from './refresher/errors.js';
 export { lockNameFor, lockNamePrefixFor } from './refresher/lock-name.js';
 export type { CommitValue, RefreshAcquireOutcome, RefreshLease, RefreshLock, RefreshLockState } from './refresher/lock-port.js';
-export {
-  RollbackError,
-  rollback,
-  status,
-  type RollbackOptions,
-  type RollbackResult,
-  type SecretLocationOptions,
-  type SecretOperationOptions,
-  type SecretStatus,
-  type StatusOptions,
-} from './refresher/operations.js';
+export { status, type SecretLocationOptions, type SecretOperationOptions, type SecretStatus, type StatusOptions } from './refresher/operations.js';
+export { RollbackError, rollback, type RollbackOptions, type RollbackResult } from './refresher/rollback.js';
 export type { ReplicaStatus } from './refresher/replica-status.js';
 export { SeedStateError, seedState, type SeedStateOptions, type SeedStateResult } from './refresher/seed-state.js';
 export type { DecodedToken, IssuedToken, TokenEnvelope } from './token/token.js';

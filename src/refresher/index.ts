@@ -22,12 +22,9 @@ export {
 } from './errors.js';
 export { lockNameFor, lockNamePrefixFor } from './lock-name.js';
 export type { CommitValue, RefreshAcquireOutcome, RefreshLease, RefreshLock, RefreshLockState } from './lock-port.js';
+export { RollbackError, rollback, type RollbackOptions, type RollbackResult } from './rollback.js';
 export {
-  RollbackError,
-  rollback,
   status,
-  type RollbackOptions,
-  type RollbackResult,
   type SecretLocationOptions,
   type SecretOperationOptions,
   type SecretStatus,

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { rollback } from '../../refresher/operations.js';
+import { rollback } from '../../refresher/rollback.js';
 import { parseMilliseconds } from '../options.js';
 import { print } from '../output.js';
 
