@@ -1,5 +1,5 @@
 import { ConfigurationError } from '../shared/errors.js';
-import type { ResolvedRefresherOptions } from './options.js';
+import type { ResolvedRefresherOptions } from './resolve-options.js';
 
 /** Per-call options of `getToken` and `refreshNow`. */
 export interface GetTokenOptions {

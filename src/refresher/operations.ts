@@ -12,7 +12,7 @@ import { readCommitRecord, type CommitRecord } from './commit-record.js';
 import { STATE_LOST } from './failure.js';
 import { lockNameFor } from './lock-name.js';
 import { checkReplicaRegions, describeReplicas, type ReplicaStatus } from './replica-status.js';
-import { assertLockChoice } from './options.js';
+import { assertLockChoice } from './resolve-options.js';
 import type { RefreshLock, RefreshLockState } from './lock-port.js';
 
 /** Where a secret lives, and its label and codec; see {@link SecretOperationOptions}. */

@@ -11,7 +11,7 @@ import { RefreshStateLostError, TokenUnavailableError, type FailureRecord } from
 import type { RefresherEvent } from './events.js';
 import { STATE_LOST, describeError } from './failure.js';
 import type { RefreshLock, RefreshLockState } from './lock-port.js';
-import type { ResolvedRefresherOptions } from './options.js';
+import type { ResolvedRefresherOptions } from './resolve-options.js';
 import type { KnownToken, TokenCache } from './token-cache.js';
 
 /** What the secret's label held when read. */

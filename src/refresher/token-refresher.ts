@@ -11,7 +11,8 @@ import type { TokenSource } from './events.js';
 import { describeError } from './failure.js';
 import { LazyLock, type OwnedLock } from './lazy-lock.js';
 import type { RefreshLock } from './lock-port.js';
-import { resolveRefresherOptions, type ResolvedRefresherOptions, type TokenRefresherOptions } from './options.js';
+import type { TokenRefresherOptions } from './options.js';
+import { resolveRefresherOptions, type ResolvedRefresherOptions } from './resolve-options.js';
 import { ProtocolContext, type Intent, type Obtained } from './protocol-context.js';
 import { TokenCache, type KnownToken } from './token-cache.js';
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RefreshLock } from '../../src/refresher/lock-port.js';
-import { resolveRefresherOptions, type TokenRefresherOptions } from '../../src/refresher/options.js';
+import type { TokenRefresherOptions } from '../../src/refresher/options.js';
+import { resolveRefresherOptions } from '../../src/refresher/resolve-options.js';
 import { ConfigurationError } from '../../src/shared/errors.js';
 
 const HOUR = 3_600_000;
