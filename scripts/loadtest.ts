@@ -1,6 +1,8 @@
 /**
  * `npm run loadtest -- [options]`: the same workload under the naive, in-process and locked
  * strategies (and chosen faults), with a table, a JSON report and an SVG chart at the end.
+ * `--regions us-east-1,eu-west-1,ap-southeast-2` runs them across Regions of the local emulator
+ * (replicated with `--replication-lag-ms`) and adds a per-Region table.
  * Run `npm run loadtest -- --help` for the options.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
