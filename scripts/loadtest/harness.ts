@@ -197,6 +197,11 @@ export async function runLoadTest(
       statsAfter === undefined
         ? pick(sdk.attempts, isSecretsManagerOperation)
         : difference(statsAfter.operations, statsBefore?.operations ?? {}, ['CreateSecret', 'ListSecretVersionIds']);
+    if (probe !== undefined && smCalls.DescribeSecret !== undefined) {
+      // The replica probe's own reads are not the fleet's.
+      smCalls.DescribeSecret -= probe.calls;
+      if (smCalls.DescribeSecret <= 0) delete smCalls.DescribeSecret;
+    }
     const ddb = classifyDynamodbCalls(sdk.attempts);
     const steady = aggregate.sdk(true);
     const steadyDdb = classifyDynamodbCalls(steady.attempts);

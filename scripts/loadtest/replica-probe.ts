@@ -1,4 +1,4 @@
-import { ListSecretVersionIdsCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DescribeSecretCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
 /** What the probe saw of one replica Region: how long each primary version took to show there. */
 export interface ReplicaLagObserved {
@@ -15,9 +15,10 @@ export interface ReplicaLagObserved {
 
 /**
  * Watches where AWSCURRENT points in the primary and in each replica, every `intervalMs`, with
- * ListSecretVersionIds — an operation the run's own counts leave out, so watching costs the
- * measured fleet nothing — and times each version's arrival at each replica after the primary.
- * It sees only version ids and labels, never a value.
+ * DescribeSecret — which no strategy calls and which has no throttle bucket to share with the fleet
+ * (ListSecretVersionIds would draw on the 50/s one the refresher's census uses); the harness takes
+ * {@link ReplicaProbe.calls} off the run's counts — and times each version's arrival at each
+ * replica after the primary. It sees only version ids and labels, never a value.
  *
  * @example
  * ```ts
@@ -37,6 +38,7 @@ export class ReplicaProbe {
   readonly #lastCurrent = new Map<string, string | undefined>();
   #timer: NodeJS.Timeout | undefined;
   #polling: Promise<void> | undefined;
+  #calls = 0;
 
   constructor(secretId: string, primary: string, clients: ReadonlyMap<string, SecretsManagerClient>) {
     this.#secretId = secretId;
@@ -64,6 +66,7 @@ export class ReplicaProbe {
   async poll(): Promise<void> {
     await Promise.all(
       [...this.#clients].map(async ([region, client]) => {
+        this.#calls += 1;
         const current = await currentVersionOf(client, this.#secretId).catch(() => undefined);
         const at = Date.now();
         this.#lastCurrent.set(region, current);
@@ -71,6 +74,11 @@ export class ReplicaProbe {
         if (current !== undefined && seen !== undefined && !seen.has(current)) seen.set(current, at);
       }),
     );
+  }
+
+  /** DescribeSecret calls the probe made, to be left out of what the fleet cost. */
+  get calls(): number {
+    return this.#calls;
   }
 
   /**
@@ -109,12 +117,7 @@ export class ReplicaProbe {
 }
 
 async function currentVersionOf(client: SecretsManagerClient, secretId: string): Promise<string | undefined> {
-  let nextToken: string | undefined;
-  do {
-    const page = await client.send(new ListSecretVersionIdsCommand({ SecretId: secretId, MaxResults: 100, NextToken: nextToken }));
-    const current = page.Versions?.find((version) => version.VersionStages?.includes('AWSCURRENT'));
-    if (current?.VersionId !== undefined) return current.VersionId;
-    nextToken = page.NextToken;
-  } while (nextToken !== undefined && nextToken !== '');
-  return undefined;
+  const described = await client.send(new DescribeSecretCommand({ SecretId: secretId }));
+  const current = Object.entries(described.VersionIdsToStages ?? {}).find(([, stages]) => stages.includes('AWSCURRENT'));
+  return current?.[0];
 }

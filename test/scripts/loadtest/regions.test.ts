@@ -72,6 +72,8 @@ describe('Function: runLoadTest across Regions', () => {
       expect(replica.replicaLag?.versionsMissing).toBe(0);
     }
     expect(result.fault.label).toBe('3 Regions, replication lag 500 ms');
+    // The replica probe's reads are taken off the fleet's counts.
+    expect(result.secretsManager.calls.DescribeSecret).toBeUndefined();
   });
 
   it('keeps serving valid tokens, never an older one, while replication is paused past a refresh', async () => {

@@ -2,12 +2,12 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ReplicaProbe } from '../../../scripts/loadtest/replica-probe.js';
 
-/** A client whose ListSecretVersionIds answers AWSCURRENT on whatever version `current()` names. */
+/** A client whose DescribeSecret answers AWSCURRENT on whatever version `current()` names. */
 function clientShowing(current: () => string | undefined): SecretsManagerClient {
   return {
     send: async () => {
       const versionId = current();
-      return { Versions: versionId === undefined ? [] : [{ VersionId: versionId, VersionStages: ['AWSCURRENT'] }] };
+      return { VersionIdsToStages: versionId === undefined ? {} : { [versionId]: ['AWSCURRENT'], older: ['AWSPREVIOUS'] } };
     },
   } as unknown as SecretsManagerClient;
 }
@@ -44,5 +44,6 @@ describe('Class: ReplicaProbe', () => {
     ]);
     await at(8_000, 'v4', 'v3');
     expect(probe.observed()[0]).toMatchObject({ versionsArrived: 3, versionsMissing: 1, inSyncAtEnd: false });
+    expect(probe.calls).toBe(12);
   });
 });
