@@ -47,9 +47,15 @@ export class SdkCallCounter {
   readonly #versions = new Map<string, { at: number; secretName: string | undefined }>();
 
   readonly #now: () => number;
+  readonly #middlewareName: string;
 
-  constructor(now: () => number = Date.now) {
+  /**
+   * `middlewareName` names the middleware on each client: attaching a counter twice replaces its
+   * own middleware, while two counters with different names both count one client's calls.
+   */
+  constructor(now: () => number = Date.now, middlewareName = 'loadtestCallCounter') {
     this.#now = now;
+    this.#middlewareName = middlewareName;
   }
 
   /** Installs the counting middleware on `client` and returns the client. */
@@ -77,7 +83,7 @@ export class SdkCallCounter {
           throw error;
         }
       },
-      { step: 'deserialize', priority: 'high', name: 'loadtestCallCounter', override: true },
+      { step: 'deserialize', priority: 'high', name: this.#middlewareName, override: true },
     );
     return client;
   }

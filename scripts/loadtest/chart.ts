@@ -1,3 +1,4 @@
+import { regionOfWorker } from './regions.js';
 import type { RunResult } from './run-result.js';
 
 const WIDTH = 960;
@@ -93,7 +94,7 @@ function panel(result: RunResult, top: number): { svg: string; height: number } 
     result.settings.processes <= MAX_LANES
       ? 'processes calling the IdP (lease holders)'
       : `the first ${callers.length} of ${result.settings.processes} processes that called the IdP (lease holders)`;
-  parts.push(frame(laneTop, laneHeight, laneTitle));
+  parts.push(frame(laneTop, laneHeight, `${laneTitle}${regionsOfLanes(result, callers)}`));
   callers.forEach((worker, lane) => {
     parts.push(axisLabel(MARGIN_LEFT - 6, laneTop + lane * LANE_HEIGHT + LANE_HEIGHT - 2, `p${worker}`, 9));
   });
@@ -154,6 +155,17 @@ function panel(result: RunResult, top: number): { svg: string; height: number } 
     parts.push(axisLabel(x(s * 1000), bottom + 14, timeLabel(s), 10, 'middle'));
   }
   return { svg: `<g>\n${parts.join('\n')}\n</g>`, height: bottom + 18 - top };
+}
+
+/** Across Regions: which processes ran where, for the lane title (process i runs in Region i mod n). */
+function regionsOfLanes(result: RunResult, callers: readonly number[]): string {
+  const regions = result.multiRegion;
+  if (regions === undefined) return '';
+  const where = regions.names.map((region) => {
+    const processes = callers.filter((worker) => regionOfWorker(regions.names, worker) === region).map((worker) => `p${worker}`);
+    return `${region}${region === regions.primary ? ' (primary)' : ''}: ${processes.join(' ')}`;
+  });
+  return ` — ${where.join('; ')}`;
 }
 
 function frame(top: number, height: number, label: string): string {

@@ -54,6 +54,11 @@ export class EmulatorControl {
     await this.#call('POST', 'faults', { seed, operations });
   }
 
+  /** Merges `settings` into the emulator's replication between Regions (its lag, or the "paused" fault). */
+  async setReplication(settings: { lagMs?: number; paused?: boolean }): Promise<{ lagMs: number; paused: boolean; pending: number }> {
+    return (await this.#call('POST', 'replication', settings)) as { lagMs: number; paused: boolean; pending: number };
+  }
+
   async #call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
     const response = await fetch(new URL(`/_emulator/${path}`, this.#endpoint), {
       method,

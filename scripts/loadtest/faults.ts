@@ -45,7 +45,7 @@ const WRITE_OPERATIONS = ['PutSecretValue', 'UpdateSecretVersionStage'];
  */
 export async function armFault(kind: FaultName, targets: FaultTargets): Promise<ArmedFault> {
   const { options, issuer } = targets;
-  const needsEmulator = kind === 'sm-throttle' || kind === 'drop-response';
+  const needsEmulator = kind === 'sm-throttle' || kind === 'drop-response' || kind === 'replication-paused';
   if (needsEmulator && targets.emulator === undefined) {
     throw new ConfigurationError(`fault ${kind} needs the local Secrets Manager emulator; run it with --target local.`);
   }
@@ -79,7 +79,59 @@ export async function armFault(kind: FaultName, targets: FaultTargets): Promise<
       return options.idp === 'rotating' ? rotatingKillFault(targets) : holderFault(kind, targets);
     case 'pause-holder':
       return holderFault(kind, targets);
+    case 'replication-paused':
+      return replicationPausedFault(targets);
   }
+}
+
+/**
+ * Across Regions: the emulator stops copying primary writes to the replicas from one lifetime into
+ * the run for one and a half lifetimes — past at least one refresh, so every replica shows a token
+ * older than the fleet's, and then one below its minimum validity — and resumes, delivering what
+ * queued. Readers there must go to the primary rather than serve the replica's older token.
+ */
+function replicationPausedFault(targets: FaultTargets): ArmedFault {
+  const { options, emulator } = targets;
+  const fromMs = options.lifetimeMs;
+  const untilMs = Math.round(options.lifetimeMs * 2.5);
+  let pausedAt: number | undefined;
+  let resumedAt: number | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  // The fault is armed before the workers are ready, so it waits for the start time to be known.
+  const step = async (): Promise<void> => {
+    const startAt = targets.startAt();
+    const now = Date.now();
+    if (Number.isFinite(startAt) && pausedAt === undefined && now >= startAt + fromMs) {
+      await emulator?.setReplication({ paused: true });
+      pausedAt = Date.now();
+    }
+    if (pausedAt !== undefined && resumedAt === undefined && now >= startAt + untilMs) {
+      await emulator?.setReplication({ paused: false });
+      resumedAt = Date.now();
+      return;
+    }
+    timer = setTimeout(() => void step().catch(() => undefined), 20);
+  };
+  timer = setTimeout(() => void step().catch(() => undefined), 20);
+  return {
+    outcome() {
+      const startAt = targets.startAt();
+      return {
+        kind: 'replication-paused',
+        label: 'replication paused',
+        description: `replication to every replica paused from ${fromMs / 1000} s to ${untilMs / 1000} s into the run, then resumed`,
+        ...(pausedAt === undefined ? {} : { atMs: pausedAt - startAt }),
+        ...(resumedAt === undefined ? {} : { untilMs: resumedAt - startAt }),
+      };
+    },
+    async disarm() {
+      clearTimeout(timer);
+      if (pausedAt !== undefined && resumedAt === undefined) {
+        await emulator?.setReplication({ paused: false });
+        resumedAt = Date.now();
+      }
+    },
+  };
 }
 
 function fixed(outcome: FaultOutcome): ArmedFault {

@@ -5,6 +5,7 @@ import {
   DeleteSecretCommand,
   ListSecretVersionIdsCommand,
   PutSecretValueCommand,
+  ReplicateSecretToRegionsCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -16,7 +17,9 @@ import { armFault } from './faults.js';
 import { FleetAggregate } from './fleet-aggregate.js';
 import type { FaultName, LoadTestOptions } from './options.js';
 import { WORKER_CONFIG_VARIABLE, type WorkerConfig, type WorkerMessage } from './protocol.js';
-import { runSettingsOf, type RunResult } from './run-result.js';
+import { checkRegions, regionOfWorker, tallyRegions } from './regions.js';
+import { ReplicaProbe } from './replica-probe.js';
+import { type FaultOutcome, type LoadTestRegions, runSettingsOf, type RunResult } from './run-result.js';
 import { encodeBaselineSeed } from './strategies/secret-payload.js';
 import type { StrategyName } from './strategies/types.js';
 import { startTokenIssuer, type TokenIssuer } from './token-issuer.js';
@@ -25,6 +28,8 @@ const WORKER_SCRIPT = fileURLToPath(new URL('./worker.ts', import.meta.url));
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 /** The contender poll interval the locked strategy is configured with (part of the recovery bound). */
 export const LOCK_POLL_MS = 250;
+/** How often the replica probe looks where AWSCURRENT points in each Region (the lag's resolution). */
+const REPLICA_PROBE_MS = 50;
 
 /** A live view of a run for the terminal. */
 export interface RunProgress {
@@ -64,7 +69,10 @@ export async function runLoadTest(
   const stack: LocalStack | undefined =
     options.target === 'local' ? await startLocalStack({ secretsManager: { writeRatePerSecond: options.writeRatePerSecond } }) : undefined;
   const environment: NodeJS.ProcessEnv = { ...process.env, ...stack?.environment(), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
-  const local = stack === undefined ? {} : { region: 'us-east-1', credentials: LOCAL_CREDENTIALS };
+  // Across Regions the first is the primary: the harness creates the secret and the lease table there.
+  const regionNames = options.regions;
+  const primaryRegion = regionNames[0];
+  const local = stack === undefined ? {} : { region: primaryRegion ?? 'us-east-1', credentials: LOCAL_CREDENTIALS };
   const secretsManager = new SecretsManagerClient({ ...local, ...(stack ? { endpoint: stack.secretsManagerEndpoint } : {}) });
   const dynamodb = new DynamoDBClient({ ...local, ...(stack ? { endpoint: stack.dynamodbEndpoint } : {}) });
   const emulator = stack === undefined ? undefined : new EmulatorControl(stack.secretsManagerEndpoint);
@@ -76,8 +84,16 @@ export async function runLoadTest(
   const secretId = `${options.secretPrefix}-${strategy}-${fault}-${Date.now().toString(36)}`;
   // Under a rotating provider the locked strategy keeps the refresh token in a secret of its own.
   const stateSecretId = rotating && strategy === 'locked' ? `${secretId}-state` : undefined;
+  const regionClients = new Map(
+    regionNames.map((region) => [
+      region,
+      new SecretsManagerClient({ ...local, region, ...(stack ? { endpoint: stack.secretsManagerEndpoint } : {}) }),
+    ]),
+  );
+  const probe = primaryRegion === undefined ? undefined : new ReplicaProbe(secretId, primaryRegion, regionClients);
   try {
     await secretsManager.send(new CreateSecretCommand({ Name: secretId, Description: 'token-refresher load test' }));
+    if (primaryRegion !== undefined) await replicate(secretsManager, secretId, regionNames.slice(1), emulator, options.replicationLagMs);
     if (strategy === 'locked') await ensureLockTable({ client: dynamodb, tableName: options.lockTable });
     if (rotating) await seedRefreshState({ strategy, issuer, secretsManager, dynamodb, secretId, stateSecretId, lockTable: options.lockTable });
     const statsBefore = emulator === undefined ? undefined : await emulator.stats();
@@ -113,6 +129,9 @@ export async function runLoadTest(
         binMs: options.binMs,
         reportEveryMs: 250,
         seed: options.seed,
+        ...(primaryRegion === undefined
+          ? {}
+          : { region: regionOfWorker(regionNames, index), primaryRegion, replicationLagMs: options.replicationLagMs }),
       };
       const child = fork(WORKER_SCRIPT, [], {
         execArgv: ['--import', 'tsx'],
@@ -141,6 +160,7 @@ export async function runLoadTest(
     );
     startAt = Date.now() + 200;
     for (const child of workers.values()) child.send({ type: 'start', startAt });
+    probe?.start(REPLICA_PROBE_MS);
 
     const ticker =
       onProgress === undefined
@@ -156,6 +176,12 @@ export async function runLoadTest(
     });
     const endedAt = Date.now();
     await armed.disarm();
+    if (probe !== undefined) {
+      await probe.stop();
+      // The last copies arrive one lag after the last write (a paused fault has just resumed them).
+      await new Promise((resolve) => setTimeout(resolve, options.replicationLagMs + 2 * REPLICA_PROBE_MS));
+      await probe.poll();
+    }
     const failed = codes.filter((code) => code !== 0 && code !== null);
     if (failed.length > 0) {
       throw new LoadTestRunError(`${failed.length} worker process(es) failed. Last output:\n${stderr.join('\n')}`);
@@ -171,6 +197,11 @@ export async function runLoadTest(
       statsAfter === undefined
         ? pick(sdk.attempts, isSecretsManagerOperation)
         : difference(statsAfter.operations, statsBefore?.operations ?? {}, ['CreateSecret', 'ListSecretVersionIds']);
+    if (probe !== undefined && smCalls.DescribeSecret !== undefined) {
+      // The replica probe's own reads are not the fleet's.
+      smCalls.DescribeSecret -= probe.calls;
+      if (smCalls.DescribeSecret <= 0) delete smCalls.DescribeSecret;
+    }
     const ddb = classifyDynamodbCalls(sdk.attempts);
     const steady = aggregate.sdk(true);
     const steadyDdb = classifyDynamodbCalls(steady.attempts);
@@ -244,7 +275,7 @@ export async function runLoadTest(
         getSecretValueMaxPerProcess: aggregate.maxPerWorker('GetSecretValue', true),
         operations: steady.attempts,
       },
-      fault: armed.outcome(),
+      fault: regionNames.length === 0 ? armed.outcome() : acrossRegions(armed.outcome(), regionNames.length, options.replicationLagMs),
       ...(rotating ? { grant: grantOf(issuer, startAt, aggregate.errors()) } : {}),
       timeline: {
         binMs: options.binMs,
@@ -266,8 +297,22 @@ export async function runLoadTest(
         })),
       },
     };
-    const withProjection = { ...withoutProjection, projection: projectRun(withoutProjection, options.prices) };
-    return { ...withProjection, targets: checkTargets(withProjection) };
+    const regions: LoadTestRegions | undefined =
+      primaryRegion === undefined || probe === undefined
+        ? undefined
+        : {
+            primary: primaryRegion,
+            names: [...regionNames],
+            injectedLagMs: options.replicationLagMs,
+            perRegion: tallyRegions(regionNames, aggregate, probe.observed()),
+          };
+    const withProjection = {
+      ...withoutProjection,
+      ...(regions === undefined ? {} : { multiRegion: regions }),
+      projection: projectRun(withoutProjection, options.prices),
+    };
+    const targets = checkTargets(withProjection);
+    return { ...withProjection, targets: regions === undefined ? targets : [...targets, ...checkRegions(regions)] };
   } finally {
     for (const child of workers.values()) {
       if (child.exitCode === null && child.signalCode === null) {
@@ -282,10 +327,36 @@ export async function runLoadTest(
       }
     }
     secretsManager.destroy();
+    for (const client of regionClients.values()) client.destroy();
     dynamodb.destroy();
     await issuer.close();
     await stack?.close();
   }
+}
+
+/** A fault's name on the chart and in the table, with the Regions and the injected lag it ran across. */
+function acrossRegions(outcome: FaultOutcome, regions: number, lagMs: number): FaultOutcome {
+  const across = `${regions} Regions, replication lag ${lagMs} ms`;
+  return { ...outcome, label: outcome.kind === 'none' ? across : `${outcome.label ?? outcome.kind} (${across})` };
+}
+
+/**
+ * Replicates the run's secret from the primary to `replicas` and then sets the emulator's lag, so
+ * the (still empty) secret exists in every Region at once and every later write arrives `lagMs` late.
+ */
+async function replicate(
+  secretsManager: SecretsManagerClient,
+  secretId: string,
+  replicas: readonly string[],
+  emulator: EmulatorControl | undefined,
+  lagMs: number,
+): Promise<void> {
+  if (emulator === undefined) throw new LoadTestRunError('Several Regions run on the local emulator only: it injects the replication lag.');
+  await emulator.setReplication({ lagMs: 0, paused: false });
+  await secretsManager.send(
+    new ReplicateSecretToRegionsCommand({ SecretId: secretId, AddReplicaRegions: replicas.map((region) => ({ Region: region })) }),
+  );
+  await emulator.setReplication({ lagMs });
 }
 
 /**

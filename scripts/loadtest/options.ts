@@ -3,8 +3,19 @@ import { DEFAULT_PRICES, type Prices } from './prices.js';
 import { IDP_KINDS, type IdpKind, STRATEGY_NAMES, type StrategyName } from './strategies/types.js';
 
 /** The faults a run can inject; `none` is the healthy baseline. */
-export const FAULT_NAMES = ['none', 'kill-holder', 'pause-holder', 'slow-idp', 'idp-errors', 'sm-throttle', 'drop-response'] as const;
+export const FAULT_NAMES = [
+  'none',
+  'kill-holder',
+  'pause-holder',
+  'slow-idp',
+  'idp-errors',
+  'sm-throttle',
+  'drop-response',
+  'replication-paused',
+] as const;
 export type FaultName = (typeof FAULT_NAMES)[number];
+/** What `-f all` runs: every fault of a single Region (`replication-paused` needs `--regions` and is named). */
+export const ALL_FAULTS_SHORTHAND: readonly FaultName[] = FAULT_NAMES.filter((name) => name !== 'replication-paused');
 
 /**
  * Who the locked strategy's callers are: Node processes calling `getToken()` (`node`), processes in
@@ -63,7 +74,24 @@ export interface LoadTestOptions {
   outDir: string;
   /** Live progress on the terminal. */
   progress: boolean;
+  /**
+   * Several Regions on the local emulator: worker i runs in `regions[i % n]`, reading that Region's
+   * replica; the first is the primary (the secret's writes and the lease table). Empty: one Region.
+   */
+  regions: string[];
+  /** With `regions`: the emulator's lag between a primary write and its arrival at each replica (ms). */
+  replicationLagMs: number;
 }
+
+/**
+ * The default replication lag of a multi-Region run. Secrets Manager documents no figure; the
+ * fleet simulation assumes 1–5 s per change (`scripts/simulate/region-latency.ts`). The emulator's
+ * lag is one fixed value, and the load test's tokens live 10 s, not an hour: 1 s is the low end of
+ * that range and still a tenth of a lifetime, so replicas are seen behind at every refresh.
+ */
+export const DEFAULT_LOADTEST_REPLICATION_LAG_MS = 1_000;
+
+const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
 /** Defaults around the issue's numbers: P=8, C=50, L=10 s, D=60 s. */
 export function resolveLoadTestOptions(given: Partial<LoadTestOptions> = {}): LoadTestOptions {
@@ -94,6 +122,8 @@ export function resolveLoadTestOptions(given: Partial<LoadTestOptions> = {}): Lo
     prices: { ...DEFAULT_PRICES, ...given.prices },
     outDir: given.outDir ?? 'reports/loadtest',
     progress: given.progress ?? false,
+    regions: given.regions ?? [],
+    replicationLagMs: given.replicationLagMs ?? DEFAULT_LOADTEST_REPLICATION_LAG_MS,
   };
   if (options.slowIdpMs === 0) options.slowIdpMs = Math.round(options.leaseMs / 2);
   validate(options);
@@ -148,11 +178,37 @@ function validate(options: LoadTestOptions): void {
         'before the token expires; lower --lease-ms or raise --lifetime.',
     );
   }
+  validateRegions(options);
   for (const [key, value] of Object.entries(options.prices)) {
     if (typeof value === 'number' && !(Number.isFinite(value) && value >= 0)) {
       throw new ConfigurationError(`prices.${key} must be a price ≥ 0 in USD; got ${value}.`);
     }
   }
+}
+
+function validateRegions(options: LoadTestOptions): void {
+  nonNegative('replicationLagMs', options.replicationLagMs);
+  if (options.faults.includes('replication-paused') && options.regions.length < 2) {
+    throw new ConfigurationError('The replication-paused fault needs --regions with at least two Regions: it holds back the replicas.');
+  }
+  if (options.regions.length === 0) return;
+  for (const region of options.regions) {
+    if (!REGION_NAME.test(region)) throw new ConfigurationError(`regions: "${region}" is not an AWS Region name such as eu-west-1.`);
+  }
+  if (new Set(options.regions).size !== options.regions.length) {
+    throw new ConfigurationError(`regions must not repeat a Region; got ${options.regions.join(', ')}.`);
+  }
+  if (options.regions.length < 2) throw new ConfigurationError('regions: name at least two Regions (the first is the primary), or none.');
+  if (options.target !== 'local') {
+    throw new ConfigurationError('regions run on the local emulator only (--target local): it replicates with the injected lag.');
+  }
+  if (options.processes < options.regions.length) {
+    throw new ConfigurationError(`processes (${options.processes}) must be at least one per Region (${options.regions.length}).`);
+  }
+  if (options.strategies.includes('locked') && options.clients !== 'node') {
+    throw new ConfigurationError('regions: the locked strategy runs with --clients node (the Agent API client has no primaryRegion here).');
+  }
+  if (options.idp === 'rotating') throw new ConfigurationError('regions: run with --idp plain (the rotating provider is a single-Region run).');
 }
 
 function integer(name: string, value: number, min: number, max: number): void {

@@ -29,6 +29,12 @@ export interface WorkerConfig {
   /** How often the worker sends what it has to the harness. */
   reportEveryMs: number;
   seed: number;
+  /** Several Regions: this process's Region, whose replica it reads (absent: the SDK's default Region). */
+  region?: string;
+  /** Several Regions: the secret's primary Region (its writes, the lease table), when not `region`. */
+  primaryRegion?: string;
+  /** Several Regions: the lag the locked strategy's refresher is told to expect (`replicationLagMs`). */
+  replicationLagMs?: number;
 }
 
 /** The environment variable that carries the {@link WorkerConfig}. */
@@ -71,6 +77,13 @@ export interface WorkerReport {
    * `null` until then. Steady-state costs are `sdk` minus these.
    */
   sdkAtFirstToken: SdkCallCounts | null;
+  /** Several Regions: this process's Region (absent in a single-Region run). */
+  region?: string;
+  /**
+   * Several Regions: the calls this process sent to the primary Region's Secrets Manager from
+   * another Region (already counted in `sdk` too). Absent in the primary Region and single-Region runs.
+   */
+  sdkToPrimary?: SdkCallCounts;
   bins: WorkerBin[];
   activities: StrategyActivity[];
   /** `[tokenSeq, epochMs]` when this worker first served each token. */

@@ -1,4 +1,5 @@
 import type { ClientKind, FaultName, LoadTestOptions } from './options.js';
+import type { ReplicaLagObserved } from './replica-probe.js';
 import type { IdpKind, StrategyName } from './strategies/types.js';
 
 /** Percentiles of getToken latency in milliseconds. */
@@ -141,6 +142,37 @@ export function runSettingsOf(options: RunSettings): RunSettings {
   };
 }
 
+/** One Region of a multi-Region load test: what its processes were served and what they read where. */
+export interface LoadTestRegion {
+  region: string;
+  processes: number;
+  calls: number;
+  servedExpired: number;
+  /** Tokens a process served that were older than one it had served before (rollbacks). */
+  olderAfterNewer: number;
+  minRemainingMs: number | null;
+  errors: Record<string, number>;
+  getSecretValue: {
+    /** Answered by this Region's Secrets Manager: its replica, or the primary in the primary Region. */
+    servedHere: number;
+    /** Sent from here to the primary in another Region (a replica behind, the lease holder's reads). */
+    toPrimary: number;
+  };
+  /** The locked strategy's `replica-behind` events: replica reads that went on to the primary. */
+  replicaBehind: number;
+  /** How long versions took to reach this Region's replica (null in the primary Region). */
+  replicaLag: ReplicaLagObserved | null;
+}
+
+/** The multi-Region part of a load-test result. */
+export interface LoadTestRegions {
+  primary: string;
+  names: string[];
+  /** The lag the emulator was told to inject per change (ms). */
+  injectedLagMs: number;
+  perRegion: LoadTestRegion[];
+}
+
 /** Everything one run (one strategy, one fault) measured. Holds no token value. */
 export interface RunResult {
   strategy: StrategyName;
@@ -207,6 +239,8 @@ export interface RunResult {
   fault: FaultOutcome;
   /** Under a rotating provider: what became of the grant. */
   grant?: GrantOutcome;
+  /** Several Regions (`--regions`): per-Region counts and the replica lag observed. */
+  multiRegion?: LoadTestRegions;
   projection: Projection;
   targets: TargetCheck[];
   timeline: RunTimeline;

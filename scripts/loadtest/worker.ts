@@ -25,8 +25,16 @@ function readConfig(): WorkerConfig {
 const config = readConfig();
 
 const counter = new SdkCallCounter();
-const secretsManager = counter.attach(new SecretsManagerClient({}));
-const dynamodb = counter.attach(new DynamoDBClient({}));
+// In several Regions the client's Region decides the SigV4 credential scope, hence which Region's
+// Secrets Manager answers: this process reads its own Region's replica, and reaches the primary
+// (writes, the lease table, reads past a lagging replica) through clients of the primary's Region.
+const secretsManager = counter.attach(new SecretsManagerClient(config.region === undefined ? {} : { region: config.region }));
+const remotePrimary = config.primaryRegion !== undefined && config.primaryRegion !== config.region ? config.primaryRegion : undefined;
+// A second counter of its own on the primary's client: those calls count in both.
+const toPrimaryCounter = remotePrimary === undefined ? undefined : new SdkCallCounter(Date.now, 'loadtestToPrimaryCounter');
+const primarySecretsManager = remotePrimary === undefined ? undefined : counter.attach(new SecretsManagerClient({ region: remotePrimary }));
+if (primarySecretsManager !== undefined) toPrimaryCounter?.attach(primarySecretsManager);
+const dynamodb = counter.attach(new DynamoDBClient(config.primaryRegion === undefined ? {} : { region: config.primaryRegion }));
 const recorder = new CallRecorder({ minValidityMs: config.minValidityMs, binMs: config.binMs });
 let pendingActivities: StrategyActivity[] = [];
 let sentVersions = 0;
@@ -46,6 +54,15 @@ const strategy = createStrategy(config.strategy, {
   refreshWindowMs: config.refreshWindowMs,
   secretsManager,
   dynamodb,
+  ...(primarySecretsManager === undefined || remotePrimary === undefined
+    ? {}
+    : {
+        primarySecretsManager,
+        // Only the locked strategy is told the primary's Region; the baselines just write through its client.
+        ...(config.strategy === 'locked'
+          ? { primaryRegion: remotePrimary, ...(config.replicationLagMs === undefined ? {} : { replicationLagMs: config.replicationLagMs }) }
+          : {}),
+      }),
   random: seededRandom(config.seed * 7919 + config.index),
   now: Date.now,
   report: (activity) => pendingActivities.push(activity),
@@ -95,6 +112,8 @@ function report(type: WorkerReport['type']): WorkerReport {
     latencyWhileValid: recorder.latencyWhileValid.toJSON(),
     sdk: counter.snapshot(),
     sdkAtFirstToken,
+    ...(config.region === undefined ? {} : { region: config.region }),
+    ...(toPrimaryCounter === undefined ? {} : { sdkToPrimary: toPrimaryCounter.snapshot() }),
     bins: recorder.takeBins(type === 'done' ? undefined : Date.now()),
     activities: pendingActivities,
     firstServed: served.slice(sentFirstServed),
@@ -133,6 +152,7 @@ async function main(): Promise<void> {
   await strategy.close();
   await send(report('done'));
   secretsManager.destroy();
+  primarySecretsManager?.destroy();
   dynamodb.destroy();
   process.disconnect();
 }

@@ -40,7 +40,8 @@ export function createInProcessStrategy(context: StrategyContext): Strategy {
     const answer = await context.callIdentityProvider(undefined, context.idp === 'rotating' ? refreshToken : undefined);
     refreshToken = answer.refreshToken ?? refreshToken;
     const minted = { token: answer.token, expiresAt: answer.expiresAt };
-    await context.secretsManager.send(
+    // In another Region than the secret's primary, the replica here refuses writes: write the primary.
+    await (context.primarySecretsManager ?? context.secretsManager).send(
       new PutSecretValueCommand({ SecretId: context.secretId, SecretString: encodeBaselinePayload(minted, answer.refreshToken) }),
     );
     adopt(minted);

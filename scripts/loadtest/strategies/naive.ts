@@ -34,7 +34,8 @@ export function createNaiveStrategy(context: StrategyContext): Strategy {
       }
       const minted = await context.callIdentityProvider(undefined, context.idp === 'rotating' ? refreshToken : undefined);
       refreshToken = minted.refreshToken ?? refreshToken;
-      await context.secretsManager.send(
+      // In another Region than the secret's primary, the replica here refuses writes: write the primary.
+      await (context.primarySecretsManager ?? context.secretsManager).send(
         new PutSecretValueCommand({ SecretId: context.secretId, SecretString: encodeBaselinePayload(minted, minted.refreshToken) }),
       );
       cached = { token: minted.token, expiresAt: minted.expiresAt };

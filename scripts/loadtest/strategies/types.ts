@@ -75,7 +75,8 @@ export interface StrategyContext {
   /**
    * Several Regions: the secret's primary Region when this process runs in another one. The
    * locked strategy's refresher then reads `secretsManager` (this Region's replica) and writes
-   * through `primarySecretsManager`.
+   * through `primarySecretsManager`; the baselines, given only `primarySecretsManager`, read the
+   * replica and write the primary.
    */
   primaryRegion?: string;
   primarySecretsManager?: SecretsManagerClient;

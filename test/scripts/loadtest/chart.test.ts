@@ -20,6 +20,17 @@ describe('Function: renderChart', () => {
     expect(root.attributes.viewBox).toBe(`0 0 ${root.attributes.width} ${root.attributes.height}`);
   });
 
+  it('names the Region of each process lane in a run across Regions', () => {
+    const run = runResultFixture({
+      settings: { ...runs[0]!.settings, processes: 5 },
+      multiRegion: { primary: 'us-east-1', names: ['us-east-1', 'eu-west-1'], injectedLagMs: 1_000, perRegion: [] },
+    });
+    const texts = allElements(parseXml(renderChart([run])))
+      .filter((e) => e.name === 'text')
+      .map((e) => e.text);
+    expect(texts).toContain('processes calling the IdP (lease holders) — us-east-1 (primary): p0 p2 p4; eu-west-1: p1 p3');
+  });
+
   it('draws one panel per run with the three plots and the fault marker', () => {
     const root = parseXml(renderChart(runs));
     const panels = root.children.filter((child) => child.name === 'g');

@@ -20,6 +20,14 @@ describe('Function: resolveLoadTestOptions', () => {
     });
   });
 
+  it('runs in one Region unless told otherwise; across Regions the lag defaults to 1 s', () => {
+    expect(resolveLoadTestOptions()).toMatchObject({ regions: [], replicationLagMs: 1_000 });
+    expect(resolveLoadTestOptions({ regions: ['us-east-1', 'eu-west-1'], replicationLagMs: 250 })).toMatchObject({
+      regions: ['us-east-1', 'eu-west-1'],
+      replicationLagMs: 250,
+    });
+  });
+
   it('derives lease, window and minimum validity from the lifetime', () => {
     expect(resolveLoadTestOptions({ lifetimeMs: 3_600_000 })).toMatchObject({ leaseMs: 10_000, minValidityMs: 30_000, refreshWindowMs: 300_000 });
   });
@@ -36,6 +44,12 @@ describe('Function: resolveLoadTestOptions', () => {
     [{ leaseMs: 4_500 }, /leaseMs \(4500\) must be shorter than the refresh window minus the minimum validity/],
     [{ refreshWindowMs: 9_000 }, /refreshWindowMs must be above minValidityMs/],
     [{ prices: { secretPerMonth: -1 } as never }, /prices.secretPerMonth/],
+    [{ regions: ['us-east-1'] }, /name at least two Regions/],
+    [{ regions: ['us-east-1', 'us-east-1'] }, /must not repeat a Region/],
+    [{ regions: ['us-east-1', 'mars'] }, /"mars" is not an AWS Region name/],
+    [{ regions: ['us-east-1', 'eu-west-1'], target: 'aws' as const }, /local emulator only/],
+    [{ regions: ['us-east-1', 'eu-west-1', 'ap-southeast-2'], processes: 2 }, /at least one per Region/],
+    [{ faults: ['replication-paused' as const] }, /replication-paused fault needs --regions/],
   ])('refuses %o with a message that says what to change', (given, message) => {
     expect(() => resolveLoadTestOptions(given)).toThrow(ConfigurationError);
     expect(() => resolveLoadTestOptions(given)).toThrow(message);
