@@ -24,6 +24,9 @@ headers = {"X-Aws-Parameters-Secrets-Token": ssrf_token()}
 reads, statuses, generations, least_remaining_ms = 0, {}, set(), None
 answered = False
 while True:
+    # Validity is measured from the request, not from the answer: the sidecar promises the minimum
+    # validity when it serves, which comes after this instant, and a busy machine may delay the answer.
+    requested_at_ms = time.time() * 1000
     try:
         with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=5) as response:
             status, body = response.status, json.loads(response.read())
@@ -39,7 +42,7 @@ while True:
     if body is not None:
         envelope = json.loads(body["SecretString"])
         expires_at = datetime.datetime.fromisoformat(envelope["expiresAt"].replace("Z", "+00:00")).timestamp() * 1000
-        remaining = expires_at - time.time() * 1000
+        remaining = expires_at - requested_at_ms
         least_remaining_ms = remaining if least_remaining_ms is None else min(least_remaining_ms, remaining)
         generations.add(envelope["generation"])
         if envelope["generation"] >= target:
