@@ -5,14 +5,14 @@ import { raceAbort } from '../shared/abort.js';
 import { TokenRefresherError } from '../shared/errors.js';
 import { SecretStore } from '../secret/secret-store.js';
 import { resolveCallBounds, type CallBounds, type GetTokenOptions } from './call-options.js';
-import { contend, MAX_ROUNDS } from './contention.js';
 import { TokenUnavailableError } from './errors.js';
 import type { TokenSource } from './events.js';
 import { describeError } from './failure.js';
 import { LazyLock, type OwnedLock } from './lazy-lock.js';
 import type { RefreshLock } from './lock-port.js';
 import { resolveRefresherOptions, type ResolvedRefresherOptions, type TokenRefresherOptions } from './options.js';
-import { ProtocolContext, type Intent, type Obtained } from './protocol-context.js';
+import { MAX_ROUNDS, ProtocolContext, type Intent, type Obtained } from './protocol-context.js';
+import { obtain } from './reader-path.js';
 import { TokenCache, type KnownToken } from './token-cache.js';
 
 /** What {@link TokenRefresher.getToken} returns. */
@@ -42,8 +42,9 @@ const KEEP_ALIVE_INTERVAL_MS = 2 ** 30;
  * (jittered) refresh point; after it, one process refreshes while the others keep serving the
  * still-valid token.
  *
- * This class is the facade: the cache is `token-cache.ts`, contending for the lease `contention.ts`,
- * holding it `holding.ts`. Here, callers join one piece of shared work at a time and are served.
+ * This class is the facade: the cache is `token-cache.ts`, reading the secret `reader-path.ts`,
+ * contending for the lease `contention.ts`, holding it `holding.ts` (the last two load with the
+ * first call that needs the lock). Here, callers join one piece of shared work at a time and are served.
  *
  * @example
  * ```ts
@@ -239,7 +240,7 @@ export class TokenRefresher {
   }
 
   #startFlight(intent: Intent): Promise<Obtained> {
-    const flight = contend(this.#context, intent).finally(() => {
+    const flight = obtain(this.#context, intent).finally(() => {
       if (this.#flight === flight) this.#flight = undefined;
     });
     return flight;
