@@ -1,6 +1,7 @@
 import { LockTimeoutError } from '../lock/errors.js';
 import { ConfigurationError } from '../shared/errors.js';
 import { readCommitRecord } from './commit-record.js';
+import { hold } from './holding.js';
 import { retryLock } from './lock-retry.js';
 import type { RefreshAcquireOutcome, RefreshLease, RefreshLockState } from './lock-port.js';
 import { withoutLease } from './no-lease.js';
@@ -12,8 +13,8 @@ type Followed = { acquired: true; lease: RefreshLease } | { acquired: false; sta
 /**
  * DESIGN.md §3 steps 3 to 5: read the secret, contend for the lease, follow another holder — and hand
  * a won lease to {@link hold} (steps 6 to 11). Returns a token the caller's intent accepts, or throws
- * why none can be had. Loaded by `obtain` (reader-path.ts) when a call needs more than a read, with
- * `firstRead` the read it already made, if any.
+ * why none can be had. Loaded (`lease-path.ts`) by `obtain` (reader-path.ts) when a call needs more
+ * than a read, with `firstRead` the read it already made, if any.
  */
 export async function contend(context: ProtocolContext, intent: Intent, firstRead?: CurrentRead): Promise<Obtained> {
   let current: CurrentRead | undefined = firstRead;
@@ -52,7 +53,7 @@ export async function contend(context: ProtocolContext, intent: Intent, firstRea
       }
       lease = followed.lease;
     }
-    const held = await holdLease(context, lease, intent, fallback);
+    const held = await hold(context, lease, intent, fallback);
     if ('known' in held) return held;
     current = held.retry;
   }
@@ -99,18 +100,9 @@ async function checkWithValidToken(context: ProtocolContext, intent: Intent, cac
   }
   const attempt = await tryLease(context, intent);
   if ('lockError' in attempt) return withoutLease(context, attempt, cached);
-  if (attempt.acquired) return holdLease(context, attempt.lease, intent, cached);
+  if (attempt.acquired) return hold(context, attempt.lease, intent, cached);
   learn(context, attempt.state);
   return leaseBusy(context, attempt.state, cached);
-}
-
-/**
- * Steps 6-11 (`hold` in holding.ts), loaded with the first lease this process wins: most
- * processes, and most Lambda invocations, only read, so their cold start does not load the writing path.
- */
-async function holdLease(context: ProtocolContext, lease: RefreshLease, intent: Intent, fallback: KnownToken | undefined): Promise<HoldResult> {
-  const { hold } = await import('./holding.js');
-  return hold(context, lease, intent, fallback);
 }
 
 /** Another process holds the lease and a valid token exists: serve it, and look again a poll interval later. */

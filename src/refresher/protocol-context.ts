@@ -5,7 +5,7 @@ import type { DecodedToken } from '../token/token.js';
 import { VERSIONS_PER_DAY_WARNING } from '../token/policy.js';
 import type { CallBounds } from './call-options.js';
 import type { CommitRecord } from './commit-record.js';
-import { TokenUnavailableError, type FailureRecord } from './errors.js';
+import { TokenUnavailableError, type FailureRecord } from './unavailable-error.js';
 import type { RefresherEvent } from './events.js';
 import type { RefreshLock } from './lock-port.js';
 import type { ResolvedRefresherOptions } from './options.js';

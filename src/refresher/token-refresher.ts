@@ -5,9 +5,9 @@ import { raceAbort } from '../shared/abort.js';
 import { TokenRefresherError } from '../shared/errors.js';
 import { SecretStore } from '../secret/secret-store.js';
 import { resolveCallBounds, type CallBounds, type GetTokenOptions } from './call-options.js';
-import { TokenUnavailableError } from './errors.js';
+import { TokenUnavailableError } from './unavailable-error.js';
 import type { TokenSource } from './events.js';
-import { describeError } from './failure.js';
+import { describeError } from './describe-error.js';
 import { LazyLock, type OwnedLock } from './lazy-lock.js';
 import type { RefreshLock } from './lock-port.js';
 import { resolveRefresherOptions, type ResolvedRefresherOptions, type TokenRefresherOptions } from './options.js';
@@ -205,7 +205,7 @@ export class TokenRefresher {
     // A bad lock option fails here, in the constructor, although the lock's code loads with its first use.
     checkOptions(lockOptions);
     this.#ownedLock = new LazyLock(async () => {
-      const { LeaseLock } = await import('../lock/lease-lock.js');
+      const { LeaseLock } = await import('./lease-path.js');
       return new LeaseLock(lockOptions);
     });
     return this.#ownedLock;
