@@ -60,9 +60,8 @@ export interface ProtocolContextParts {
 /**
  * What the steps of DESIGN.md §3 share: the options, the secret, the lock, this process's cache, the
  * event sink and the last failure seen. Contention (`contention.ts`) and holding (`holding.ts`) act
- * through it; `TokenRefresher` owns it. Only what a reader runs is here: what only the lock's paths
- * need (serving without a lease, repeating lock writes) is in `no-lease.ts` and `lock-retry.ts`,
- * which load with them.
+ * through it; `TokenRefresher` owns it. What only the lock's paths need (serving without a lease,
+ * repeating lock writes) is in `no-lease.ts` and `lock-retry.ts` instead, which load with them.
  */
 export class ProtocolContext {
   readonly options: ResolvedRefresherOptions;
