@@ -5,8 +5,9 @@
  *
  * Each is bundled with esbuild as a Lambda deployment would be (ESM, Node 20, minified): with the SDK
  * left external (`@aws-sdk/*`, so the size is the library's own), once as one file and once split
- * (the lease lock and the writing path in chunks that load with the first lease, as they do from
- * unbundled node_modules), and with everything inlined as one file (a self-contained deployment).
+ * (the lease lock, contention, holding and the secret's writes in chunks that load with the first
+ * call that needs them, as they do from unbundled node_modules), and with everything inlined as one
+ * file (a self-contained deployment).
  * Besides the library with its own `refresh`, two variants add the OAuth source and the Middy
  * middleware. Each bundle then runs in `--runs` fresh Node processes, interleaved so that machine
  * noise hits all alike; each process reports the time to import the bundle and the time to create
@@ -78,8 +79,8 @@ interface Variant {
 
 /**
  * How the deployment is built: `single` is one file (CDK's NodejsFunction, for one); `split` lets
- * esbuild emit the library's lazily imported parts (the lease lock, the writing path) as chunks that
- * load with the first lease — as do node_modules deployed unbundled.
+ * esbuild emit the library's lazily imported parts (the lock's paths, the secret's writes) as chunks
+ * that load with the first call that needs them — as do node_modules deployed unbundled.
  */
 type Packaging = 'single' | 'split';
 
@@ -91,7 +92,7 @@ interface Bundle {
   /** What a cold start loads: the file, and for `split` the chunks it imports statically. */
   bytes: number;
   gzipBytes: number;
-  /** `split` only: the chunks loaded by dynamic import, with the first lease. */
+  /** `split` only: the chunks loaded by dynamic import, with the first call that needs the lock or a write. */
   lazyBytes: number;
 }
 
@@ -228,7 +229,7 @@ async function main(): Promise<void> {
   const lines = [
     `Cold start on Node ${process.version}, medians of ${options.runs} fresh processes each`,
     '',
-    '| bundle | AWS SDK | packaging | loaded at cold start | gzip | loaded with the first lease | import | module-scope init | import + init |',
+    '| bundle | AWS SDK | packaging | loaded at cold start | gzip | loaded with the lock or a write | import | module-scope init | import + init |',
     '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows.map(
       (row) =>

@@ -7,7 +7,7 @@ import {
   PutSecretValueCommand,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { ConfigurationError, LeaseLock, MemoryLockStore, seededRandom } from '../../src/index.js';
+import { ConfigurationError, LeaseLock, MemoryLockStore, TokenRefresher, seededRandom } from '../../src/index.js';
 import { createDispatcher, OffsetClock, RegionalModels, ReplicationHub, SecretsManagerModel, Throttle } from '../../src/local/index.js';
 import { checkTargets, countRounds, projectRun } from '../loadtest/analysis.js';
 import { CallRecorder } from '../loadtest/call-recorder.js';
@@ -238,6 +238,7 @@ export async function simulateFleet(
     regionNames.filter((region) => region !== primary),
   );
   for (const client of world.clients()) if (client !== shared) await warmUpReader(client, scheduler, secretId);
+  await warmUpLibrary(shared, scheduler, secretId);
   world.afterWarmUp();
   throttle?.reset();
   const opsAfterWarmUp = world.operations();
@@ -608,6 +609,31 @@ async function warmUp(
 async function warmUpReader(client: SecretsManagerClient, scheduler: VirtualScheduler, secretId: string): Promise<void> {
   await pumped(scheduler, client.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: 'AWSCURRENT' })));
   await pumped(scheduler, client.send(new DescribeSecretCommand({ SecretId: secretId })));
+}
+
+/**
+ * The library loads what only the lock's and the writer's paths run (contending, holding, the lease
+ * lock, the secret's writes) with the first call that needs it, by dynamic import: real I/O, which
+ * virtual time would run past, and only in the run that loads it first. One refresh of a throwaway
+ * secret before virtual time starts loads all of it, so that every run sees the same schedule.
+ */
+async function warmUpLibrary(client: SecretsManagerClient, scheduler: VirtualScheduler, secretId: string): Promise<void> {
+  const refresher = new TokenRefresher({
+    secretId: `${secretId}-warm-up-library`,
+    secretsManager: client,
+    lock: new LeaseLock({ store: new MemoryLockStore() }),
+    refresh: () => ({ token: 'warm-up', expiresAt: Date.now() + 3_600_000 }),
+  });
+  const call = refresher.getToken();
+  let settled = false;
+  void call.finally(() => (settled = true)).catch(() => undefined);
+  // Unlike pumped(), no cap on the turns: loading the modules takes real time, however long.
+  while (!settled) {
+    await new Promise((resolve) => setImmediate(resolve));
+    await scheduler.run(scheduler.now + 1_000);
+  }
+  await call;
+  await refresher.close();
 }
 
 /** Runs virtual time in steps, with real turns between them, until `call` settles. */

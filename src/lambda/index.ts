@@ -7,7 +7,9 @@ export { tokenMiddleware, type TokenContext, type TokenMiddleware, type TokenMid
 export { InvocationDeadlineError } from './errors.js';
 export type { LambdaContextLike } from './context.js';
 export { ConfigurationError, TokenRefresherError } from '../shared/errors.js';
-export { RefreshFailedError, RefreshTimeoutError, TokenUnavailableError } from '../refresher/errors.js';
+// From their own modules, not refresher/errors.js: a bundler that splits would load every module this file names.
+export { RefreshFailedError, RefreshTimeoutError } from '../refresher/refresh-failed-error.js';
+export { TokenUnavailableError } from '../refresher/unavailable-error.js';
 export { TokenRefresher, type TokenResult } from '../refresher/token-refresher.js';
 export type {
   LockTableOptions,

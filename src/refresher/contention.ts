@@ -1,28 +1,23 @@
 import { LockTimeoutError } from '../lock/errors.js';
 import { ConfigurationError } from '../shared/errors.js';
 import { readCommitRecord } from './commit-record.js';
+import { hold } from './holding.js';
+import { retryLock } from './lock-retry.js';
 import type { RefreshAcquireOutcome, RefreshLease, RefreshLockState } from './lock-port.js';
-import type { CurrentRead, HoldResult, Intent, Obtained, ProtocolContext } from './protocol-context.js';
+import { withoutLease } from './no-lease.js';
+import { MAX_ROUNDS, NOTHING_READ, type CurrentRead, type HoldResult, type Intent, type Obtained, type ProtocolContext } from './protocol-context.js';
 import type { KnownToken } from './token-cache.js';
-
-/**
- * Rounds of read, contend and follow before a call gives up. A round ends only when another process
- * committed, failed or lost its lease, so running out means the fleet churns, not that the call is slow.
- */
-export const MAX_ROUNDS = 4;
-
-/** Nothing read from the secret yet: what `fallback` is asked about before the first read. */
-const NOTHING_READ: CurrentRead = { found: false, missing: 'label' };
 
 type Followed = { acquired: true; lease: RefreshLease } | { acquired: false; state: RefreshLockState; committed: boolean };
 
 /**
  * DESIGN.md §3 steps 3 to 5: read the secret, contend for the lease, follow another holder — and hand
  * a won lease to {@link hold} (steps 6 to 11). Returns a token the caller's intent accepts, or throws
- * why none can be had.
+ * why none can be had. Loaded (`lease-path.ts`) by `obtain` (reader-path.ts) when a call needs more
+ * than a read, with `firstRead` the read it already made, if any.
  */
-export async function contend(context: ProtocolContext, intent: Intent): Promise<Obtained> {
-  let current: CurrentRead | undefined;
+export async function contend(context: ProtocolContext, intent: Intent, firstRead?: CurrentRead): Promise<Obtained> {
+  let current: CurrentRead | undefined = firstRead;
   let rereadForRecord = false;
   for (let round = 0; round < MAX_ROUNDS; round += 1) {
     if (current === undefined) {
@@ -35,14 +30,14 @@ export async function contend(context: ProtocolContext, intent: Intent): Promise
     if (current.found && context.cache.isFresh(current.known, intent.mustReplace)) return context.adopt(current.known, 'secret');
     const fallback = context.fallback(current, intent);
     const backoff = context.cache.activeBackoff();
-    if (backoff !== undefined) return context.withoutLease({ backoff }, fallback);
+    if (backoff !== undefined) return withoutLease(context, { backoff }, fallback);
     const attempt = await tryLease(context, intent);
-    if ('lockError' in attempt) return context.withoutLease(attempt, fallback);
+    if ('lockError' in attempt) return withoutLease(context, attempt, fallback);
     let lease: RefreshLease;
     if (attempt.acquired) {
       lease = attempt.lease;
     } else {
-      context.learn(attempt.state);
+      learn(context, attempt.state);
       if (!rereadForRecord && recordsAnotherVersion(attempt.state, current)) {
         // Probably committed after our read: read once more rather than wait or serve the old token.
         rereadForRecord = true;
@@ -52,13 +47,13 @@ export async function contend(context: ProtocolContext, intent: Intent): Promise
       if (fallback !== undefined) return leaseBusy(context, attempt.state, fallback);
       const followed = await follow(context, attempt.state, intent.bounds.leaseMs);
       if (!followed.acquired) {
-        context.learn(followed.state);
+        learn(context, followed.state);
         if (followed.committed) current = undefined;
         continue;
       }
       lease = followed.lease;
     }
-    const held = await holdLease(context, lease, intent, fallback);
+    const held = await hold(context, lease, intent, fallback);
     if ('known' in held) return held;
     current = held.retry;
   }
@@ -93,30 +88,21 @@ async function beforeReading(context: ProtocolContext, intent: Intent, firstRoun
  */
 async function checkWithValidToken(context: ProtocolContext, intent: Intent, cached: KnownToken): Promise<HoldResult> {
   const inspected = await lockCall(context, () => context.lock.inspect(context.options.lockName));
-  if ('lockError' in inspected) return context.withoutLease(inspected, cached);
+  if ('lockError' in inspected) return withoutLease(context, inspected, cached);
   const state = inspected.result;
-  if (state !== undefined) context.learn(state);
+  if (state !== undefined) learn(context, state);
   const backoff = context.cache.activeBackoff();
-  if (backoff !== undefined) return context.withoutLease({ backoff }, cached);
+  if (backoff !== undefined) return withoutLease(context, { backoff }, cached);
   const recorded = state === undefined ? undefined : readCommitRecord(state.attributes).versionId;
   if (recorded !== undefined && recorded !== cached.versionId) {
     // Someone committed a newer version since this process read the secret: adopt it without any lock write.
     return { retry: await context.readCurrent() };
   }
   const attempt = await tryLease(context, intent);
-  if ('lockError' in attempt) return context.withoutLease(attempt, cached);
-  if (attempt.acquired) return holdLease(context, attempt.lease, intent, cached);
-  context.learn(attempt.state);
+  if ('lockError' in attempt) return withoutLease(context, attempt, cached);
+  if (attempt.acquired) return hold(context, attempt.lease, intent, cached);
+  learn(context, attempt.state);
   return leaseBusy(context, attempt.state, cached);
-}
-
-/**
- * Steps 6-11 (`hold` in holding.ts), loaded with the first lease this process wins: most
- * processes, and most Lambda invocations, only read, so their cold start does not load the writing path.
- */
-async function holdLease(context: ProtocolContext, lease: RefreshLease, intent: Intent, fallback: KnownToken | undefined): Promise<HoldResult> {
-  const { hold } = await import('./holding.js');
-  return hold(context, lease, intent, fallback);
 }
 
 /** Another process holds the lease and a valid token exists: serve it, and look again a poll interval later. */
@@ -124,6 +110,11 @@ function leaseBusy(context: ProtocolContext, state: RefreshLockState, cached: Kn
   context.emit({ type: 'lease-busy', holder: state.holder, fence: state.fence });
   context.cache.deferChecks(context.options.pollMs);
   return context.adopt(cached, 'secret');
+}
+
+/** Takes in the fleet's failure state and the recorded generation from a lock item. */
+function learn(context: ProtocolContext, state: RefreshLockState): void {
+  context.learnRecord(readCommitRecord(state.attributes));
 }
 
 /** Whether the lock item's commit record names a version other than the one read. */
@@ -148,10 +139,10 @@ async function tryLease(context: ProtocolContext, intent: Intent): Promise<Refre
   return outcome;
 }
 
-/** A lock call, repeated while its outcome is unknown; a failure comes back as `lockError` for {@link ProtocolContext.withoutLease}. */
+/** A lock call, repeated while its outcome is unknown; a failure comes back as `lockError` for {@link withoutLease}. */
 async function lockCall<T>(context: ProtocolContext, call: () => Promise<T>): Promise<{ result: T } | { lockError: unknown }> {
   try {
-    return { result: await context.retryLock(call) };
+    return { result: await retryLock(context, call) };
   } catch (error) {
     return { lockError: error };
   }

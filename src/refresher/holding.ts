@@ -6,7 +6,9 @@ import { encodeForSecret } from '../token/validate.js';
 import { RECORD, currentVersionAttributes, readCommitRecord, type CommitRecord } from './commit-record.js';
 import { RefreshFailedError, type FailureRecord } from './errors.js';
 import { backoffDelayMs, describeError, failureReason, needsPerson } from './failure.js';
+import { retryLock } from './lock-retry.js';
 import type { CommitValue, RefreshLease } from './lock-port.js';
+import { withoutLease } from './no-lease.js';
 import type { CurrentRead, HoldResult, Intent, ProtocolContext } from './protocol-context.js';
 import { guardQuota } from './quota-guard.js';
 import { callRefresh } from './refresh-call.js';
@@ -81,7 +83,7 @@ export async function hold(context: ProtocolContext, lease: RefreshLease, intent
 
 async function underLease(context: ProtocolContext, held: Held): Promise<HeldOutcome> {
   const backoff = context.cache.activeBackoff();
-  if (backoff !== undefined) return released(() => context.withoutLease({ backoff }, held.fallback));
+  if (backoff !== undefined) return released(() => withoutLease(context, { backoff }, held.fallback));
   const reread = await rereadSecret(context, held);
   if ('kind' in reread) return reread;
   const made = await makeToken(context, held, reread);
@@ -268,12 +270,10 @@ async function finish(context: ProtocolContext, held: Held, outcome: HeldOutcome
       await lease.release().catch(() => undefined);
       return outcome.resume();
     case 'committed': {
-      const recorded = await context
-        .retryLock(() => lease.commitAndRelease(outcome.commit))
-        .then(
-          () => true,
-          () => false,
-        );
+      const recorded = await retryLock(context, () => lease.commitAndRelease(outcome.commit)).then(
+        () => true,
+        () => false,
+      );
       // Without the record the token is still promoted; the next holder's double-check reads the secret and records it.
       if (!recorded) context.emit({ type: 'lease-lost', fence: lease.fence, stage: 'commit' });
       return outcome.resume(recorded);
@@ -281,7 +281,7 @@ async function finish(context: ProtocolContext, held: Held, outcome: HeldOutcome
     case 'failed': {
       const failure = learnFailure(context, held.record, outcome.error, outcome.serving);
       try {
-        await context.retryLock(() =>
+        await retryLock(context, () =>
           lease.commitAndRelease({ ...failureAttributes(failure, lease.fence), ...stateFailureAttributes(held.state, outcome.error) }),
         );
       } catch {

@@ -1,21 +1,21 @@
-import { LockUnavailableError } from '../lock/errors.js';
-import { ConfigurationError } from '../shared/errors.js';
 import type { LabelRead, SecretStore } from '../secret/secret-store.js';
 import { describeDecodeFailure } from '../token/codec.js';
 import { InvalidSecretPayloadError } from '../token/errors.js';
 import type { DecodedToken } from '../token/token.js';
 import { VERSIONS_PER_DAY_WARNING } from '../token/policy.js';
 import type { CallBounds } from './call-options.js';
-import { readCommitRecord, type CommitRecord } from './commit-record.js';
-import { RefreshStateLostError, TokenUnavailableError, type FailureRecord } from './errors.js';
+import type { CommitRecord } from './commit-record.js';
+import { TokenUnavailableError, type FailureRecord } from './unavailable-error.js';
 import type { RefresherEvent } from './events.js';
-import { STATE_LOST, describeError } from './failure.js';
-import type { RefreshLock, RefreshLockState } from './lock-port.js';
+import type { RefreshLock } from './lock-port.js';
 import type { ResolvedRefresherOptions } from './resolve-options.js';
 import type { KnownToken, TokenCache } from './token-cache.js';
 
 /** What the secret's label held when read. */
 export type CurrentRead = { found: true; known: KnownToken } | { found: false; missing: 'secret' | 'label' };
+
+/** Nothing read from the secret yet: what `fallback` is asked about before the first read. */
+export const NOTHING_READ: CurrentRead = { found: false, missing: 'label' };
 
 /** What a caller accepts as the result of shared work. */
 export interface Intent {
@@ -36,13 +36,11 @@ export interface Obtained {
 /** The result of holding the lease: a token, or "start over" (with the secret as last read, if it was). */
 export type HoldResult = Obtained | { retry: CurrentRead | undefined };
 
-/** Why the protocol goes on without the lease: the lock table could not be reached, or the fleet backs off. */
-export type NoLease = { lockError: unknown } | { backoff: FailureRecord };
-
-/** Attempts of one lock write when its outcome is unknown, on top of the SDK's retries. */
-const LOCK_WRITE_ATTEMPTS = 3;
-/** First delay between repeats of a lock write, doubling per attempt, so a throttled table gets room. */
-const LOCK_RETRY_BASE_MS = 50;
+/**
+ * Rounds of read, contend and follow before a call gives up. A round ends only when another process
+ * committed, failed or lost its lease, so running out means the fleet churns, not that the call is slow.
+ */
+export const MAX_ROUNDS = 4;
 
 /** Where a {@link ProtocolContext} gets its parts. */
 export interface ProtocolContextParts {
@@ -62,7 +60,8 @@ export interface ProtocolContextParts {
 /**
  * What the steps of DESIGN.md §3 share: the options, the secret, the lock, this process's cache, the
  * event sink and the last failure seen. Contention (`contention.ts`) and holding (`holding.ts`) act
- * through it; `TokenRefresher` owns it.
+ * through it; `TokenRefresher` owns it. What only the lock's paths need (serving without a lease,
+ * repeating lock writes) is in `no-lease.ts` and `lock-retry.ts` instead, which load with them.
  */
 export class ProtocolContext {
   readonly options: ResolvedRefresherOptions;
@@ -142,38 +141,10 @@ export class ProtocolContext {
     return { known: adopted, source };
   }
 
-  /**
-   * Serves `fallback` when the protocol cannot take the lease now, or throws why no token can be had.
-   * A lock error after close, or a configuration error, is rethrown as it is.
-   */
-  withoutLease(why: NoLease, fallback: KnownToken | undefined): Obtained {
-    if ('lockError' in why) {
-      if (this.closeSignal.aborted || why.lockError instanceof ConfigurationError) throw why.lockError;
-      this.emit({ type: 'lock-unavailable', errorName: describeError(why.lockError).name });
-      this.cache.deferChecks(this.options.pollMs);
-    } else {
-      this.emit({ type: 'backing-off', retryNotBefore: why.backoff.retryNotBefore, failureCount: why.backoff.failureCount });
-    }
-    if (fallback !== undefined) return this.adopt(fallback, 'secret');
-    if ('lockError' in why) throw this.unavailable('the lock table could not be reached', this.lastFailure, why.lockError);
-    if (why.backoff.reason === STATE_LOST) throw this.stateLost('another process found the identity provider refusing it');
-    throw this.unavailable('the fleet is backing off after failed refreshes', why.backoff);
-  }
-
-  /** Takes in the fleet's failure state from a lock item. */
-  learn(state: RefreshLockState): void {
-    this.learnRecord(readCommitRecord(state.attributes));
-  }
-
+  /** Takes in the fleet's failure state and the generation from a lock item's commit record. */
   learnRecord(record: CommitRecord): void {
     this.cache.learnFailure(record.failure);
     if (record.generation !== undefined) this.#recordedGeneration = record.generation;
-  }
-
-  /** The typed error for refresh state the provider no longer accepts, naming the command that replaces it. */
-  stateLost(situation: string, cause?: unknown): RefreshStateLostError {
-    const { secretId, stateSecretId } = this.options;
-    return new RefreshStateLostError(secretId, stateSecretId ?? '(no stateSecretId)', situation, cause === undefined ? undefined : { cause });
   }
 
   unavailable(situation: string, lastFailure: Error | FailureRecord | undefined, cause?: unknown): TokenUnavailableError {
@@ -181,24 +152,6 @@ export class ProtocolContext {
     return new TokenUnavailableError(secretId, label, situation, lastFailure, cause === undefined ? undefined : { cause });
   }
 
-  /**
-   * Repeats a lock write whose outcome is unknown (throttling, lost response after the SDK's own
-   * retries). The lock recognises its own earlier attempts, so a repeat is never a false "held by
-   * someone else" nor a duplicate.
-   */
-  async retryLock<T>(write: () => Promise<T>): Promise<T> {
-    const { clock, random } = this.options;
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        return await write();
-      } catch (error) {
-        if (!(error instanceof LockUnavailableError) || attempt >= LOCK_WRITE_ATTEMPTS || this.closeSignal.aborted) throw error;
-        await clock.sleep((0.5 + random() / 2) * LOCK_RETRY_BASE_MS * 2 ** attempt, this.closeSignal);
-      }
-    }
-  }
-
-  /** Warns once when tokens this short-lived would create more secret versions a day than the quota can hold. */
   /**
    * The new token must reach every replica before the old one drops below the minimum validity. The
    * last process to refresh starts at the latest refresh point (half the window before expiry) and
@@ -220,6 +173,7 @@ export class ProtocolContext {
     );
   }
 
+  /** Warns once when tokens this short-lived would create more secret versions a day than the quota can hold. */
   checkVersionBudget(lifetimeMs: number): void {
     if (this.#quotaWarned) return;
     const versionsPerDay = this.options.policy.versionsPerDay(lifetimeMs);

@@ -4,6 +4,7 @@ import { validateIssuedToken } from '../token/validate.js';
 import { RefreshFailedError, RefreshStateRejectedError, RefreshTimeoutError } from './errors.js';
 import { describeError } from './failure.js';
 import type { RefreshLease } from './lock-port.js';
+import { stateLost } from './no-lease.js';
 import type { RefreshState } from './options.js';
 import type { ProtocolContext } from './protocol-context.js';
 import { checkState } from './refresh-state.js';
@@ -46,7 +47,8 @@ export async function callRefresh(
       throw new RefreshFailedError('aborted', 'The lease was lost while the refresh function ran; its result was discarded.', { cause: error });
     }
     if (error instanceof RefreshStateRejectedError) {
-      throw context.stateLost(
+      throw stateLost(
+        context,
         stateInput?.recovering === true ? 'a holder that died had presented it already' : 'the identity provider refused it',
         error,
       );

@@ -1,7 +1,9 @@
 import { SecretAccessError } from '../secret/errors.js';
 import { RECORD, type CommitRecord } from './commit-record.js';
 import { RefreshFailedError, RefreshStateLostError } from './errors.js';
+import { retryLock } from './lock-retry.js';
 import type { CommitValue, RefreshLease } from './lock-port.js';
+import { stateLost } from './no-lease.js';
 import type { RefreshState } from './options.js';
 import type { ProtocolContext } from './protocol-context.js';
 import { readState, saveState, type StoredState } from './refresh-state.js';
@@ -28,11 +30,11 @@ export async function prepareState(context: ProtocolContext, lease: RefreshLease
   const stored = await readState(stateStore, context.closeSignal);
   const lost = record.refreshState?.lostVersionId;
   if (lost !== undefined && lost === (stored?.versionId ?? NO_STATE_VERSION)) {
-    throw context.stateLost('the identity provider refused it and no new state was seeded since');
+    throw stateLost(context, 'the identity provider refused it and no new state was seeded since');
   }
   const minting = record.refreshState?.mintingFence;
   const recovering = minting !== undefined && (stored === undefined || stored.fence < minting);
-  await context.retryLock(() => lease.renew({ [RECORD.mintingFence]: lease.fence }));
+  await retryLock(context, () => lease.renew({ [RECORD.mintingFence]: lease.fence }));
   return { stored, recovering };
 }
 

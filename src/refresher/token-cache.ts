@@ -1,6 +1,6 @@
 import type { Clock } from '../shared/clock.js';
 import type { RefreshPolicy } from '../token/policy.js';
-import type { FailureRecord } from './errors.js';
+import type { FailureRecord } from './unavailable-error.js';
 
 /** A token this process knows, with its own jittered refresh point. */
 export interface KnownToken {

@@ -5,15 +5,15 @@ import { raceAbort } from '../shared/abort.js';
 import { TokenRefresherError } from '../shared/errors.js';
 import { SecretStore } from '../secret/secret-store.js';
 import { resolveCallBounds, type CallBounds, type GetTokenOptions } from './call-options.js';
-import { contend, MAX_ROUNDS } from './contention.js';
-import { TokenUnavailableError } from './errors.js';
+import { TokenUnavailableError } from './unavailable-error.js';
 import type { TokenSource } from './events.js';
-import { describeError } from './failure.js';
+import { describeError } from './describe-error.js';
 import { LazyLock, type OwnedLock } from './lazy-lock.js';
 import type { RefreshLock } from './lock-port.js';
 import type { TokenRefresherOptions } from './options.js';
+import { MAX_ROUNDS, ProtocolContext, type Intent, type Obtained } from './protocol-context.js';
+import { obtain } from './reader-path.js';
 import { resolveRefresherOptions, type ResolvedRefresherOptions } from './resolve-options.js';
-import { ProtocolContext, type Intent, type Obtained } from './protocol-context.js';
 import { TokenCache, type KnownToken } from './token-cache.js';
 
 /** What {@link TokenRefresher.getToken} returns. */
@@ -43,8 +43,9 @@ const KEEP_ALIVE_INTERVAL_MS = 2 ** 30;
  * (jittered) refresh point; after it, one process refreshes while the others keep serving the
  * still-valid token.
  *
- * This class is the facade: the cache is `token-cache.ts`, contending for the lease `contention.ts`,
- * holding it `holding.ts`. Here, callers join one piece of shared work at a time and are served.
+ * This class is the facade: the cache is `token-cache.ts`, reading the secret `reader-path.ts`,
+ * contending for the lease `contention.ts`, holding it `holding.ts` (the last two load with the
+ * first call that needs the lock). Here, callers join one piece of shared work at a time and are served.
  *
  * @example
  * ```ts
@@ -205,7 +206,7 @@ export class TokenRefresher {
     // A bad lock option fails here, in the constructor, although the lock's code loads with its first use.
     checkOptions(lockOptions);
     this.#ownedLock = new LazyLock(async () => {
-      const { LeaseLock } = await import('../lock/lease-lock.js');
+      const { LeaseLock } = await import('./lease-path.js');
       return new LeaseLock(lockOptions);
     });
     return this.#ownedLock;
@@ -240,7 +241,7 @@ export class TokenRefresher {
   }
 
   #startFlight(intent: Intent): Promise<Obtained> {
-    const flight = contend(this.#context, intent).finally(() => {
+    const flight = obtain(this.#context, intent).finally(() => {
       if (this.#flight === flight) this.#flight = undefined;
     });
     return flight;
