@@ -10,15 +10,14 @@ import { CLIENT, CLIENT_SECRET_ID, closeWorld, deploy, generationSoFar, startWor
 
 const REPLICAS = 3;
 const TARGET_GENERATION = 8;
-/** The minimum validity of a 3-second token: min(30 s, lifetime / 10). */
-const MIN_VALIDITY_MS = 300;
 
 interface ClientSummary {
   reads: number;
   /** Answers by HTTP status, plus `starting` (refused before the first answer) and `unreachable` (refused after it). */
   statuses: Record<string, number>;
   generations: number[];
-  leastRemainingMs: number;
+  /** The least validity left on a served token beyond the minimum the library promises for it (min(30 s, lifetime / 10)). */
+  leastMarginMs: number;
 }
 
 async function freePort(): Promise<number> {
@@ -99,7 +98,7 @@ describe('Sidecar: token-refresher worker --serve beside an application in any l
       for (const summary of summaries) {
         expect(summary.reads).toBeGreaterThan(TARGET_GENERATION);
         expect(Object.keys(summary.statuses).filter((status) => status !== '200' && status !== 'starting')).toEqual([]);
-        expect(summary.leastRemainingMs).toBeGreaterThanOrEqual(MIN_VALIDITY_MS);
+        expect(summary.leastMarginMs).toBeGreaterThanOrEqual(0);
         expect(summary.generations.at(-1)).toBeGreaterThanOrEqual(TARGET_GENERATION);
       }
       for (const { healthPort } of replicas) {

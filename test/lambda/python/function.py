@@ -51,6 +51,7 @@ def handler(event, context):
         "apiStatus": api_status,
         "token": envelope["token"],
         "expiresAt": datetime.datetime.fromisoformat(envelope["expiresAt"].replace("Z", "+00:00")).timestamp() * 1000,
+        "refreshedAt": datetime.datetime.fromisoformat(envelope["refreshedAt"].replace("Z", "+00:00")).timestamp() * 1000,
         "generation": envelope.get("generation"),
         "requestedAt": requested_at,
         "versionId": secret["VersionId"],
