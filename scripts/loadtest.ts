@@ -6,6 +6,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { lockedRunsMissingTargets } from './loadtest/analysis.js';
 import { renderChart } from './loadtest/chart.js';
 import { runLoadTest } from './loadtest/harness.js';
 import { CLIENT_KINDS, type ClientKind, FAULT_NAMES, resolveLoadTestOptions, type FaultName } from './loadtest/options.js';
@@ -140,8 +141,7 @@ async function main(): Promise<void> {
   process.stdout.write(`\n${formatTextTable(results)}\n\n${formatFootnote(results)}\n\n${formatTargets(results)}\n\n`);
   if (flags.markdown === true) process.stdout.write(`${formatMarkdownTable(results)}\n\n`);
   process.stdout.write(`JSON report: ${jsonPath}\nChart: ${svgPath}${typeof flags.svg === 'string' ? ` and ${flags.svg}` : ''}\n`);
-  const missed = results.filter((result) => result.targets.some((check) => !check.ok) && result.strategy === 'locked');
-  if (flags.check === true && missed.length > 0) process.exitCode = 1;
+  if (flags.check === true && lockedRunsMissingTargets(results).length > 0) process.exitCode = 1;
 }
 
 /** Drops absent flags, so that the option defaults apply to them. */
