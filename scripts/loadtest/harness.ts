@@ -14,6 +14,7 @@ import { checkTargets, classifyDynamodbCalls, countRounds, projectRun } from './
 import { EmulatorControl, type EmulatorStats } from './emulator-control.js';
 import { armFault } from './faults.js';
 import { FleetAggregate } from './fleet-aggregate.js';
+import { replayAfterFirstRotation } from './leaked-refresh-token.js';
 import type { FaultName, LoadTestOptions } from './options.js';
 import { WORKER_CONFIG_VARIABLE, type WorkerConfig, type WorkerMessage } from './protocol.js';
 import { runSettingsOf, type RunResult } from './run-result.js';
@@ -76,10 +77,14 @@ export async function runLoadTest(
   const secretId = `${options.secretPrefix}-${strategy}-${fault}-${Date.now().toString(36)}`;
   // Under a rotating provider the locked strategy keeps the refresh token in a secret of its own.
   const stateSecretId = rotating && strategy === 'locked' ? `${secretId}-state` : undefined;
+  let leak: { stop(): void } | undefined;
   try {
     await secretsManager.send(new CreateSecretCommand({ Name: secretId, Description: 'token-refresher load test' }));
     if (strategy === 'locked') await ensureLockTable({ client: dynamodb, tableName: options.lockTable });
-    if (rotating) await seedRefreshState({ strategy, issuer, secretsManager, dynamodb, secretId, stateSecretId, lockTable: options.lockTable });
+    const seeded = rotating
+      ? await seedRefreshState({ strategy, issuer, secretsManager, dynamodb, secretId, stateSecretId, lockTable: options.lockTable })
+      : undefined;
+    leak = options.testSeams.replaySeededRefreshToken === true && seeded !== undefined ? replayAfterFirstRotation(issuer, seeded) : undefined;
     const statsBefore = emulator === undefined ? undefined : await emulator.stats();
     const armed = await armFault(fault, {
       options,
@@ -155,6 +160,7 @@ export async function runLoadTest(
       for (const child of workers.values()) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     });
     const endedAt = Date.now();
+    leak?.stop();
     await armed.disarm();
     const failed = codes.filter((code) => code !== 0 && code !== null);
     if (failed.length > 0) {
@@ -269,6 +275,7 @@ export async function runLoadTest(
     const withProjection = { ...withoutProjection, projection: projectRun(withoutProjection, options.prices) };
     return { ...withProjection, targets: checkTargets(withProjection) };
   } finally {
+    leak?.stop();
     for (const child of workers.values()) {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGCONT');
@@ -292,7 +299,8 @@ export async function runLoadTest(
  * What a person does once before a fleet on a rotating provider starts: authorize, and put the
  * grant's first refresh token where the strategy keeps it. The locked strategy's state goes into its
  * state secret through the library's `seedState` (what `token-refresher seed-state` does); the
- * baselines keep it in their own secret format, beside the token as such code does.
+ * baselines keep it in their own secret format, beside the token as such code does. Returns the
+ * seeded refresh token, for the test-only seam `replaySeededRefreshToken` only; it is never reported.
  */
 async function seedRefreshState(run: {
   strategy: StrategyName;
@@ -302,7 +310,7 @@ async function seedRefreshState(run: {
   secretId: string;
   stateSecretId: string | undefined;
   lockTable: string;
-}): Promise<void> {
+}): Promise<string> {
   const refreshToken = run.issuer.authorize();
   if (run.strategy === 'locked') {
     if (run.stateSecretId === undefined) throw new LoadTestRunError('The locked strategy on a rotating provider needs a state secret.');
@@ -314,9 +322,10 @@ async function seedRefreshState(run: {
       dynamodb: run.dynamodb,
       state: { refreshToken },
     });
-    return;
+    return refreshToken;
   }
   await run.secretsManager.send(new PutSecretValueCommand({ SecretId: run.secretId, SecretString: encodeBaselineSeed(refreshToken) }));
+  return refreshToken;
 }
 
 /** The rotating grant's fate in run time, and how many callers were told the state was lost. Never a token. */

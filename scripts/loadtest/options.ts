@@ -63,6 +63,11 @@ export interface LoadTestOptions {
   outDir: string;
   /** Live progress on the terminal. */
   progress: boolean;
+  /** Test-only seams that break a guarantee on purpose, to show that the checks catch it. Never set in a real run. */
+  testSeams: {
+    /** Rotating provider: once the fleet rotated the seeded refresh token, a leaked copy presents it again and revokes the grant. */
+    replaySeededRefreshToken?: boolean;
+  };
 }
 
 /** Defaults around the numbers: P=8, C=50, L=10 s, D=60 s. */
@@ -94,6 +99,7 @@ export function resolveLoadTestOptions(given: Partial<LoadTestOptions> = {}): Lo
     prices: { ...DEFAULT_PRICES, ...given.prices },
     outDir: given.outDir ?? 'reports/loadtest',
     progress: given.progress ?? false,
+    testSeams: given.testSeams ?? {},
   };
   if (options.slowIdpMs === 0) options.slowIdpMs = Math.round(options.leaseMs / 2);
   validate(options);
