@@ -158,8 +158,8 @@ function holderFault(kind: 'kill-holder' | 'pause-holder', targets: FaultTargets
   };
 }
 
-/** When a process other than `victim` first found the lease held (busy, or started waiting) after `since`. */
-function firstContention(aggregate: FleetAggregate, victim: number, since: number): number | undefined {
+/** When a process other than `victim` first found the lease held (busy, or started waiting) after `since`, and before `until`. */
+function firstContention(aggregate: FleetAggregate, victim: number, since: number, until = Number.POSITIVE_INFINITY): number | undefined {
   let first: number | undefined;
   for (const activity of aggregate.activities) {
     if (activity.worker === victim) continue;
@@ -169,7 +169,7 @@ function firstContention(aggregate: FleetAggregate, victim: number, since: numbe
         : activity.kind === 'event' && activity.type === 'lease-busy'
           ? activity.at
           : undefined;
-    if (at !== undefined && at >= since && (first === undefined || at < first)) first = at;
+    if (at !== undefined && at >= since && at < until && (first === undefined || at < first)) first = at;
   }
   return first;
 }
@@ -268,18 +268,25 @@ function rotatingKillFault(targets: FaultTargets): ArmedFault {
         return { ...strike, followed: lost ? 'state lost' : 'recovered' };
       });
       const recovery = aggregate.firstServedNewerThan(first.seq, first.at);
-      const contention = firstContention(aggregate, first.worker, first.at);
-      const takeover = contention === undefined ? undefined : firstIdpCall(aggregate, first.worker, contention);
+      // Each strike has its own takeover, measured before the next strike starts another one. The
+      // slowest is the fault's: the check bounds every takeover, not just the first.
+      const takeovers = strikes.map((strike, index) => takeoverAfterStrike(targets, strike, strikes[index + 1]?.at));
+      const slowest = takeovers.reduce<StrikeTakeover | undefined>(
+        (worst, takeover) =>
+          takeover.takeoverAfterContentionMs !== undefined && (worst?.takeoverAfterContentionMs ?? -1) < takeover.takeoverAfterContentionMs
+            ? takeover
+            : worst,
+        undefined,
+      );
+      const withTakeovers = reported.map((strike, index) => ({ ...strike, ...takeovers[index] }));
       return {
         ...base,
         victim: first.worker,
         atMs: first.at - targets.startAt(),
         ...(recovery === undefined ? {} : { recoveryMs: recovery - first.at }),
-        ...(contention === undefined ? {} : { firstContentionMs: contention - first.at }),
-        ...(contention === undefined || recovery === undefined ? {} : { recoveryAfterContentionMs: recovery - contention }),
-        ...(contention === undefined || takeover === undefined ? {} : { takeoverAfterContentionMs: takeover - contention }),
+        ...(slowest === undefined ? {} : slowest),
         rotation: {
-          strikes: reported,
+          strikes: withTakeovers,
           inWindow: reported.filter((strike) => strike.phase === 'between-answer-and-state-write').length,
           afterStateWrite: reported.filter((strike) => strike.phase === 'after-state-write').length,
           recovered: reported.filter((strike) => strike.followed === 'recovered').length,
@@ -292,6 +299,24 @@ function rotatingKillFault(targets: FaultTargets): ArmedFault {
       for (const timer of timers) clearTimeout(timer);
       issuer.configure({ intercept: undefined });
     },
+  };
+}
+
+export type StrikeTakeover = Pick<RotatingStrike, 'firstContentionMs' | 'takeoverAfterContentionMs'>;
+
+/**
+ * From the first time another process found the struck holder's lease held (after the kill, before
+ * the next strike) to the provider's next call from another process. The provider's record is used
+ * for that call, not the workers' reports: a process killed in its own refresh never sends its
+ * report. Nothing when no process needed the lease meanwhile (the kill came after the commit).
+ */
+export function takeoverAfterStrike(targets: FaultTargets, strike: { worker: number; at: number }, nextStrikeAt: number | undefined): StrikeTakeover {
+  const contention = firstContention(targets.aggregate, strike.worker, strike.at, nextStrikeAt);
+  if (contention === undefined) return {};
+  const takeover = targets.issuer.mints.find((mint) => mint.worker !== strike.worker && mint.receivedAt >= contention);
+  return {
+    firstContentionMs: contention - strike.at,
+    ...(takeover === undefined ? {} : { takeoverAfterContentionMs: takeover.receivedAt - contention }),
   };
 }
 
