@@ -305,18 +305,21 @@ function rotatingKillFault(targets: FaultTargets): ArmedFault {
 export type StrikeTakeover = Pick<RotatingStrike, 'firstContentionMs' | 'takeoverAfterContentionMs'>;
 
 /**
- * From the first time another process found the struck holder's lease held (after the kill, before
- * the next strike) to the provider's next call from another process. The provider's record is used
- * for that call, not the workers' reports: a process killed in its own refresh never sends its
- * report. Nothing when no process needed the lease meanwhile (the kill came after the commit).
+ * The takeover after one strike: the provider's first call from another process after the kill is
+ * the one that took over (or, when the kill came after the commit, simply the next refresh). The
+ * delay counts from the first time another process found the lease held before that call — then
+ * the lease it found held can only be the dead holder's. The provider's record is used for the
+ * call, not the workers' reports: a process killed in its own refresh never sends its report.
+ * Nothing when no process needed the lease before that call, or before the next strike.
  */
 export function takeoverAfterStrike(targets: FaultTargets, strike: { worker: number; at: number }, nextStrikeAt: number | undefined): StrikeTakeover {
-  const contention = firstContention(targets.aggregate, strike.worker, strike.at, nextStrikeAt);
+  const next = targets.issuer.mints.find((mint) => mint.worker !== strike.worker && mint.receivedAt >= strike.at);
+  const until = Math.min(next?.receivedAt ?? Number.POSITIVE_INFINITY, nextStrikeAt ?? Number.POSITIVE_INFINITY);
+  const contention = firstContention(targets.aggregate, strike.worker, strike.at, until);
   if (contention === undefined) return {};
-  const takeover = targets.issuer.mints.find((mint) => mint.worker !== strike.worker && mint.receivedAt >= contention);
   return {
     firstContentionMs: contention - strike.at,
-    ...(takeover === undefined ? {} : { takeoverAfterContentionMs: takeover.receivedAt - contention }),
+    ...(next === undefined ? {} : { takeoverAfterContentionMs: next.receivedAt - contention }),
   };
 }
 

@@ -34,6 +34,15 @@ describe('Function: takeoverAfterStrike', () => {
     expect(takeoverAfterStrike(targets, { worker: 2, at: 10_020 }, undefined)).toEqual({ firstContentionMs: 330, takeoverAfterContentionMs: 2_050 });
   });
 
+  it('does not take contention on a later, healthy holder for a takeover: the kill came after the commit and nobody waited', () => {
+    const targets = targetsWith(
+      // Another process refreshes normally at 15 s; one finds its lease held meanwhile; the next refresh is at 20.5 s.
+      [mint(1, 2, 10_000), mint(2, 4, 15_000), mint(3, 6, 20_500)],
+      [{ kind: 'event', type: 'lease-busy', at: 15_010, worker: 5 }],
+    );
+    expect(takeoverAfterStrike(targets, { worker: 2, at: 10_020 }, undefined)).toEqual({});
+  });
+
   it('leaves a strike without contention before the next strike unmeasured, rather than measuring the next one’s takeover', () => {
     const targets = targetsWith(
       [mint(1, 2, 10_000), mint(2, 3, 20_000), mint(3, 5, 27_000)],
