@@ -1,5 +1,6 @@
 import type { Prices } from './prices.js';
 import type { Projection, RunResult, TargetCheck } from './run-result.js';
+import type { MintRecord } from './token-issuer.js';
 
 const DAY_MS = 86_400_000;
 const MONTH_MS = 30 * DAY_MS;
@@ -145,6 +146,32 @@ export function checkTargets(result: Omit<RunResult, 'targets'>): TargetCheck[] 
     );
   }
   return checks;
+}
+
+/**
+ * IdP calls the end of the run cut off: workers close their strategy at the deadline, which aborts a
+ * refresh still in flight, so its call made no generation and is left out of the per-generation
+ * target. A plain provider sees the caller go (`abandoned`) or still holds the call. A rotating one
+ * answers and consumes the refresh token whether or not the caller is still there (as real ones
+ * do), so it records `minted`: for the locked strategy, such a late call counts as cut off when its
+ * process reported no `refreshed` after it.
+ */
+export function countCutOffAtEnd(run: {
+  mints: readonly Pick<MintRecord, 'worker' | 'receivedAt' | 'outcome'>[];
+  activities: readonly { worker: number; kind: string; type?: string; at: number }[];
+  /** Calls received from here on are near the end (epoch ms). */
+  from: number;
+  rotatingLocked: boolean;
+}): number {
+  const refreshedAfter = (worker: number, at: number): boolean =>
+    run.activities.some((activity) => activity.worker === worker && activity.kind === 'event' && activity.type === 'refreshed' && activity.at >= at);
+  return run.mints.filter(
+    (mint) =>
+      mint.receivedAt >= run.from &&
+      (mint.outcome === 'abandoned' ||
+        mint.outcome === 'held' ||
+        (run.rotatingLocked && mint.outcome === 'minted' && !refreshedAfter(mint.worker, mint.receivedAt))),
+  ).length;
 }
 
 /**

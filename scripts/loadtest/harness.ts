@@ -10,7 +10,7 @@ import {
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ensureLockTable, seedState, TokenRefresherError } from '../../src/index.js';
 import { startLocalStack, type LocalStack } from '../../src/local/index.js';
-import { checkTargets, classifyDynamodbCalls, countRounds, projectRun } from './analysis.js';
+import { checkTargets, classifyDynamodbCalls, countCutOffAtEnd, countRounds, projectRun } from './analysis.js';
 import { EmulatorControl, type EmulatorStats } from './emulator-control.js';
 import { armFault } from './faults.js';
 import { FleetAggregate } from './fleet-aggregate.js';
@@ -208,11 +208,12 @@ export async function runLoadTest(
         rejected: mints.filter((mint) => mint.outcome === 'rejected').length,
         abandoned: mints.filter((mint) => mint.outcome === 'abandoned' || mint.outcome === 'held').length,
         // Workers close their strategy at the deadline, which aborts a refresh still in flight.
-        cutOffAtEnd: mints.filter(
-          (mint) =>
-            (mint.outcome === 'abandoned' || mint.outcome === 'held') &&
-            mint.receivedAt >= startAt + options.durationMs - (fault === 'slow-idp' ? options.slowIdpMs : 0) - 1_000,
-        ).length,
+        cutOffAtEnd: countCutOffAtEnd({
+          mints,
+          activities: aggregate.activities,
+          from: startAt + options.durationMs - (fault === 'slow-idp' ? options.slowIdpMs : 0) - 1_000,
+          rotatingLocked: rotating && strategy === 'locked',
+        }),
       },
       secretsManager: {
         countedBy: statsAfter === undefined ? 'sdk' : 'emulator',

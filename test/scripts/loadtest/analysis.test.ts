@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { checkTargets, classifyDynamodbCalls, countRounds, lockedRunsMissingTargets, projectRun } from '../../../scripts/loadtest/analysis.js';
+import {
+  checkTargets,
+  classifyDynamodbCalls,
+  countCutOffAtEnd,
+  countRounds,
+  lockedRunsMissingTargets,
+  projectRun,
+} from '../../../scripts/loadtest/analysis.js';
 import { DEFAULT_PRICES } from '../../../scripts/loadtest/prices.js';
 import { runResultFixture } from '../support/run-result-fixture.js';
 
@@ -154,5 +161,23 @@ describe('Function: lockedRunsMissingTargets', () => {
     const lockedRevoked = withTargets(runResultFixture({ idpKind: 'rotating', grant: { ...grant, revokedAtMs: 4_000 } }));
     expect(lockedRunsMissingTargets([naiveRevoked, lockedStood])).toEqual([]);
     expect(lockedRunsMissingTargets([naiveRevoked, lockedStood, lockedRevoked])).toEqual([lockedRevoked]);
+  });
+});
+
+describe('Function: countCutOffAtEnd', () => {
+  const mints = [
+    { worker: 1, receivedAt: 50_000, outcome: 'minted' as const }, // long before the end
+    { worker: 2, receivedAt: 59_500, outcome: 'abandoned' as const },
+    { worker: 3, receivedAt: 60_002, outcome: 'minted' as const }, // answered, but its process closed first
+    { worker: 4, receivedAt: 59_400, outcome: 'minted' as const }, // answered and committed
+  ];
+  const activities = [{ worker: 4, kind: 'event', type: 'refreshed', at: 59_450 }];
+
+  it('counts a late call a rotating provider answered for a locked process that never committed it', () => {
+    expect(countCutOffAtEnd({ mints, activities, from: 59_000, rotatingLocked: true })).toBe(2);
+  });
+
+  it('counts only calls the provider saw abandoned or still held otherwise', () => {
+    expect(countCutOffAtEnd({ mints, activities, from: 59_000, rotatingLocked: false })).toBe(1);
   });
 });
