@@ -197,7 +197,7 @@ function firstIdpCall(aggregate: FleetAggregate, victim: number, since: number):
 function rotatingKillFault(targets: FaultTargets): ArmedFault {
   const { options, issuer, aggregate } = targets;
   const random = seededRandom(options.seed * 104_729 + 17);
-  const strikes: Array<RotatingStrike & { seq: number; presentedFrom: number | undefined; at: number }> = [];
+  const strikes: Array<RotatingStrike & { seq: number; presentedFrom: number | undefined; at: number; killedAt?: number }> = [];
   const timers = new Set<NodeJS.Timeout>();
   let first: { seq: number; worker: number; at: number } | undefined;
 
@@ -230,18 +230,20 @@ function rotatingKillFault(targets: FaultTargets): ArmedFault {
       if (alive.length <= 1) return undefined;
       const killAfterAnswerMs = Math.round(random() * options.killSpreadMs * 10) / 10;
       const at = Date.now();
-      strikes.push({
+      const strike: (typeof strikes)[number] = {
         seq: record.seq,
         presentedFrom: record.presentedFrom,
         at,
         worker: record.worker,
         atMs: at - targets.startAt(),
         killAfterAnswerMs,
-      });
+      };
+      strikes.push(strike);
       first ??= { seq: record.seq, worker: record.worker, at };
       // The answer leaves as soon as this resolves; the kill follows it by killAfterAnswerMs.
       const timer = setTimeout(() => {
         timers.delete(timer);
+        strike.killedAt = Date.now();
         child.kill('SIGKILL');
       }, killAfterAnswerMs);
       timers.add(timer);
@@ -262,7 +264,7 @@ function rotatingKillFault(targets: FaultTargets): ArmedFault {
       const revokedBySeq = issuer.grant.revokedBySeq;
       const revokedBy = issuer.mints.find((mint) => mint.seq === revokedBySeq);
       // A strike cost the grant when the call that revoked it presented a refresh token the struck call had in hand.
-      const reported = strikes.map(({ seq, presentedFrom, at: _at, ...strike }): RotatingStrike => {
+      const reported = strikes.map(({ seq, presentedFrom, at: _at, killedAt: _killedAt, ...strike }): RotatingStrike => {
         if (strike.phase === undefined) return strike;
         const lost = revokedBy?.presentedFrom !== undefined && (revokedBy.presentedFrom === presentedFrom || revokedBy.presentedFrom === seq);
         return { ...strike, followed: lost ? 'state lost' : 'recovered' };
@@ -270,7 +272,11 @@ function rotatingKillFault(targets: FaultTargets): ArmedFault {
       const recovery = aggregate.firstServedNewerThan(first.seq, first.at);
       // Each strike has its own takeover, measured before the next strike starts another one. The
       // slowest is the fault's: the check bounds every takeover, not just the first.
-      const takeovers = strikes.map((strike, index) => takeoverAfterStrike(targets, strike, strikes[index + 1]?.at));
+      // From the kill, not the call: until then the holder lives and may finish, and a process that
+      // finds its lease held meanwhile is waiting on a live holder, not on a takeover.
+      const takeovers = strikes.map((strike, index) =>
+        takeoverAfterStrike(targets, { worker: strike.worker, at: strike.killedAt ?? strike.at }, strikes[index + 1]?.at),
+      );
       const slowest = takeovers.reduce<StrikeTakeover | undefined>(
         (worst, takeover) =>
           takeover.takeoverAfterContentionMs !== undefined && (worst?.takeoverAfterContentionMs ?? -1) < takeover.takeoverAfterContentionMs

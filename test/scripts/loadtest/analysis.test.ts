@@ -181,3 +181,24 @@ describe('Function: countCutOffAtEnd', () => {
     expect(countCutOffAtEnd({ mints, activities, from: 59_000, rotatingLocked: false })).toBe(1);
   });
 });
+
+describe('Function: checkTargets (kill-holder on a rotating provider)', () => {
+  const strike = { worker: 1, atMs: 11_000, killAfterAnswerMs: 35, phase: 'after-state-write' as const, followed: 'recovered' as const };
+  const rotation = { inWindow: 0, afterStateWrite: 2, recovered: 2, stateLost: 0 };
+  const fault = { kind: 'kill-holder' as const, description: '', recoveryBoundMs: 2_250 };
+  const takeoverCheck = (run: ReturnType<typeof runResultFixture>) => checkTargets(run).find((check) => check.name.startsWith('takeover after'));
+
+  it('has no takeover to bound when no strike left a held lease anyone waited on', () => {
+    const run = runResultFixture({ idpKind: 'rotating', fault: { ...fault, rotation: { ...rotation, strikes: [strike, strike] } } });
+    expect(takeoverCheck(run)).toMatchObject({ ok: true, actual: null });
+  });
+
+  it('bounds the slowest takeover when a strike needed one', () => {
+    const waitedOn = { ...strike, firstContentionMs: 300, takeoverAfterContentionMs: 2_600 };
+    const run = runResultFixture({
+      idpKind: 'rotating',
+      fault: { ...fault, takeoverAfterContentionMs: 2_600, rotation: { ...rotation, strikes: [strike, waitedOn] } },
+    });
+    expect(takeoverCheck(run)).toMatchObject({ ok: false, actual: 2_600 });
+  });
+});
