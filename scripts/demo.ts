@@ -9,14 +9,13 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { ensureLockTable, status, type SecretStatus } from '../src/index.js';
 import { startLocalStack, type LocalStack } from '../src/local/index.js';
-import { oauth2ClientCredentials } from '../src/sources/index.js';
-import { startOAuthServer } from '../devkit/oauth-server.js';
 import { renderChart } from './loadtest/chart.js';
 import { buildDemoResult, formatDemoSummary } from './demo/demo-summary.js';
 import { startDemoFleet } from './demo/demo-fleet.js';
+import { DEMO_IDP_KINDS, startDemoIdp, type DemoIdpKind } from './demo/demo-idp.js';
 import { formatDemoStatus } from './demo/status-line.js';
 import { runMain } from './support/run-main.js';
 
@@ -34,6 +33,11 @@ const program = new Command('demo')
   .option('-d, --duration <seconds>', 'stop after this long (Ctrl-C stops earlier)', number, 45)
   .option('-e, --environments <n>', 'simulated Lambda environments', number, 6)
   .option('-l, --lifetime <seconds>', 'lifetime of the OAuth tokens', number, 20)
+  .addOption(
+    new Option('--idp <kind>', 'plain: a token per call (client credentials); rotating: refresh tokens valid once, a reused one revokes the grant')
+      .choices([...DEMO_IDP_KINDS])
+      .default('plain'),
+  )
   .option('--aws', "use real AWS (the SDK's configuration: AWS_PROFILE / AWS_REGION) instead of the embedded stack")
   .option('--secret-id <name>', 'secret to keep the token in (created if missing)', 'token-refresher-demo')
   .option('--lock-table <name>', 'DynamoDB lease table (created if missing)', 'token-refresher-demo-locks')
@@ -49,6 +53,7 @@ async function main(): Promise<void> {
     duration: number;
     environments: number;
     lifetime: number;
+    idp: DemoIdpKind;
     aws?: boolean;
     secretId: string;
     lockTable: string;
@@ -64,22 +69,26 @@ async function main(): Promise<void> {
       : 'Starting dynalite and the Secrets Manager emulator on 127.0.0.1 …',
   );
   const stack: LocalStack | undefined = flags.aws ? undefined : await startLocalStack();
-  const oauth = await startOAuthServer({
-    clients: [{ clientId: 'demo-client', clientSecret: 'demo-client-secret' }],
-    accessTokenTtlSeconds: flags.lifetime,
-  });
   const endpoints = stack === undefined ? {} : { secretsManager: stack.secretsManagerEndpoint, dynamodb: stack.dynamodbEndpoint };
   const local = stack === undefined ? {} : { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
   const dynamodb = new DynamoDBClient({ ...local, ...(endpoints.dynamodb ? { endpoint: endpoints.dynamodb } : {}) });
   const secretsManager = new SecretsManagerClient({ ...local, ...(endpoints.secretsManager ? { endpoint: endpoints.secretsManager } : {}) });
   await ensureLockTable({ client: dynamodb, tableName: flags.lockTable });
-  say(`OAuth 2.0 server at ${oauth.tokenUrl} minting ${flags.lifetime}-second tokens (client credentials grant).`);
+  const idp = await startDemoIdp(flags.idp, {
+    lifetimeSeconds: flags.lifetime,
+    secretId: flags.secretId,
+    lockTable: flags.lockTable,
+    secretsManager,
+    dynamodb,
+  });
+  say(idp.description);
   say(`1 worker + ${environments} simulated Lambda environments share secret "${flags.secretId}"; lease table "${flags.lockTable}".\n`);
 
   const fleet = startDemoFleet({
     secretId: flags.secretId,
     lockTable: flags.lockTable,
-    refresh: oauth2ClientCredentials({ tokenUrl: oauth.tokenUrl, clientId: 'demo-client', clientSecret: 'demo-client-secret' }),
+    refresh: idp.refresh,
+    stateSecretId: idp.stateSecretId,
     environments,
     invocationEveryMs: 250,
     leaseMs: Math.min(10_000, Math.max(1_000, lifetimeMs / 5)),
@@ -101,7 +110,14 @@ async function main(): Promise<void> {
   void stopped.then(() => (done = true));
   while (!done) {
     latest = await status(statusOptions).catch(() => latest);
-    const line = formatDemoStatus(fleet, latest, oauth.stats.minted, Date.now());
+    const grant = idp.grant(fleet.startedAt);
+    const line = formatDemoStatus(
+      fleet,
+      latest,
+      idp.fleetRequests(),
+      Date.now(),
+      grant === undefined ? undefined : { revoked: grant.revokedAtMs !== null },
+    );
     process.stdout.write(process.stdout.isTTY ? `\r\u001b[2K${line.slice(0, (process.stdout.columns ?? 200) - 1)}` : `${line}\n`);
     await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, process.stdout.isTTY ? 500 : 5_000))]);
   }
@@ -111,9 +127,10 @@ async function main(): Promise<void> {
   const result = buildDemoResult(fleet, {
     environments,
     lifetimeMs,
-    idpCalls: oauth.stats.tokenRequests,
+    idpCalls: idp.fleetRequests(),
     versionsAlive: latest?.census.total ?? null,
     local: stack !== undefined,
+    grant: idp.grant(fleet.startedAt),
   });
   await mkdir(flags.outDir, { recursive: true });
   const chartPath = join(flags.outDir, 'demo.svg');
@@ -123,11 +140,12 @@ async function main(): Promise<void> {
   say(`\nChart: ${chartPath} (open it in a browser). Report: ${join(flags.outDir, 'demo.json')}`);
   say(
     'Run it against real AWS: AWS_PROFILE=... AWS_REGION=... npm start -- --aws  (creates the secret and an on-demand lease table).\n' +
-      'Measure it under load: npm run loadtest; simulate 10,000 environments for a day: npm run simulate.',
+      'Measure it under load: npm run loadtest; simulate 10,000 environments for a day: npm run simulate.' +
+      (flags.idp === 'plain' ? '\nWith refresh tokens that rotate (a reused one revokes the grant): npm start -- --idp rotating.' : ''),
   );
   dynamodb.destroy();
   secretsManager.destroy();
-  await oauth.close();
+  await idp.close();
   await stack?.close();
 }
 

@@ -24,6 +24,7 @@ import { progressPrinter } from './loadtest/progress.js';
 import { formatRegionTables } from './loadtest/region-table.js';
 import { failingRuns } from './loadtest/regions.js';
 import type { RunResult } from './loadtest/run-result.js';
+import { formatStrikeSummary } from './loadtest/strike-summary.js';
 import { IDP_KINDS, type IdpKind, STRATEGY_NAMES, type StrategyName } from './loadtest/strategies/types.js';
 import { formatFootnote, formatMarkdownTable, formatTargets, formatTextTable } from './loadtest/table.js';
 import { runMain } from './support/run-main.js';
@@ -81,6 +82,7 @@ const program = new Command('loadtest')
   .option('--lease-ms <ms>', 'lease of the locked strategy (default lifetime/5, 1–10 s)', number)
   .option('--think-ms <ms>', 'pause between two calls of one caller (default 10)', number)
   .option('--seed <n>', 'seed of jitter and injected faults (default 1)', number)
+  .option('--repeat <n>', 'run every strategy and fault n times, with seeds seed, seed+1, … (default 1)', number)
   .addOption(new Option('--target <where>', 'local: embedded dynalite + emulator; aws: the SDK configuration').choices(['local', 'aws']))
   .option('--secret-prefix <name>', 'prefix of the secrets the runs create')
   .option('--lock-table <name>', 'lease table (created when missing)')
@@ -147,13 +149,19 @@ async function main(): Promise<void> {
     }),
   );
 
+  const repeat = given(flags.repeat) ?? 1;
+  if (!(Number.isInteger(repeat) && repeat >= 1)) throw new InvalidArgumentError(`--repeat must be a whole number ≥ 1; got ${repeat}.`);
   const results: RunResult[] = [];
   const printer = progressPrinter();
-  for (const fault of options.faults) {
-    for (const strategy of options.strategies) {
-      if (!options.progress) process.stdout.write(`running ${strategy} / ${fault} …\n`);
-      results.push(await runLoadTest(strategy, fault, options, options.progress ? printer.update : undefined));
-      printer.done();
+  // Another seed per repetition: kill delays and jitter differ, so repeated runs add evidence.
+  for (let repetition = 0; repetition < repeat; repetition += 1) {
+    const seeded = { ...options, seed: options.seed + repetition };
+    for (const fault of options.faults) {
+      for (const strategy of options.strategies) {
+        if (!options.progress) process.stdout.write(`running ${strategy} / ${fault}${repeat > 1 ? ` / seed ${seeded.seed}` : ''} …\n`);
+        results.push(await runLoadTest(strategy, fault, seeded, options.progress ? printer.update : undefined));
+        printer.done();
+      }
     }
   }
 
@@ -166,7 +174,10 @@ async function main(): Promise<void> {
   await writeFile(svgPath, chart);
   if (typeof flags.svg === 'string') await writeFile(flags.svg, chart);
 
-  process.stdout.write(`\n${formatTextTable(results)}\n\n${formatFootnote(results)}\n\n${formatTargets(results)}\n\n`);
+  const strikes = formatStrikeSummary(results);
+  process.stdout.write(
+    `\n${formatTextTable(results)}\n\n${formatFootnote(results)}\n\n${strikes === '' ? '' : `${strikes}\n\n`}${formatTargets(results)}\n\n`,
+  );
   if (flags.markdown === true) process.stdout.write(`${formatMarkdownTable(results)}\n\n`);
   const regionTables = formatRegionTables(results);
   if (regionTables !== '') process.stdout.write(`${regionTables}\n\n`);

@@ -17,6 +17,8 @@ export interface DemoFleetOptions {
   secretId: string;
   lockTable: string;
   refresh: RefreshFunction;
+  /** The secret of the refresh state, for a refresh function that keeps some (a rotating refresh token). */
+  stateSecretId?: string | undefined;
   /** Simulated Lambda environments calling getToken() on invocations. */
   environments: number;
   /** Mean pause between two invocations of one environment (ms). */
@@ -78,6 +80,7 @@ export function startDemoFleet(options: DemoFleetOptions): DemoFleet {
       secretId: options.secretId,
       lockTable: options.lockTable,
       refresh: options.refresh,
+      ...(options.stateSecretId === undefined ? {} : { stateSecretId: options.stateSecretId }),
       leaseMs: options.leaseMs,
       secretsManager: counter.attach(
         new SecretsManagerClient({ ...local, ...(options.endpoints.secretsManager ? { endpoint: options.endpoints.secretsManager } : {}) }),

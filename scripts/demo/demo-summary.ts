@@ -1,7 +1,7 @@
 import { checkTargets, classifyDynamodbCalls, countRounds, projectRun } from '../loadtest/analysis.js';
 import { LatencyHistogram } from '../loadtest/histogram.js';
 import { DEFAULT_PRICES } from '../loadtest/prices.js';
-import type { RunResult } from '../loadtest/run-result.js';
+import type { GrantOutcome, RunResult } from '../loadtest/run-result.js';
 import type { SdkCallCounts } from '../../devkit/sdk-counters.js';
 import type { DemoFleet } from './demo-fleet.js';
 
@@ -11,7 +11,15 @@ import type { DemoFleet } from './demo-fleet.js';
  */
 export function buildDemoResult(
   fleet: DemoFleet,
-  info: { environments: number; lifetimeMs: number; idpCalls: number; versionsAlive: number | null; local: boolean },
+  info: {
+    environments: number;
+    lifetimeMs: number;
+    idpCalls: number;
+    versionsAlive: number | null;
+    local: boolean;
+    /** Under a rotating provider: the grant's fate (the callers' state-lost count is filled in here). */
+    grant?: GrantOutcome | undefined;
+  },
 ): RunResult {
   const endedAt = Date.now();
   const measuredMs = endedAt - fleet.startedAt;
@@ -73,6 +81,9 @@ export function buildDemoResult(
     getSecretValuePerProcessPerGeneration: 0,
     steadyState: { generations: 0, dynamodbReads: 0, dynamodbWrites: 0, failedConditionalWrites: 0, getSecretValueMaxPerProcess: 0, operations: {} },
     fault: { kind: 'none', description: 'demo' },
+    ...(info.grant === undefined
+      ? {}
+      : { idpKind: 'rotating' as const, grant: { ...info.grant, stateLostAtCallers: recorder.errors.RefreshStateLostError ?? 0 } }),
     timeline: {
       binMs: 1_000,
       bins: recorder.takeBins().map((bin) => {
@@ -113,7 +124,18 @@ export function formatDemoSummary(result: RunResult): string {
     `  Secrets Manager: ${calls.GetSecretValue ?? 0} GetSecretValue, ${calls.PutSecretValue ?? 0} PutSecretValue, ${calls.UpdateSecretVersionStage ?? 0} UpdateSecretVersionStage; ` +
       `DynamoDB: ${result.dynamodb.reads} reads, ${result.dynamodb.writes} writes`,
     `  errors at callers: ${Object.values(result.errors).reduce((sum, n) => sum + n, 0)}`,
+    ...(result.grant === undefined ? [] : [grantLine(result.grant)]),
   ].join('\n');
+}
+
+/** A rotating provider's grant in one line: alive or revoked, and how often the refresh token turned. */
+function grantLine(grant: GrantOutcome): string {
+  const fate =
+    grant.revokedAtMs === null ? 'never revoked' : `REVOKED ${(grant.revokedAtMs / 1000).toFixed(1)} s in (a refresh token was presented twice)`;
+  return (
+    `  rotating refresh token: ${grant.refreshTokensIssued - 1} rotations, each refresh token presented once; ` +
+    `grant ${fate}; invalid_grant ${grant.invalidGrants} (the Secrets Manager writes above include the state secret's)`
+  );
 }
 
 function mergeCounts(all: SdkCallCounts[]): SdkCallCounts {

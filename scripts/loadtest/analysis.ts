@@ -1,5 +1,6 @@
 import type { Prices } from './prices.js';
 import type { Projection, RunResult, TargetCheck } from './run-result.js';
+import type { MintRecord } from './token-issuer.js';
 
 const DAY_MS = 86_400_000;
 const MONTH_MS = 30 * DAY_MS;
@@ -132,7 +133,12 @@ export function checkTargets(result: Omit<RunResult, 'targets'>): TargetCheck[] 
       add('p99 getToken latency with a valid token (ms)', result.latencyWhileValidMs.p99 < 1, result.latencyWhileValidMs.p99, '< 1');
     }
   }
-  if (result.fault.kind === 'kill-holder' || result.fault.kind === 'pause-holder') {
+  const rotationStrikes = result.fault.rotation?.strikes;
+  if (rotationStrikes !== undefined && rotationStrikes.length > 0 && rotationStrikes.every((strike) => strike.firstContentionMs === undefined)) {
+    // Every kill under a rotating provider came after its holder's commit, or while nobody needed the
+    // lease: there was no takeover to bound (the strike summary says where each kill landed).
+    add('takeover after a kill (no strike left a held lease anyone waited on)', true, null, '≤ lease + poll when one is needed');
+  } else if (result.fault.kind === 'kill-holder' || result.fault.kind === 'pause-holder') {
     // The fleet is delayed from the moment a process needs the lease and finds it held by the
     // stopped holder (before its own refresh point comes, nobody waits) until another process has
     // taken the lease over and starts refreshing; the refresh itself then takes what it always takes.
@@ -146,6 +152,32 @@ export function checkTargets(result: Omit<RunResult, 'targets'>): TargetCheck[] 
     );
   }
   return checks;
+}
+
+/**
+ * IdP calls the end of the run cut off: workers close their strategy at the deadline, which aborts a
+ * refresh still in flight, so its call made no generation and is left out of the per-generation
+ * target. A plain provider sees the caller go (`abandoned`) or still holds the call. A rotating one
+ * answers and consumes the refresh token whether or not the caller is still there (as real ones
+ * do), so it records `minted`: for the locked strategy, such a late call counts as cut off when its
+ * process reported no `refreshed` after it.
+ */
+export function countCutOffAtEnd(run: {
+  mints: readonly Pick<MintRecord, 'worker' | 'receivedAt' | 'outcome'>[];
+  activities: readonly { worker: number; kind: string; type?: string; at: number }[];
+  /** Calls received from here on are near the end (epoch ms). */
+  from: number;
+  rotatingLocked: boolean;
+}): number {
+  const refreshedAfter = (worker: number, at: number): boolean =>
+    run.activities.some((activity) => activity.worker === worker && activity.kind === 'event' && activity.type === 'refreshed' && activity.at >= at);
+  return run.mints.filter(
+    (mint) =>
+      mint.receivedAt >= run.from &&
+      (mint.outcome === 'abandoned' ||
+        mint.outcome === 'held' ||
+        (run.rotatingLocked && mint.outcome === 'minted' && !refreshedAfter(mint.worker, mint.receivedAt))),
+  ).length;
 }
 
 function ratio(count: number, per: number): number | null {

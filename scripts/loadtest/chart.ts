@@ -20,6 +20,7 @@ const COLORS = {
   max: '#c5b0d5',
   grid: '#e5e5e5',
   fault: '#d62728',
+  revoked: '#000000',
 };
 
 /**
@@ -67,7 +68,8 @@ function panel(result: RunResult, top: number): { svg: string; height: number } 
   const parts: string[] = [];
   const heading =
     `${result.strategy} — fault: ${result.fault.label ?? result.fault.kind} — ${result.generations} generations, ${result.idp.calls} IdP calls, ` +
-    `${result.versions.created} versions, p99 ${result.latencyMs.p99} ms, ${result.validity.servedExpired} expired served`;
+    `${result.versions.created} versions, p99 ${result.latencyMs.p99} ms, ${result.validity.servedExpired} expired served` +
+    grantHeading(result);
   parts.push(`<text x="${MARGIN_LEFT}" y="${top + 16}" font-size="13" font-weight="bold">${escapeXml(heading)}</text>`);
 
   // Cumulative IdP calls and versions.
@@ -149,6 +151,14 @@ function panel(result: RunResult, top: number): { svg: string; height: number } 
       parts.push(`<text x="${f(xu + 3)}" y="${countTop + 10}" fill="${COLORS.fault}">returned</text>`);
     }
   }
+  // Under a rotating provider, the moment a reused refresh token revoked the grant: from then on no
+  // refresh of that fleet can succeed, which is the point of the run, so it crosses all three plots.
+  const revokedAtMs = result.grant?.revokedAtMs;
+  if (revokedAtMs !== undefined && revokedAtMs !== null) {
+    const xr = x(revokedAtMs);
+    parts.push(`<line x1="${f(xr)}" y1="${countTop}" x2="${f(xr)}" y2="${bottom}" stroke="${COLORS.revoked}" stroke-width="1.5"/>`);
+    parts.push(`<text x="${f(xr + 3)}" y="${countTop + 22}" fill="${COLORS.revoked}">grant revoked</text>`);
+  }
   // Time axis.
   const step = niceStep(duration / 1000);
   for (let s = 0; s * 1000 <= duration; s += step) {
@@ -166,6 +176,13 @@ function regionsOfLanes(result: RunResult, callers: readonly number[]): string {
     return `${region}${region === regions.primary ? ' (primary)' : ''}: ${processes.join(' ')}`;
   });
   return ` — ${where.join('; ')}`;
+}
+
+/** The rotating grant's fate for a panel heading; nothing for a plain provider. */
+function grantHeading(result: RunResult): string {
+  if (result.grant === undefined) return '';
+  const revoked = result.grant.revokedAtMs;
+  return revoked === null ? ', grant never revoked' : `, grant revoked at ${(revoked / 1000).toFixed(2)} s`;
 }
 
 function frame(top: number, height: number, label: string): string {

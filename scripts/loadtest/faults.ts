@@ -210,8 +210,8 @@ function holderFault(kind: 'kill-holder' | 'pause-holder', targets: FaultTargets
   };
 }
 
-/** When a process other than `victim` first found the lease held (busy, or started waiting) after `since`. */
-function firstContention(aggregate: FleetAggregate, victim: number, since: number): number | undefined {
+/** When a process other than `victim` first found the lease held (busy, or started waiting) after `since`, and before `until`. */
+function firstContention(aggregate: FleetAggregate, victim: number, since: number, until = Number.POSITIVE_INFINITY): number | undefined {
   let first: number | undefined;
   for (const activity of aggregate.activities) {
     if (activity.worker === victim) continue;
@@ -221,7 +221,7 @@ function firstContention(aggregate: FleetAggregate, victim: number, since: numbe
         : activity.kind === 'event' && activity.type === 'lease-busy'
           ? activity.at
           : undefined;
-    if (at !== undefined && at >= since && (first === undefined || at < first)) first = at;
+    if (at !== undefined && at >= since && at < until && (first === undefined || at < first)) first = at;
   }
   return first;
 }
@@ -249,7 +249,7 @@ function firstIdpCall(aggregate: FleetAggregate, victim: number, since: number):
 function rotatingKillFault(targets: FaultTargets): ArmedFault {
   const { options, issuer, aggregate } = targets;
   const random = seededRandom(options.seed * 104_729 + 17);
-  const strikes: Array<RotatingStrike & { seq: number; presentedFrom: number | undefined; at: number }> = [];
+  const strikes: Array<RotatingStrike & { seq: number; presentedFrom: number | undefined; at: number; killedAt?: number }> = [];
   const timers = new Set<NodeJS.Timeout>();
   let first: { seq: number; worker: number; at: number } | undefined;
 
@@ -282,18 +282,20 @@ function rotatingKillFault(targets: FaultTargets): ArmedFault {
       if (alive.length <= 1) return undefined;
       const killAfterAnswerMs = Math.round(random() * options.killSpreadMs * 10) / 10;
       const at = Date.now();
-      strikes.push({
+      const strike: (typeof strikes)[number] = {
         seq: record.seq,
         presentedFrom: record.presentedFrom,
         at,
         worker: record.worker,
         atMs: at - targets.startAt(),
         killAfterAnswerMs,
-      });
+      };
+      strikes.push(strike);
       first ??= { seq: record.seq, worker: record.worker, at };
       // The answer leaves as soon as this resolves; the kill follows it by killAfterAnswerMs.
       const timer = setTimeout(() => {
         timers.delete(timer);
+        strike.killedAt = Date.now();
         child.kill('SIGKILL');
       }, killAfterAnswerMs);
       timers.add(timer);
@@ -314,24 +316,35 @@ function rotatingKillFault(targets: FaultTargets): ArmedFault {
       const revokedBySeq = issuer.grant.revokedBySeq;
       const revokedBy = issuer.mints.find((mint) => mint.seq === revokedBySeq);
       // A strike cost the grant when the call that revoked it presented a refresh token the struck call had in hand.
-      const reported = strikes.map(({ seq, presentedFrom, at: _at, ...strike }): RotatingStrike => {
+      const reported = strikes.map(({ seq, presentedFrom, at: _at, killedAt: _killedAt, ...strike }): RotatingStrike => {
         if (strike.phase === undefined) return strike;
         const lost = revokedBy?.presentedFrom !== undefined && (revokedBy.presentedFrom === presentedFrom || revokedBy.presentedFrom === seq);
         return { ...strike, followed: lost ? 'state lost' : 'recovered' };
       });
       const recovery = aggregate.firstServedNewerThan(first.seq, first.at);
-      const contention = firstContention(aggregate, first.worker, first.at);
-      const takeover = contention === undefined ? undefined : firstIdpCall(aggregate, first.worker, contention);
+      // Each strike has its own takeover, measured before the next strike starts another one. The
+      // slowest is the fault's: the check bounds every takeover, not just the first.
+      // From the kill, not the call: until then the holder lives and may finish, and a process that
+      // finds its lease held meanwhile is waiting on a live holder, not on a takeover.
+      const takeovers = strikes.map((strike, index) =>
+        takeoverAfterStrike(targets, { worker: strike.worker, at: strike.killedAt ?? strike.at }, strikes[index + 1]?.at),
+      );
+      const slowest = takeovers.reduce<StrikeTakeover | undefined>(
+        (worst, takeover) =>
+          takeover.takeoverAfterContentionMs !== undefined && (worst?.takeoverAfterContentionMs ?? -1) < takeover.takeoverAfterContentionMs
+            ? takeover
+            : worst,
+        undefined,
+      );
+      const withTakeovers = reported.map((strike, index) => ({ ...strike, ...takeovers[index] }));
       return {
         ...base,
         victim: first.worker,
         atMs: first.at - targets.startAt(),
         ...(recovery === undefined ? {} : { recoveryMs: recovery - first.at }),
-        ...(contention === undefined ? {} : { firstContentionMs: contention - first.at }),
-        ...(contention === undefined || recovery === undefined ? {} : { recoveryAfterContentionMs: recovery - contention }),
-        ...(contention === undefined || takeover === undefined ? {} : { takeoverAfterContentionMs: takeover - contention }),
+        ...(slowest === undefined ? {} : slowest),
         rotation: {
-          strikes: reported,
+          strikes: withTakeovers,
           inWindow: reported.filter((strike) => strike.phase === 'between-answer-and-state-write').length,
           afterStateWrite: reported.filter((strike) => strike.phase === 'after-state-write').length,
           recovered: reported.filter((strike) => strike.followed === 'recovered').length,
@@ -344,6 +357,27 @@ function rotatingKillFault(targets: FaultTargets): ArmedFault {
       for (const timer of timers) clearTimeout(timer);
       issuer.configure({ intercept: undefined });
     },
+  };
+}
+
+export type StrikeTakeover = Pick<RotatingStrike, 'firstContentionMs' | 'takeoverAfterContentionMs'>;
+
+/**
+ * The takeover after one strike: the provider's first call from another process after the kill is
+ * the one that took over (or, when the kill came after the commit, simply the next refresh). The
+ * delay counts from the first time another process found the lease held before that call — then
+ * the lease it found held can only be the dead holder's. The provider's record is used for the
+ * call, not the workers' reports: a process killed in its own refresh never sends its report.
+ * Nothing when no process needed the lease before that call, or before the next strike.
+ */
+export function takeoverAfterStrike(targets: FaultTargets, strike: { worker: number; at: number }, nextStrikeAt: number | undefined): StrikeTakeover {
+  const next = targets.issuer.mints.find((mint) => mint.worker !== strike.worker && mint.receivedAt >= strike.at);
+  const until = Math.min(next?.receivedAt ?? Number.POSITIVE_INFINITY, nextStrikeAt ?? Number.POSITIVE_INFINITY);
+  const contention = firstContention(targets.aggregate, strike.worker, strike.at, until);
+  if (contention === undefined) return {};
+  return {
+    firstContentionMs: contention - strike.at,
+    ...(next === undefined ? {} : { takeoverAfterContentionMs: next.receivedAt - contention }),
   };
 }
 

@@ -11,10 +11,11 @@ import {
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ensureLockTable, seedState, TokenRefresherError } from '../../src/index.js';
 import { startLocalStack, type LocalStack } from '../../src/local/index.js';
-import { checkTargets, classifyDynamodbCalls, countRounds, projectRun } from './analysis.js';
+import { checkTargets, classifyDynamodbCalls, countCutOffAtEnd, countRounds, projectRun } from './analysis.js';
 import { EmulatorControl, type EmulatorStats } from './emulator-control.js';
 import { armFault } from './faults.js';
 import { FleetAggregate } from './fleet-aggregate.js';
+import { replayAfterFirstRotation } from './leaked-refresh-token.js';
 import type { FaultName, LoadTestOptions } from './options.js';
 import { WORKER_CONFIG_VARIABLE, type WorkerConfig, type WorkerMessage } from './protocol.js';
 import { checkRegions, regionOfWorker, tallyRegions } from './regions.js';
@@ -91,11 +92,15 @@ export async function runLoadTest(
     ]),
   );
   const probe = primaryRegion === undefined ? undefined : new ReplicaProbe(secretId, primaryRegion, regionClients);
+  let leak: { stop(): void } | undefined;
   try {
     await secretsManager.send(new CreateSecretCommand({ Name: secretId, Description: 'token-refresher load test' }));
     if (primaryRegion !== undefined) await replicate(secretsManager, secretId, regionNames.slice(1), emulator, options.replicationLagMs);
     if (strategy === 'locked') await ensureLockTable({ client: dynamodb, tableName: options.lockTable });
-    if (rotating) await seedRefreshState({ strategy, issuer, secretsManager, dynamodb, secretId, stateSecretId, lockTable: options.lockTable });
+    const seeded = rotating
+      ? await seedRefreshState({ strategy, issuer, secretsManager, dynamodb, secretId, stateSecretId, lockTable: options.lockTable })
+      : undefined;
+    leak = options.testSeams.replaySeededRefreshToken === true && seeded !== undefined ? replayAfterFirstRotation(issuer, seeded) : undefined;
     const statsBefore = emulator === undefined ? undefined : await emulator.stats();
     const armed = await armFault(fault, {
       options,
@@ -175,6 +180,7 @@ export async function runLoadTest(
       for (const child of workers.values()) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     });
     const endedAt = Date.now();
+    leak?.stop();
     await armed.disarm();
     if (probe !== undefined) {
       await probe.stop();
@@ -233,11 +239,12 @@ export async function runLoadTest(
         rejected: mints.filter((mint) => mint.outcome === 'rejected').length,
         abandoned: mints.filter((mint) => mint.outcome === 'abandoned' || mint.outcome === 'held').length,
         // Workers close their strategy at the deadline, which aborts a refresh still in flight.
-        cutOffAtEnd: mints.filter(
-          (mint) =>
-            (mint.outcome === 'abandoned' || mint.outcome === 'held') &&
-            mint.receivedAt >= startAt + options.durationMs - (fault === 'slow-idp' ? options.slowIdpMs : 0) - 1_000,
-        ).length,
+        cutOffAtEnd: countCutOffAtEnd({
+          mints,
+          activities: aggregate.activities,
+          from: startAt + options.durationMs - (fault === 'slow-idp' ? options.slowIdpMs : 0) - 1_000,
+          rotatingLocked: rotating && strategy === 'locked',
+        }),
       },
       secretsManager: {
         countedBy: statsAfter === undefined ? 'sdk' : 'emulator',
@@ -314,6 +321,7 @@ export async function runLoadTest(
     const targets = checkTargets(withProjection);
     return { ...withProjection, targets: regions === undefined ? targets : [...targets, ...checkRegions(regions)] };
   } finally {
+    leak?.stop();
     for (const child of workers.values()) {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGCONT');
@@ -363,7 +371,8 @@ async function replicate(
  * What a person does once before a fleet on a rotating provider starts: authorize, and put the
  * grant's first refresh token where the strategy keeps it. The locked strategy's state goes into its
  * state secret through the library's `seedState` (what `token-refresher seed-state` does); the
- * baselines keep it in their own secret format, beside the token as such code does.
+ * baselines keep it in their own secret format, beside the token as such code does. Returns the
+ * seeded refresh token, for the test-only seam `replaySeededRefreshToken` only; it is never reported.
  */
 async function seedRefreshState(run: {
   strategy: StrategyName;
@@ -373,7 +382,7 @@ async function seedRefreshState(run: {
   secretId: string;
   stateSecretId: string | undefined;
   lockTable: string;
-}): Promise<void> {
+}): Promise<string> {
   const refreshToken = run.issuer.authorize();
   if (run.strategy === 'locked') {
     if (run.stateSecretId === undefined) throw new LoadTestRunError('The locked strategy on a rotating provider needs a state secret.');
@@ -385,9 +394,10 @@ async function seedRefreshState(run: {
       dynamodb: run.dynamodb,
       state: { refreshToken },
     });
-    return;
+    return refreshToken;
   }
   await run.secretsManager.send(new PutSecretValueCommand({ SecretId: run.secretId, SecretString: encodeBaselineSeed(refreshToken) }));
+  return refreshToken;
 }
 
 /** The rotating grant's fate in run time, and how many callers were told the state was lost. Never a token. */

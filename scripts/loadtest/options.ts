@@ -81,6 +81,11 @@ export interface LoadTestOptions {
   regions: string[];
   /** With `regions`: the emulator's lag between a primary write and its arrival at each replica (ms). */
   replicationLagMs: number;
+  /** Test-only seams that break a guarantee on purpose, to show that the checks catch it. Never set in a real run. */
+  testSeams: {
+    /** Rotating provider: once the fleet rotated the seeded refresh token, a leaked copy presents it again and revokes the grant. */
+    replaySeededRefreshToken?: boolean;
+  };
 }
 
 /**
@@ -124,6 +129,7 @@ export function resolveLoadTestOptions(given: Partial<LoadTestOptions> = {}): Lo
     progress: given.progress ?? false,
     regions: given.regions ?? [],
     replicationLagMs: given.replicationLagMs ?? DEFAULT_LOADTEST_REPLICATION_LAG_MS,
+    testSeams: given.testSeams ?? {},
   };
   if (options.slowIdpMs === 0) options.slowIdpMs = Math.round(options.leaseMs / 2);
   validate(options);

@@ -62,6 +62,10 @@ export interface RotatingStrike {
   phase?: 'between-answer-and-state-write' | 'after-state-write';
   /** What followed: the fleet refreshed on, or the grant was revoked and the state lost. */
   followed?: 'recovered' | 'state lost';
+  /** From the kill until another process first found the dead holder's lease held; absent when none did before the next strike. */
+  firstContentionMs?: number;
+  /** From that moment until another process called the provider (the takeover). */
+  takeoverAfterContentionMs?: number;
 }
 
 /** The grant of a rotating provider at the end of a run. Counts and times only, never a token. */

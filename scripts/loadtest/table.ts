@@ -14,6 +14,8 @@ const COLUMNS: Column[] = [
   { header: 'strategy', value: (r) => r.strategy },
   { header: 'run', value: (r) => r.target },
   { header: 'fault', value: (r) => r.fault.kind },
+  // Repeated runs (--repeat) differ only by their seed: it tells their rows apart.
+  { header: 'seed', value: (r) => String(r.settings.seed) },
   { header: 'gens', value: (r) => count(r.generations) },
   { header: 'IdP calls', value: (r) => count(r.idp.calls) },
   { header: 'versions (alive)', value: (r) => `${r.versions.created} (${count(r.versions.alive)})` },

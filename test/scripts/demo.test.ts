@@ -48,4 +48,31 @@ describe('Script: demo', () => {
       await rm(outDir, { recursive: true, force: true });
     }
   });
+
+  it('runs the fleet against a rotating provider (--idp rotating): one refresh per generation, each refresh token presented once, the grant alive', async () => {
+    const outDir = await mkdtemp(join(tmpdir(), 'demo-rotating-'));
+    try {
+      const args = ['--idp', 'rotating', '--duration', '8', '--lifetime', '4', '--environments', '3', '--out-dir', outDir];
+      const { code, stdout, stderr } = await runDemo(args);
+      expect(code, stderr).toBe(0);
+      expect(stdout).toContain('rotating refresh tokens (a reused one revokes the grant)');
+      expect(stdout).toContain('grant alive');
+      expect(stdout).not.toContain('REVOKED');
+      const result = JSON.parse(await readFile(join(outDir, 'demo.json'), 'utf8')) as RunResult;
+      expect(result.idpKind).toBe('rotating');
+      expect(result.generations).toBeGreaterThanOrEqual(2);
+      expect(result.versions.created).toBe(result.idp.minted);
+      // No refresh token was presented twice, or the grant would be revoked and invalid_grant counted.
+      expect(result.grant).toMatchObject({ revokedAtMs: null, invalidGrants: 0, stateLostAtCallers: 0 });
+      // The authorization's refresh token and one per refresh (the demo may stop one refresh short of its event).
+      expect(result.grant?.refreshTokensIssued).toBeGreaterThanOrEqual(result.idp.minted + 1);
+      expect(result.grant?.refreshTokensIssued).toBeLessThanOrEqual(result.idp.minted + 2);
+      expect(result.validity.servedExpired).toBe(0);
+      expect(result.targets.find((check) => check.name.startsWith('rotating grant revoked'))).toMatchObject({ ok: true });
+      // Neither the seeded refresh token nor any later one reaches the report.
+      expect(await readFile(join(outDir, 'demo.json'), 'utf8')).not.toMatch(/refresh_?token"?\s*:\s*"/i);
+    } finally {
+      await rm(outDir, { recursive: true, force: true });
+    }
+  });
 });

@@ -31,4 +31,10 @@ describe('Function: formatDemoStatus', () => {
     expect(line).toContain('versions –');
     expect(line).not.toContain('opaque');
   });
+
+  it('under a rotating provider, says whether the grant stands', () => {
+    expect(formatDemoStatus(fleetAt(0), secret, 2, 500, { revoked: false })).toMatch(/errors 0 {2}grant alive$/);
+    expect(formatDemoStatus(fleetAt(0), secret, 2, 500, { revoked: true })).toMatch(/grant REVOKED$/);
+    expect(formatDemoStatus(fleetAt(0), secret, 2, 500)).not.toContain('grant');
+  });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkTargets, classifyDynamodbCalls, countRounds, projectRun } from '../../../scripts/loadtest/analysis.js';
+import { checkTargets, classifyDynamodbCalls, countCutOffAtEnd, countRounds, projectRun } from '../../../scripts/loadtest/analysis.js';
+import { failingRuns } from '../../../scripts/loadtest/regions.js';
 import { DEFAULT_PRICES } from '../../../scripts/loadtest/prices.js';
 import { runResultFixture } from '../support/run-result-fixture.js';
 
@@ -112,5 +113,86 @@ describe('Function: checkTargets', () => {
   it('reports whether a baseline herds instead of holding it to the locked targets', () => {
     const herd = runResultFixture({ strategy: 'naive', rounds: 3, idp: { calls: 24, minted: 24, failed: 0, abandoned: 0, cutOffAtEnd: 0 } });
     expect(checkTargets(herd)).toEqual([{ name: 'herd: IdP calls per refresh round', ok: true, actual: 8, limit: '> 1 shows the herd' }]);
+  });
+});
+
+describe('Function: checkTargets (rotating provider)', () => {
+  const grant = { revokedByWorker: null, invalidGrants: 0, refreshTokensIssued: 4, stateLostAtCallers: 0 };
+  const revokedCheck = (run: ReturnType<typeof runResultFixture>) =>
+    checkTargets(run).find((check) => check.name.startsWith('rotating grant revoked'));
+
+  it('fails a locked run whose grant was revoked, and passes one whose grant stood', () => {
+    const stood = runResultFixture({ idpKind: 'rotating', grant: { ...grant, revokedAtMs: null } });
+    const revoked = runResultFixture({ idpKind: 'rotating', grant: { ...grant, revokedAtMs: 2_500, revokedByWorker: 1, invalidGrants: 2 } });
+    expect(revokedCheck(stood)).toMatchObject({ ok: true, actual: null });
+    expect(revokedCheck(revoked)).toMatchObject({ ok: false, actual: 2.5 });
+  });
+
+  it('under kill-holder, excuses only a revocation that a kill between the answer and the state write caused', () => {
+    const rotation = { strikes: [], inWindow: 1, afterStateWrite: 1, recovered: 1, stateLost: 1 };
+    const fault = { kind: 'kill-holder' as const, description: '', recoveryBoundMs: 1_250, takeoverAfterContentionMs: 900 };
+    const lostToAKill = runResultFixture({
+      idpKind: 'rotating',
+      fault: { ...fault, rotation },
+      grant: { ...grant, revokedAtMs: 20_000, revokedByWorker: 3, invalidGrants: 1 },
+    });
+    const lostOtherwise = runResultFixture({
+      idpKind: 'rotating',
+      fault: { ...fault, rotation: { ...rotation, inWindow: 0, stateLost: 0, afterStateWrite: 2, recovered: 2 } },
+      grant: { ...grant, revokedAtMs: 20_000, revokedByWorker: 3, invalidGrants: 1 },
+    });
+    expect(revokedCheck(lostToAKill)?.ok).toBe(true);
+    expect(revokedCheck(lostOtherwise)?.ok).toBe(false);
+  });
+});
+
+describe('Function: failingRuns', () => {
+  it('is what --check fails on: a locked run that missed a target, never a baseline showing its problem', () => {
+    const grant = { revokedByWorker: 2, invalidGrants: 50, refreshTokensIssued: 2, stateLostAtCallers: 0 };
+    const withTargets = (run: ReturnType<typeof runResultFixture>) => ({ ...run, targets: checkTargets(run) });
+    const naiveRevoked = withTargets(runResultFixture({ strategy: 'naive', idpKind: 'rotating', grant: { ...grant, revokedAtMs: 300 } }));
+    const lockedStood = withTargets(runResultFixture({ idpKind: 'rotating', grant: { ...grant, revokedAtMs: null, invalidGrants: 0 } }));
+    const lockedRevoked = withTargets(runResultFixture({ idpKind: 'rotating', grant: { ...grant, revokedAtMs: 4_000 } }));
+    expect(failingRuns([naiveRevoked, lockedStood])).toEqual([]);
+    expect(failingRuns([naiveRevoked, lockedStood, lockedRevoked])).toEqual([lockedRevoked]);
+  });
+});
+
+describe('Function: countCutOffAtEnd', () => {
+  const mints = [
+    { worker: 1, receivedAt: 50_000, outcome: 'minted' as const }, // long before the end
+    { worker: 2, receivedAt: 59_500, outcome: 'abandoned' as const },
+    { worker: 3, receivedAt: 60_002, outcome: 'minted' as const }, // answered, but its process closed first
+    { worker: 4, receivedAt: 59_400, outcome: 'minted' as const }, // answered and committed
+  ];
+  const activities = [{ worker: 4, kind: 'event', type: 'refreshed', at: 59_450 }];
+
+  it('counts a late call a rotating provider answered for a locked process that never committed it', () => {
+    expect(countCutOffAtEnd({ mints, activities, from: 59_000, rotatingLocked: true })).toBe(2);
+  });
+
+  it('counts only calls the provider saw abandoned or still held otherwise', () => {
+    expect(countCutOffAtEnd({ mints, activities, from: 59_000, rotatingLocked: false })).toBe(1);
+  });
+});
+
+describe('Function: checkTargets (kill-holder on a rotating provider)', () => {
+  const strike = { worker: 1, atMs: 11_000, killAfterAnswerMs: 35, phase: 'after-state-write' as const, followed: 'recovered' as const };
+  const rotation = { inWindow: 0, afterStateWrite: 2, recovered: 2, stateLost: 0 };
+  const fault = { kind: 'kill-holder' as const, description: '', recoveryBoundMs: 2_250 };
+  const takeoverCheck = (run: ReturnType<typeof runResultFixture>) => checkTargets(run).find((check) => check.name.startsWith('takeover after'));
+
+  it('has no takeover to bound when no strike left a held lease anyone waited on', () => {
+    const run = runResultFixture({ idpKind: 'rotating', fault: { ...fault, rotation: { ...rotation, strikes: [strike, strike] } } });
+    expect(takeoverCheck(run)).toMatchObject({ ok: true, actual: null });
+  });
+
+  it('bounds the slowest takeover when a strike needed one', () => {
+    const waitedOn = { ...strike, firstContentionMs: 300, takeoverAfterContentionMs: 2_600 };
+    const run = runResultFixture({
+      idpKind: 'rotating',
+      fault: { ...fault, takeoverAfterContentionMs: 2_600, rotation: { ...rotation, strikes: [strike, waitedOn] } },
+    });
+    expect(takeoverCheck(run)).toMatchObject({ ok: false, actual: 2_600 });
   });
 });

@@ -127,3 +127,27 @@ describe('Function: renderChart (failed calls)', () => {
     expect(Number(marks[0]!.attributes['fill-opacity'])).toBeGreaterThan(Number(marks[1]!.attributes['fill-opacity']));
   });
 });
+
+describe('Function: renderChart (rotating provider)', () => {
+  const grant = { revokedByWorker: 2, invalidGrants: 40, refreshTokensIssued: 3, stateLostAtCallers: 0 };
+
+  it('marks when a reused refresh token revoked the grant, across the plots, and says so in the heading', () => {
+    const revoked = runResultFixture({ strategy: 'naive', idpKind: 'rotating', grant: { ...grant, revokedAtMs: 1_600 } });
+    const panel = parseXml(renderChart([revoked])).children.find((child) => child.name === 'g')!;
+    const texts = allElements(panel)
+      .filter((e) => e.name === 'text')
+      .map((e) => e.text);
+    expect(texts[0]).toContain('grant revoked at 1.60 s');
+    expect(texts).toContain('grant revoked');
+    const marker = allElements(panel).find((e) => e.name === 'line' && e.attributes.stroke === '#000000');
+    // The fixture's run lasts 10 s over a 870-pixel plot from x=70: 1.6 s is at x≈209.
+    expect(Number(marker?.attributes.x1)).toBeCloseTo(70 + 0.16 * 870, 0);
+  });
+
+  it('draws no marker for a grant that stood, and says it was never revoked', () => {
+    const alive = runResultFixture({ idpKind: 'rotating', grant: { ...grant, revokedAtMs: null, invalidGrants: 0 } });
+    const panel = parseXml(renderChart([alive])).children.find((child) => child.name === 'g')!;
+    expect(allElements(panel).filter((e) => e.name === 'text')[0]?.text).toContain('grant never revoked');
+    expect(allElements(panel).some((e) => e.name === 'line' && e.attributes.stroke === '#000000')).toBe(false);
+  });
+});

@@ -8,8 +8,8 @@ describe('Function: formatTextTable', () => {
   it('prints one aligned row per run under a header', () => {
     const lines = formatTextTable([runResultFixture({ strategy: 'naive' }), runResultFixture()]).split('\n');
     expect(lines).toHaveLength(4);
-    expect(lines[0]).toMatch(/^strategy\s+run\s+fault\s+gens\s+IdP calls/);
-    expect(lines[2]).toMatch(/^naive\s+local\s+none\s+3\s+3\s+3 \(3\)\s+8\/3\/3/);
+    expect(lines[0]).toMatch(/^strategy\s+run\s+fault\s+seed\s+gens\s+IdP calls/);
+    expect(lines[2]).toMatch(/^naive\s+local\s+none\s+1\s+3\s+3\s+3 \(3\)\s+8\/3\/3/);
     expect(lines[3]).toMatch(/^locked\s+local\s+none/);
     expect(lines[2]?.indexOf('none')).toBe(lines[3]?.indexOf('none'));
   });
@@ -20,7 +20,7 @@ describe('Function: formatMarkdownTable', () => {
     const lines = formatMarkdownTable([runResultFixture()]).split('\n');
     expect(lines[0]?.startsWith('| strategy | run | fault |')).toBe(true);
     expect(lines[1]).toMatch(/^\| ---( \| ---)+ \|$/);
-    expect(lines[2]).toContain('| locked | local | none |');
+    expect(lines[2]).toContain('| locked | local | none | 1 |');
     expect(lines[0]?.split('|').length).toBe(lines[2]?.split('|').length);
   });
 });
