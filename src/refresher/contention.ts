@@ -4,7 +4,7 @@ import { readCommitRecord } from './commit-record.js';
 import { hold } from './holding.js';
 import { retryLock } from './lock-retry.js';
 import type { RefreshAcquireOutcome, RefreshLease, RefreshLockState } from './lock-port.js';
-import { withoutLease } from './no-lease.js';
+import { backingOff, withoutLease } from './no-lease.js';
 import { MAX_ROUNDS, NOTHING_READ, type CurrentRead, type HoldResult, type Intent, type Obtained, type ProtocolContext } from './protocol-context.js';
 import type { KnownToken } from './token-cache.js';
 
@@ -73,7 +73,7 @@ async function beforeReading(context: ProtocolContext, intent: Intent, firstRoun
     if (cached !== undefined) return context.adopt(cached, 'secret');
     // Without a token, look at the secret at most once per poll interval.
     if (!context.cache.mayReadDuringBackoff(context.options.pollMs)) {
-      throw context.unavailable('the fleet is backing off after failed refreshes', knownBackoff);
+      throw backingOff(context, knownBackoff);
     }
   }
   if (!firstRound || cached === undefined) return undefined;

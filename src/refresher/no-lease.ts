@@ -24,8 +24,17 @@ export function withoutLease(context: ProtocolContext, why: NoLease, fallback: K
   }
   if (fallback !== undefined) return context.adopt(fallback, 'secret');
   if ('lockError' in why) throw context.unavailable('the lock table could not be reached', context.lastFailure, why.lockError);
-  if (why.backoff.reason === STATE_LOST) throw stateLost(context, 'another process found the identity provider refusing it');
-  throw context.unavailable('the fleet is backing off after failed refreshes', why.backoff);
+  throw backingOff(context, why.backoff);
+}
+
+/**
+ * Why a process without a token gets none while the fleet backs off: refresh state the provider
+ * refused is a RefreshStateLostError (a person must seed new state), any other failure a
+ * TokenUnavailableError (retry later).
+ */
+export function backingOff(context: ProtocolContext, backoff: FailureRecord): Error {
+  if (backoff.reason === STATE_LOST) return stateLost(context, 'another process found the identity provider refusing it');
+  return context.unavailable('the fleet is backing off after failed refreshes', backoff);
 }
 
 /** The typed error for refresh state the provider no longer accepts, naming the command that replaces it. */

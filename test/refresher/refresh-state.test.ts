@@ -155,6 +155,14 @@ describe('Class: TokenRefresher (refresh state, DESIGN.md §9)', () => {
     const refusals = (member: Rig) => member.record.events.filter((event) => event.type === 'refresh-failed');
     expect(refusals(a)).toEqual([expect.objectContaining({ reason: 'state-lost', errorName: 'RefreshStateLostError', failureCount: 1 })]);
     expect(refusals(b)).toEqual([expect.objectContaining({ reason: 'state-lost', errorName: 'RefreshStateLostError', failureCount: 2 })]);
+    // A process without a token hears the same, also between its polls of the secret during the back-off.
+    const c = rig();
+    // The first call learns the back-off, the second takes this poll's read, the third is refused without reading.
+    const calls: unknown[] = [];
+    for (let call = 0; call < 3; call += 1) calls.push(await c.refresher.getToken().catch((error: unknown) => error));
+    for (const error of calls) expect(error).toBeInstanceOf(RefreshStateLostError);
+    expect(grant.calls).toBe(callsAfterRefusal);
+    await c.refresher.close();
     const report = await status({ secretId, lockTable, ...clients });
     expect(report.refreshState).toMatchObject({ lost: true, lostVersionId: stateOnSecret(stateSecretId).versionId });
 
