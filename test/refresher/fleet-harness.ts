@@ -35,6 +35,8 @@ export interface FleetFixture {
     count: number,
     options: { callers: number; lifetimeMs: number; leaseMs: number; telemetryFile?: (member: number) => string },
   ): Promise<{ secretId: string; lockTable: string; history: number[]; issuer: TestTokenIssuer }>;
+  /** Closes `issuer` after the test, as `start` does with its own: for a test that starts members itself. */
+  adoptIssuer(issuer: TestTokenIssuer): void;
   /** Resolves once every member (or those given) has served `generation` or later. */
   reachGeneration(generation: number, among?: readonly FleetMember[]): Promise<unknown>;
 }
@@ -94,6 +96,9 @@ export function useFleet(): FleetFixture {
         )),
       );
       return { secretId, lockTable, history, issuer };
+    },
+    adoptIssuer(own) {
+      issuer = own;
     },
     reachGeneration: (generation, among = members) =>
       Promise.all(among.map((member) => member.when((message) => message.type === 'generation' && message.generation >= generation))),

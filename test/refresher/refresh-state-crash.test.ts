@@ -1,9 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { seedState } from '../../src/refresher/index.js';
-import { spawnFleetMember, stackEnvironment, type FleetMember, type FleetMessage, type KillPoint } from '../support/fleet.js';
-import { startTestTokenIssuer, type TestTokenIssuer } from '../support/token-issuer.js';
-import { eventsOf } from './fleet-harness.js';
-import { clientsFor, startRefresherStack, type RefresherStack } from './harness.js';
+import { spawnFleetMember, stackEnvironment, type FleetMessage, type KillPoint } from '../support/fleet.js';
+import { startTestTokenIssuer } from '../support/token-issuer.js';
+import { eventsOf, useFleet } from './fleet-harness.js';
+import { clientsFor } from './harness.js';
 
 /** What the fleet did after its first holder was SIGKILLed at `killAt` (DESIGN.md §9's table). */
 interface CrashOutcome {
@@ -16,21 +16,12 @@ interface CrashOutcome {
 }
 
 describe('Class: TokenRefresher (refresh state: a holder SIGKILLed at each point of the crash window)', () => {
-  let stack: RefresherStack;
-  let issuer: TestTokenIssuer | undefined;
-  const members: FleetMember[] = [];
-  beforeAll(async () => {
-    stack = await startRefresherStack();
-  });
-  afterEach(async () => {
-    await Promise.all(members.splice(0).map((member) => member.kill()));
-    await issuer?.close();
-  });
-  afterAll(() => stack.close());
+  const fleet = useFleet();
 
   async function crash(killAt: KillPoint, graceMs = 0): Promise<CrashOutcome> {
     const rotating = await startTestTokenIssuer({ lifetimeMs: 30_000, rotation: { graceMs } });
-    issuer = rotating;
+    fleet.adoptIssuer(rotating);
+    const { stack, members } = fleet;
     const grant = rotating.grant;
     if (grant === undefined) throw new Error('the issuer was started without rotation');
     const secretId = stack.secretName('crash');

@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -8,29 +7,10 @@ import { TokenRefresher, type RefresherEvent } from '../../src/refresher/index.j
 import { oauth2ClientCredentials } from '../../src/sources/index.js';
 import { LOCAL_AWS } from '../support/dynamodb.js';
 import { startOAuthServer, type OAuthServer } from '../../devkit/oauth-server.js';
-import { spawnTypeScript, type SpawnedScript } from '../support/processes.js';
+import { spawnCli, type CliProcess } from '../support/cli-process.js';
 import { storedGeneration, storedSecret, type StoredSecret } from '../support/secret-model.js';
 
 const CLIENT = { clientId: 'token-worker', clientSecret: 'token-worker-client-secret' };
-
-/** A `token-refresher worker` process, with every stdout line kept for leak scans. */
-interface WorkerProcess {
-  process: SpawnedScript;
-  output: string[];
-  /** Resolves once the process has exited and its output is complete. */
-  finished(): Promise<{ code: number | null; lines: Array<Record<string, unknown>> }>;
-  /** The next JSON log line whose `event` is `event` (and that `accept` accepts). */
-  next(event: string, accept?: (line: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>;
-}
-
-function parse(line: string): Record<string, unknown> | undefined {
-  try {
-    const parsed: unknown = JSON.parse(line);
-    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 describe('Command: token-refresher worker (real processes on the local stack)', () => {
   let stack: LocalStack;
@@ -38,7 +18,7 @@ describe('Command: token-refresher worker (real processes on the local stack)', 
   let secretsManager: SecretsManagerClient;
   let oauth: OAuthServer;
   let shortOAuth: OAuthServer;
-  const workers: WorkerProcess[] = [];
+  const workers: CliProcess[] = [];
   let tables = 0;
 
   beforeAll(async () => {
@@ -67,36 +47,11 @@ describe('Command: token-refresher worker (real processes on the local stack)', 
     return { secretId: `worker/api-token-${tables}`, table };
   }
 
-  function startWorker(server: OAuthServer, target: { secretId: string; table: string }, ...extra: string[]): WorkerProcess {
-    const child = spawnTypeScript(
-      'src/cli/main.ts',
+  function startWorker(server: OAuthServer, target: { secretId: string; table: string }, ...extra: string[]): CliProcess {
+    const worker = spawnCli(
       ['worker', '--secret-id', target.secretId, '--table', target.table, '--token-url', server.tokenUrl, '--client-id', CLIENT.clientId, ...extra],
-      { env: { ...stack.environment(), TOKEN_REFRESHER_CLIENT_SECRET: CLIENT.clientSecret } },
+      { ...stack.environment(), TOKEN_REFRESHER_CLIENT_SECRET: CLIENT.clientSecret },
     );
-    const output: string[] = [];
-    child.child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString('utf8')));
-    // 'close' comes after the last output; 'exit' may come before it.
-    const closed = once(child.child, 'close');
-    const worker: WorkerProcess = {
-      process: child,
-      output,
-      async finished() {
-        await closed;
-        const lines = output
-          .join('')
-          .split('\n')
-          .map(parse)
-          .filter((line) => line !== undefined);
-        return { code: child.child.exitCode, lines };
-      },
-      async next(event, accept = () => true) {
-        const line = await child.nextLine((candidate) => {
-          const parsed = parse(candidate);
-          return parsed?.event === event && accept(parsed);
-        });
-        return parse(line) as Record<string, unknown>;
-      },
-    };
     workers.push(worker);
     return worker;
   }
@@ -104,7 +59,7 @@ describe('Command: token-refresher worker (real processes on the local stack)', 
   const secretModel = (secretId: string): StoredSecret => storedSecret(stack.secretsManager.model, secretId);
 
   /** Fails unless `tokens` holds something: a scan over no tokens would pass whatever the logs say. */
-  function expectNoTokenIn(worker: WorkerProcess, tokens: readonly string[]): void {
+  function expectNoTokenIn(worker: CliProcess, tokens: readonly string[]): void {
     expect(tokens.length).toBeGreaterThan(0);
     const everything = worker.output.join('') + worker.process.stderr();
     for (const token of tokens) expect(everything).not.toContain(token);

@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -8,27 +7,11 @@ import { ensureLockTable } from '../../src/lock/index.js';
 import { TokenRefresher, type RefresherEvent } from '../../src/refresher/index.js';
 import { oauth2RefreshToken } from '../../src/sources/index.js';
 import { LOCAL_AWS } from '../support/dynamodb.js';
-import { spawnTypeScript, type SpawnedScript } from '../support/processes.js';
+import { spawnCli, type CliProcess } from '../support/cli-process.js';
 import { storedGeneration, storedSecret } from '../support/secret-model.js';
 
 const CLIENT = { clientId: 'rotating-worker', clientSecret: 'rotating-worker-client-secret' };
 const GENERATIONS = 20;
-
-/** A spawned CLI process with its whole stdout kept, for the outcome and the leak scan. */
-interface CliProcess {
-  process: SpawnedScript;
-  output: string[];
-  finished(): Promise<{ code: number | null; lines: Array<Record<string, unknown>> }>;
-}
-
-function parse(line: string): Record<string, unknown> | undefined {
-  try {
-    const parsed: unknown = JSON.parse(line);
-    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 describe('Command: token-refresher worker --grant refresh-token (real processes, oidc-provider rotating refresh tokens)', () => {
   let stack: LocalStack;
@@ -60,24 +43,7 @@ describe('Command: token-refresher worker --grant refresh-token (real processes,
   });
 
   function startCli(args: readonly string[], env: Record<string, string> = {}): CliProcess {
-    const child = spawnTypeScript('src/cli/main.ts', args, { env: { ...stack.environment(), ...env } });
-    const output: string[] = [];
-    child.child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString('utf8')));
-    // 'close' comes after the last output; 'exit' may come before it.
-    const closed = once(child.child, 'close');
-    const cli: CliProcess = {
-      process: child,
-      output,
-      async finished() {
-        await closed;
-        const lines = output
-          .join('')
-          .split('\n')
-          .map(parse)
-          .filter((line) => line !== undefined);
-        return { code: child.child.exitCode, lines };
-      },
-    };
+    const cli = spawnCli(args, { ...stack.environment(), ...env });
     running.push(cli);
     return cli;
   }
