@@ -8,17 +8,18 @@ import { join } from 'node:path';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { lockNameFor } from '../../src/refresher/index.js';
+import { RefreshPolicy } from '../../src/token/policy.js';
 import { startExecutionEnvironment, type ExecutionEnvironment, type InvocationResult } from './runtime-api.js';
 import { CLIENT, CLIENT_SECRET_ID, closeWorld, deploy, generationSoFar, startWorld, storedTokens, versionCount, type World } from './world.js';
 
 const NODE_HANDLER = 'examples/lambda/handler.ts';
 const PYTHON_RUNTIME = 'test/lambda/python/runtime.py';
 /**
- * The minimum validity the library promises for a token: min(30 s, lifetime / 10), the lifetime as
- * its envelope records it (refreshedAt to expiresAt; about 3 s here, less on a busy machine, where
+ * The policy the extension runs with. Its minimum validity depends on each token's lifetime as the
+ * envelope records it (refreshedAt to expiresAt: about 3 s here, less on a busy machine, where
  * refreshedAt is taken later after the IdP's answer).
  */
-const minValidityOf = (token: { expiresAt: number; refreshedAt: number }): number => Math.min(30_000, (token.expiresAt - token.refreshedAt) / 10);
+const DEFAULT_POLICY = new RefreshPolicy();
 
 /** What the Python function returns (test/lambda/python/function.py). */
 interface PythonResult {
@@ -141,7 +142,7 @@ describe('Lambda extension: the Agent API for a Python function, in simulated ex
       expect(stored.has(result.token)).toBe(true);
       // Measured from the request, not the response: time in transit is not the extension's to guarantee.
       expect(result.expiresAt - result.requestedAt, `generation ${result.generation} served with too little validity`).toBeGreaterThanOrEqual(
-        minValidityOf(result),
+        DEFAULT_POLICY.minValidityMs(result.expiresAt - result.refreshedAt),
       );
     }
     // The Python functions saw the tokens of many generations, not one cached value.
