@@ -1,4 +1,5 @@
 import { SecretAccessError } from '../secret/errors.js';
+import type { SecretStore } from '../secret/secret-store.js';
 import { RECORD, type CommitRecord } from './commit-record.js';
 import { RefreshFailedError, RefreshStateLostError } from './errors.js';
 import { retryLock } from './lock-retry.js';
@@ -57,7 +58,7 @@ export async function persistState(
       'The refresh function returned "state", but the refresher has no stateSecretId to keep it in, so the next refresh could not use it. Set stateSecretId.',
     );
   }
-  if (input.stored === undefined) await ensureStateSecret(context);
+  if (input.stored === undefined) await ensureStateSecret(context, stateStore);
   const outcome = await saveState(stateStore, {
     state: returned,
     lease,
@@ -72,10 +73,8 @@ export async function persistState(
   return true;
 }
 
-async function ensureStateSecret(context: ProtocolContext): Promise<void> {
-  const { stateStore, options } = context;
-  if (stateStore === undefined) return;
-  if (!options.createSecret) {
+async function ensureStateSecret(context: ProtocolContext, stateStore: SecretStore): Promise<void> {
+  if (!context.options.createSecret) {
     throw new SecretAccessError(
       'CreateSecret',
       stateStore.secretId,

@@ -5,7 +5,13 @@ import type { RefresherLogger } from '../../refresher/events.js';
 import type { RefreshFunction } from '../../refresher/options.js';
 import { TokenRefresher } from '../../refresher/token-refresher.js';
 import { ConfigurationError, TokenRefresherError } from '../../shared/errors.js';
-import { oauth2ClientCredentials, oauth2RefreshToken, type ClientAuthMethod } from '../../sources/index.js';
+import {
+  oauth2ClientCredentials,
+  oauth2RefreshToken,
+  type ClientAuthMethod,
+  type ClientSecretReference,
+  type ClientSecretValue,
+} from '../../sources/index.js';
 import {
   closeWithin,
   createJsonLogger,
@@ -283,7 +289,9 @@ async function refreshFunction(options: WorkerCommandOptions): Promise<RefreshFu
     ...(options.scope === undefined ? {} : { scope: options.scope }),
     ...(options.authMethod === undefined ? {} : { authMethod: options.authMethod }),
   };
-  const secret = hasSecret ? { clientSecret } : { clientSecretId: options.clientSecretId as string };
+  const secret: ClientSecretValue | ClientSecretReference = hasSecret
+    ? { clientSecret: clientSecret as string }
+    : { clientSecretId: options.clientSecretId as string };
   if (options.grant === 'refresh-token') {
     checkRefreshTokenGrant(options);
     return oauth2RefreshToken({
@@ -294,9 +302,7 @@ async function refreshFunction(options: WorkerCommandOptions): Promise<RefreshFu
   }
   if (options.refreshTokenKey !== undefined) throw new ConfigurationError('--refresh-token-key applies with --grant refresh-token only.');
   const common = { ...client, ...(options.audience === undefined ? {} : { audience: options.audience }) };
-  return hasSecret
-    ? oauth2ClientCredentials({ ...common, clientSecret })
-    : oauth2ClientCredentials({ ...common, clientSecretId: options.clientSecretId as string });
+  return oauth2ClientCredentials({ ...common, ...secret });
 }
 
 /** The refresh token grant rotates a refresh token that only the state secret may hold. */
