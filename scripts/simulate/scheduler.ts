@@ -107,6 +107,24 @@ export class VirtualScheduler {
     if (!this.#stopped) this.#current = Math.max(this.#current, until);
   }
 
+  /**
+   * Runs virtual time in steps of `stepMs` until `call` settles, and settles as it does. A real turn
+   * of the event loop comes between steps: a first SDK call loads modules and resolves its
+   * configuration with real I/O, which no number of virtual steps alone would wait for.
+   */
+  async complete<T>(call: Promise<T>, stepMs = 1): Promise<T> {
+    let done = false;
+    const settled = call.finally(() => {
+      done = true;
+    });
+    settled.catch(() => undefined);
+    while (!done) {
+      await new Promise((resolve) => setImmediate(resolve));
+      await this.run(this.#current + stepMs);
+    }
+    return settled;
+  }
+
   #push(entry: Entry): void {
     const heap = this.#heap;
     heap.push(entry);

@@ -18,21 +18,7 @@ describe('Class: SdkCallCounter', () => {
         counts: { operations: {}, throttled: 0, errors: {} },
       }),
     );
-    const complete = async <T>(call: Promise<T>): Promise<T | Error> => {
-      let done = false;
-      const settled = call.then(
-        (value) => value,
-        (error: Error) => error,
-      );
-      void settled.finally(() => (done = true));
-      // A real turn of the event loop between virtual steps: the SDK's first call loads modules and
-      // resolves its configuration with real I/O, which no count of virtual steps alone waits for.
-      while (!done) {
-        await new Promise((resolve) => setImmediate(resolve));
-        await scheduler.run(scheduler.now + 1);
-      }
-      return settled;
-    };
+    const complete = <T>(call: Promise<T>): Promise<T | Error> => scheduler.complete(call).catch((error: Error) => error);
     await complete(client.send(new CreateSecretCommand({ Name: 'counted' })));
     const missing = await complete(client.send(new GetSecretValueCommand({ SecretId: 'counted', VersionStage: 'AWSCURRENT' })));
     const put = await complete(

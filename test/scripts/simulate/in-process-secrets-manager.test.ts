@@ -19,14 +19,7 @@ function setUp(options: { writeRatePerSecond?: number } = {}) {
     counts,
     ...(throttle === undefined ? {} : { throttle }),
   });
-  /** Runs `call` to completion under virtual time (the SDK's first call also needs real turns). */
-  const complete = async <T>(call: Promise<T>): Promise<T> => {
-    let done = false;
-    const settled = call.finally(() => (done = true));
-    settled.catch(() => undefined);
-    for (let turn = 0; !done && turn < 1_000; turn += 1) await scheduler.run(scheduler.now + 1);
-    return settled;
-  };
+  const complete = <T>(call: Promise<T>): Promise<T> => scheduler.complete(call);
   return { scheduler, model, counts, client, complete };
 }
 
