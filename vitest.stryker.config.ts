@@ -7,7 +7,13 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/refresher/**/*.test.ts', 'test/lock/**/*.test.ts'],
-    exclude: ['test/refresher/fleet.test.ts', 'test/refresher/fleet-crash.test.ts', 'test/lock/processes.test.ts', 'test/lock/simulation.test.ts'],
+    exclude: [
+      'test/refresher/fleet.test.ts',
+      'test/refresher/fleet-crash.test.ts',
+      'test/lock/processes.test.ts',
+      'test/lock/simulation.test.ts',
+      'test/refresher/refresh-state-crash.test.ts',
+    ],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
