@@ -1,5 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { ConfigurationError } from '../shared/errors.js';
+import { invalidOption } from '../shared/option-checks.js';
 import type { LambdaTokenProvider } from './token-provider.js';
 
 /**
@@ -65,7 +66,7 @@ export function tokenMiddleware<Key extends string = 'token'>(
   }
   const key = options.contextKey ?? 'token';
   if (typeof key !== 'string' || key.length === 0) {
-    throw new ConfigurationError(`Option "contextKey" must be a non-empty string; got ${JSON.stringify(key)}.`);
+    throw invalidOption('contextKey', 'a non-empty string', key);
   }
   return {
     name: 'token-refresher',

@@ -2,6 +2,7 @@ import type { TokenRefresherOptions } from '../refresher/options.js';
 import { TokenRefresher, type TokenResult } from '../refresher/token-refresher.js';
 import { systemClock, type Clock } from '../shared/clock.js';
 import { ConfigurationError } from '../shared/errors.js';
+import { checkNumber } from '../shared/option-checks.js';
 import { remainingTimeOf, type LambdaContextLike } from './context.js';
 import { InvocationDeadlineError } from './errors.js';
 
@@ -163,11 +164,5 @@ export class LambdaTokenProvider {
 }
 
 function resolveMargin(value: unknown): number {
-  if (value === undefined) return DEFAULT_MARGIN_MS;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > MAX_MARGIN_MS) {
-    throw new ConfigurationError(
-      `Option "marginMs" must be a number of milliseconds from 0 to ${MAX_MARGIN_MS} (Lambda's longest timeout); got ${String(value)}.`,
-    );
-  }
-  return value;
+  return value === undefined ? DEFAULT_MARGIN_MS : checkNumber('marginMs', value, { min: 0, max: MAX_MARGIN_MS, unit: 'milliseconds' });
 }

@@ -5,7 +5,8 @@ import type { LockEvent } from './events.js';
 import { HeldLease, type Lease, type LeaseContext } from './lease.js';
 import { ObservationLog } from './observations.js';
 import { DynamoDbLockStore } from './dynamodb-store.js';
-import { checkOptions, duration, type LeaseLockOptions, type LeaseTiming, type ResolvedOptions } from './options.js';
+import { checkOptions } from './check-options.js';
+import { duration, type LeaseLockOptions, type LeaseTiming, type ResolvedOptions } from './options.js';
 import { validateLockName, type AttributeValue, type LockRecord } from './record.js';
 import type { WriteOutcome } from './store.js';
 

@@ -4,6 +4,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Clock } from '../shared/clock.js';
 import { systemClock } from '../shared/clock.js';
 import { ConfigurationError } from '../shared/errors.js';
+import { checkFunction, checkNumber, DAY_MS, invalidOption } from '../shared/option-checks.js';
 import type { LockEvent } from './events.js';
 import type { LockStore } from './store.js';
 
@@ -66,16 +67,8 @@ export interface LeaseTiming {
   dangerMs: number;
 }
 
-/** Where the lock items live: a store given ready, or the table a `DynamoDbLockStore` is built on. */
-export type StoreSource = { kind: 'store'; store: LockStore } | { kind: 'table'; client: DynamoDBClient; tableName: string };
-
-/**
- * The validated options, before the store is built. Kept apart from building it so that a caller
- * (the refresher) can check a lock's options up front and load the lock itself only when it is used.
- */
-export interface CheckedOptions extends Omit<ResolvedOptions, 'store'> {
-  storeSource: StoreSource;
-}
+/** The validated options other than the store: what {@link checkTuning} returns. */
+export type TunedOptions = Omit<ResolvedOptions, 'store'>;
 
 /** The validated options. */
 export interface ResolvedOptions {
@@ -92,60 +85,40 @@ export interface ResolvedOptions {
   observationCapacity: number;
 }
 
-const MAX_DURATION_MS = 24 * 60 * 60 * 1000;
-
 /**
- * Checks every option up front and fills in the defaults, without building the store. Throws
- * {@link ConfigurationError}.
+ * Checks the options other than where the items live, for a caller that has checked its client and
+ * table itself (the refresher, which validates a lock's options in its constructor while the lock's
+ * code loads with its first use).
  *
  * @example
  * ```ts
- * checkOptions({ client, tableName: 'locks', heartbeatMs: 5_000 }); // throws: leaseMs (10000) must be more than twice heartbeatMs (5000)…
+ * checkTuning({ leaseMs: 1_000, heartbeatMs: 500 }); // throws: leaseMs (1000) must be more than twice heartbeatMs (500)…
  * ```
  */
-export function checkOptions(options: LeaseLockOptions): CheckedOptions {
-  if (typeof options !== 'object' || options === null) {
-    throw new ConfigurationError('LeaseLock needs an options object: { client, tableName } or { store }.');
-  }
-  const storeSource = resolveStoreSource(options);
+export function checkTuning(options: Omit<LeaseLockOptions, 'client' | 'tableName' | 'store'>): TunedOptions {
   const defaultLeaseMs = duration('leaseMs', options.leaseMs ?? 10_000);
   const timing = timingOf(options, defaultLeaseMs);
   timing();
   const pollMs = options.pollMs === undefined ? Math.min(1_000, Math.max(20, Math.floor(defaultLeaseMs / 10))) : duration('pollMs', options.pollMs);
-  if (options.maxClockSkewMs !== undefined && (!Number.isFinite(options.maxClockSkewMs) || options.maxClockSkewMs < 0)) {
-    throw new ConfigurationError(
-      `maxClockSkewMs must be a finite number of ms >= 0, got ${String(options.maxClockSkewMs)}: omit it for strict (clock-free) takeover.`,
-    );
-  }
   const ttlSeconds = options.ttlSeconds ?? false;
-  if (ttlSeconds !== false && (!Number.isInteger(ttlSeconds) || ttlSeconds < 1)) {
-    throw new ConfigurationError(`ttlSeconds must be a whole number of seconds >= 1, or false, got ${String(ttlSeconds)}.`);
-  }
   const ownerId = options.ownerId ?? `${hostname()}:${process.pid}:${randomBytes(6).toString('hex')}`;
-  if (typeof ownerId !== 'string' || ownerId.length === 0 || ownerId.length > 256) {
-    throw new ConfigurationError('ownerId must be a string of 1 to 256 characters.');
-  }
-  const random = options.random ?? Math.random;
-  if (typeof random !== 'function') throw new ConfigurationError('random must be a function returning numbers in [0, 1).');
-  if (options.onEvent !== undefined && typeof options.onEvent !== 'function') {
-    throw new ConfigurationError('onEvent must be a function.');
-  }
-  const observationCapacity = options.observationCapacity ?? 1_000;
-  if (!Number.isInteger(observationCapacity) || observationCapacity < 1) {
-    throw new ConfigurationError(`observationCapacity must be a whole number >= 1, got ${String(observationCapacity)}.`);
-  }
+  if (typeof ownerId !== 'string' || ownerId.length === 0 || ownerId.length > 256)
+    throw invalidOption('ownerId', 'a string of 1 to 256 characters', ownerId);
   return {
-    storeSource,
     timing,
     defaultLeaseMs,
     pollMs,
-    maxClockSkewMs: options.maxClockSkewMs,
-    ttlSeconds,
+    maxClockSkewMs:
+      options.maxClockSkewMs === undefined
+        ? undefined
+        : checkNumber('maxClockSkewMs', options.maxClockSkewMs, { min: 0, unit: 'milliseconds', note: 'omit it for strict, clock-free takeover' }),
+    ttlSeconds:
+      ttlSeconds === false ? false : checkNumber('ttlSeconds', ttlSeconds, { min: 1, whole: true, unit: 'seconds', note: 'or false for none' }),
     ownerId,
     clock: options.clock ?? systemClock,
-    random,
-    onEvent: options.onEvent,
-    observationCapacity,
+    random: checkFunction('random', options.random) ?? Math.random,
+    onEvent: checkFunction('onEvent', options.onEvent),
+    observationCapacity: checkNumber('observationCapacity', options.observationCapacity ?? 1_000, { min: 1, whole: true }),
   };
 }
 
@@ -153,7 +126,7 @@ export function checkOptions(options: LeaseLockOptions): CheckedOptions {
  * The timing of a lease of any length, checked when it is asked for: a per-call `leaseMs` must leave
  * room for the heartbeat and the danger window as the default does.
  */
-function timingOf(options: LeaseLockOptions, defaultLeaseMs: number): (leaseMs?: number) => LeaseTiming {
+function timingOf(options: Pick<LeaseLockOptions, 'heartbeatMs' | 'dangerMs'>, defaultLeaseMs: number): (leaseMs?: number) => LeaseTiming {
   const heartbeatOption = options.heartbeatMs;
   if (heartbeatOption !== undefined && heartbeatOption !== false) duration('heartbeatMs', heartbeatOption);
   if (options.dangerMs !== undefined) duration('dangerMs', options.dangerMs);
@@ -181,26 +154,5 @@ function timingOf(options: LeaseLockOptions, defaultLeaseMs: number): (leaseMs?:
 
 /** Validates a duration option: a whole number of ms in (0, 24 h]. */
 export function duration(name: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_DURATION_MS) {
-    throw new ConfigurationError(`${name} must be a whole number of milliseconds from 1 to ${MAX_DURATION_MS}, got ${String(value)}.`);
-  }
-  return value;
-}
-
-function resolveStoreSource(options: LeaseLockOptions): StoreSource {
-  if (options.store !== undefined) {
-    if (options.client !== undefined || options.tableName !== undefined) {
-      throw new ConfigurationError('Give either store, or client and tableName, not both.');
-    }
-    return { kind: 'store', store: options.store };
-  }
-  if (options.client === undefined || typeof (options.client as { send?: unknown }).send !== 'function') {
-    throw new ConfigurationError('LeaseLock needs client (a DynamoDBClient) and tableName, or a store.');
-  }
-  if (typeof options.tableName !== 'string' || !/^[A-Za-z0-9_.-]{3,255}$/.test(options.tableName)) {
-    throw new ConfigurationError(
-      `tableName must be a DynamoDB table name (3-255 letters, digits, "_", "." or "-"), got ${JSON.stringify(options.tableName)}.`,
-    );
-  }
-  return { kind: 'table', client: options.client, tableName: options.tableName };
+  return checkNumber(name, value, { min: 1, max: DAY_MS, whole: true, unit: 'milliseconds' });
 }

@@ -1,4 +1,5 @@
 import { ConfigurationError } from '../shared/errors.js';
+import { invalidOption } from '../shared/option-checks.js';
 import type { ResolvedRefresherOptions } from './resolve-options.js';
 
 /** Per-call options of `getToken` and `refreshNow`. */
@@ -37,7 +38,7 @@ export function resolveCallBounds(options: GetTokenOptions, configured: Pick<Res
     throw new ConfigurationError('getToken and refreshNow take an options object: { signal?, leaseMs?, refreshTimeoutMs?, awaitRefresh? }.');
   }
   if (options.awaitRefresh !== undefined && typeof options.awaitRefresh !== 'boolean') {
-    throw new ConfigurationError(`Option "awaitRefresh" must be true or false; got ${typeof options.awaitRefresh}.`);
+    throw invalidOption('awaitRefresh', 'true or false', options.awaitRefresh);
   }
   return {
     leaseMs: callBound('leaseMs', options.leaseMs, configured.leaseMs, MIN_CALL_LEASE_MS),

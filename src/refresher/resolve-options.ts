@@ -1,5 +1,6 @@
 import { systemClock, type Clock } from '../shared/clock.js';
 import { ConfigurationError } from '../shared/errors.js';
+import { checkFunction, checkMethods, checkNumber, DAY_MS, invalidOption } from '../shared/option-checks.js';
 import { REGION_PATTERN } from '../shared/region.js';
 import { assertSecretId, secretNameOf } from '../secret/secret-id.js';
 import { AWSCURRENT, AWSPENDING } from '../secret/secret-store.js';
@@ -7,7 +8,6 @@ import { envelopeCodec, type TokenCodec } from '../token/codec.js';
 import { RefreshPolicy } from '../token/policy.js';
 import type { RefresherEvent, RefresherLogger } from './events.js';
 import { lockNameFor } from './lock-name.js';
-import type { RefreshLock } from './lock-port.js';
 import type { LockTableOptions, ReadyLockOptions, RefresherCoreOptions, RefreshFunction, TokenRefresherOptions } from './options.js';
 
 /** Validated options with defaults applied. */
@@ -40,38 +40,18 @@ export interface ResolvedRefresherOptions {
   onEvent: ((event: RefresherEvent) => void) | undefined;
 }
 
-const DAY_MS = 86_400_000;
-
 function duration(name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > DAY_MS) {
-    throw new ConfigurationError(
-      `Option "${name}" must be a number of milliseconds greater than 0 and at most one day (${DAY_MS}); got ${String(value)}.`,
-    );
-  }
-  return value;
+  return value === undefined ? fallback : checkNumber(name, value, { min: 0, above: true, max: DAY_MS, unit: 'milliseconds' });
 }
 
 function integer(name: string, value: unknown, fallback: number, minimum: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < minimum) {
-    throw new ConfigurationError(`Option "${name}" must be a whole number of at least ${minimum}; got ${String(value)}.`);
-  }
-  return value;
+  return value === undefined ? fallback : checkNumber(name, value, { min: minimum, whole: true });
 }
 
 function label(name: string, value: unknown, fallback: string): string {
   if (value === undefined) return fallback;
-  if (typeof value !== 'string' || value.length === 0 || value.length > 256) {
-    throw new ConfigurationError(`Option "${name}" must be a staging label of 1 to 256 characters; got ${JSON.stringify(value)}.`);
-  }
-  return value;
-}
-
-function fn<T>(name: string, value: T | undefined): T | undefined {
-  if (value !== undefined && typeof value !== 'function') {
-    throw new ConfigurationError(`Option "${name}" must be a function; got ${typeof value}.`);
-  }
+  if (typeof value !== 'string' || value.length === 0 || value.length > 256)
+    throw invalidOption(name, 'a staging label of 1 to 256 characters', value);
   return value;
 }
 
@@ -94,11 +74,9 @@ export function resolveRefresherOptions(options: TokenRefresherOptions): Resolve
   }
   assertLockChoice(options);
   const labels = resolveLabels(options);
-  const leaseMs = duration('leaseMs', options.leaseMs, 10_000);
-  if (leaseMs < 100) throw new ConfigurationError(`Option "leaseMs" must be at least 100 ms; got ${leaseMs}.`);
-  if (options.createSecret !== undefined && typeof options.createSecret !== 'boolean') {
-    throw new ConfigurationError(`Option "createSecret" must be true or false; got ${typeof options.createSecret}.`);
-  }
+  const leaseMs = options.leaseMs === undefined ? 10_000 : checkNumber('leaseMs', options.leaseMs, { min: 100, max: DAY_MS, unit: 'milliseconds' });
+  if (options.createSecret !== undefined && typeof options.createSecret !== 'boolean')
+    throw invalidOption('createSecret', 'true or false', options.createSecret);
   return {
     secretId: options.secretId,
     stateSecretId: resolveStateSecretId(options),
@@ -116,15 +94,15 @@ export function resolveRefresherOptions(options: TokenRefresherOptions): Resolve
     expectedLifetimeMs: options.expectedLifetimeMs === undefined ? undefined : duration('expectedLifetimeMs', options.expectedLifetimeMs, 0),
     ...resolveBudget(options),
     createSecret: options.createSecret ?? true,
-    codec: resolveCodec(options.codec),
+    codec: checkMethods('codec', options.codec === undefined ? envelopeCodec : options.codec, ['encode', 'decode'], 'a TokenCodec'),
     policy: new RefreshPolicy({
       ...(options.refreshWindowMs === undefined ? {} : { refreshWindowMs: options.refreshWindowMs }),
       ...(options.minValidityMs === undefined ? {} : { minValidityMs: options.minValidityMs }),
     }),
-    clock: resolveClock(options.clock),
-    random: fn('random', options.random) ?? Math.random,
+    clock: checkMethods('clock', options.clock === undefined ? systemClock : options.clock, ['now', 'monotonic', 'sleep', 'schedule'], 'a Clock'),
+    random: checkFunction('random', options.random) ?? Math.random,
     logger: resolveLogger(options.logger),
-    onEvent: fn('onEvent', options.onEvent),
+    onEvent: checkFunction('onEvent', options.onEvent),
   };
 }
 
@@ -139,12 +117,7 @@ export function resolveRefresherOptions(options: TokenRefresherOptions): Resolve
  */
 export function assertLockChoice(options: Partial<LockTableOptions> | Partial<ReadyLockOptions>): void {
   if (options.lock === undefined) {
-    if (typeof options.lockTable !== 'string' || !/^[A-Za-z0-9_.-]{3,255}$/.test(options.lockTable)) {
-      throw new ConfigurationError(
-        `Option "lockTable" must name the DynamoDB lease table (3-255 letters, digits, "_", "." or "-"); got ${JSON.stringify(options.lockTable)}. ` +
-          'Create it with `token-refresher init-table`.',
-      );
-    }
+    assertLockTable(options as Partial<LockTableOptions>);
     return;
   }
   const tableOptions = (['lockTable', 'dynamodb', 'lockOptions'] as const).filter((name) => options[name] !== undefined);
@@ -154,13 +127,20 @@ export function assertLockChoice(options: Partial<LockTableOptions> | Partial<Re
         'Pass either lock, or lockTable (with dynamodb and lockOptions).',
     );
   }
-  const lock: Partial<Record<keyof RefreshLock, unknown>> | null = options.lock;
-  if (
-    typeof lock !== 'object' ||
-    lock === null ||
-    (['tryAcquire', 'acquire', 'inspect'] as const).some((method) => typeof lock[method] !== 'function')
-  ) {
-    throw new ConfigurationError('Option "lock" must be a LeaseLock or a RefreshLock (with tryAcquire, acquire and inspect methods).');
+  checkMethods('lock', options.lock, ['tryAcquire', 'acquire', 'inspect'], 'a LeaseLock or a RefreshLock');
+}
+
+/** The lease table's options; the lock's own settings are checked by the lock's rules when it is built. */
+function assertLockTable({ lockTable, dynamodb, lockOptions }: Partial<LockTableOptions>): void {
+  if (typeof lockTable !== 'string' || !/^[A-Za-z0-9_.-]{3,255}$/.test(lockTable)) {
+    throw new ConfigurationError(
+      `Option "lockTable" must name the DynamoDB lease table (3-255 letters, digits, "_", "." or "-"); got ${JSON.stringify(lockTable)}. ` +
+        'Create it with `token-refresher init-table`.',
+    );
+  }
+  if (dynamodb !== undefined) checkMethods('dynamodb', dynamodb, ['send'], 'a DynamoDBClient');
+  if (lockOptions !== undefined && (typeof lockOptions !== 'object' || lockOptions === null || 'store' in lockOptions)) {
+    throw invalidOption('lockOptions', 'an object of lease settings, without a store (the lock lives in lockTable)', lockOptions);
   }
 }
 
@@ -173,7 +153,7 @@ function resolvePrimaryRegion(options: RefresherCoreOptions): string | undefined
     return undefined;
   }
   if (typeof primaryRegion !== 'string' || !REGION_PATTERN.test(primaryRegion)) {
-    throw new ConfigurationError(`Option "primaryRegion" must be an AWS Region name such as "us-east-1"; got ${JSON.stringify(primaryRegion)}.`);
+    throw invalidOption('primaryRegion', 'an AWS Region name such as "us-east-1"', primaryRegion);
   }
   if (options.secretId.startsWith('arn:')) {
     throw new ConfigurationError(
@@ -213,7 +193,7 @@ function resolveLabels(options: RefresherCoreOptions): { label: string; pendingL
     throw new ConfigurationError('Option "label" cannot be AWSPREVIOUS: Secrets Manager moves that label itself. Use AWSCURRENT or a custom label.');
   }
   if (options.lockName !== undefined && (typeof options.lockName !== 'string' || options.lockName.length === 0)) {
-    throw new ConfigurationError(`Option "lockName" must be a non-empty string; got ${JSON.stringify(options.lockName)}.`);
+    throw invalidOption('lockName', 'a non-empty string', options.lockName);
   }
   return { label: managedLabel, pendingLabel };
 }
@@ -235,24 +215,6 @@ function resolveBudget(
   return { versionQuota, quotaGuard, minBackoffMs, maxBackoffMs };
 }
 
-function resolveCodec(codec: TokenCodec = envelopeCodec): TokenCodec {
-  if (typeof codec !== 'object' || codec === null || typeof codec.encode !== 'function' || typeof codec.decode !== 'function') {
-    throw new ConfigurationError('Option "codec" must be an object with encode(envelope) and decode(value) functions and a format description.');
-  }
-  return codec;
-}
-
 function resolveLogger(logger: RefresherLogger | undefined): RefresherLogger | undefined {
-  if (logger !== undefined && (['debug', 'info', 'warn', 'error'] as const).some((level) => typeof logger[level] !== 'function')) {
-    throw new ConfigurationError('Option "logger" must have debug, info, warn and error methods (console works).');
-  }
-  return logger;
-}
-
-function resolveClock(clock: Clock = systemClock): Clock {
-  const methods = ['now', 'monotonic', 'sleep', 'schedule'] as const;
-  if (typeof clock !== 'object' || clock === null || methods.some((method) => typeof clock[method] !== 'function')) {
-    throw new ConfigurationError('Option "clock" must implement Clock (now, monotonic, sleep and schedule methods).');
-  }
-  return clock;
+  return logger === undefined ? undefined : checkMethods('logger', logger, ['debug', 'info', 'warn', 'error'], 'a logger such as console');
 }

@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { checkOptions, type LeaseLockOptions } from '../lock/options.js';
+import { checkTuning, type LeaseLockOptions } from '../lock/options.js';
 import { raceAbort } from '../shared/abort.js';
 import { TokenRefresherError } from '../shared/errors.js';
 import { SecretStore } from '../secret/secret-store.js';
@@ -204,7 +204,7 @@ export class TokenRefresher {
       random: resolved.random,
     };
     // A bad lock option fails here, in the constructor, although the lock's code loads with its first use.
-    checkOptions(lockOptions);
+    checkTuning(lockOptions);
     this.#ownedLock = new LazyLock(async () => {
       const { LeaseLock } = await import('./lease-path.js');
       return new LeaseLock(lockOptions);

@@ -1,6 +1,6 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { systemClock, type Clock } from '../shared/clock.js';
-import { ConfigurationError } from '../shared/errors.js';
+import { checkNumber } from '../shared/option-checks.js';
 import { SecretAccessError } from './access-error.js';
 import type { VersionCensus } from './errors.js';
 import { assertSecretId, secretNameOf } from './secret-id.js';
@@ -46,10 +46,7 @@ export class SecretStore {
 
   constructor(options: SecretStoreOptions) {
     assertSecretId(options.secretId);
-    const writeAttempts = options.writeAttempts ?? 3;
-    if (!Number.isInteger(writeAttempts) || writeAttempts < 1) {
-      throw new ConfigurationError(`Option "writeAttempts" must be a positive integer; got ${String(writeAttempts)}.`);
-    }
+    const writeAttempts = checkNumber('writeAttempts', options.writeAttempts ?? 3, { min: 1, whole: true });
     this.secretId = options.secretId;
     this.secretName = secretNameOf(options.secretId);
     this.#access = {

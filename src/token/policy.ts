@@ -1,4 +1,5 @@
 import { ConfigurationError } from '../shared/errors.js';
+import { checkNumber } from '../shared/option-checks.js';
 
 /** Options for {@link RefreshPolicy}. All durations in milliseconds. */
 export interface RefreshPolicyOptions {
@@ -33,11 +34,7 @@ export interface TokenTiming {
 }
 
 function positiveDuration(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new ConfigurationError(`Option "${name}" must be a positive number of milliseconds; got ${String(value)}.`);
-  }
-  return value;
+  return value === undefined ? fallback : checkNumber(name, value, { min: 0, above: true, unit: 'milliseconds' });
 }
 
 /**

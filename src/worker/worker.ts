@@ -3,6 +3,7 @@ import type { RefresherLogger } from '../refresher/events.js';
 import type { TokenResult } from '../refresher/token-refresher.js';
 import { systemClock, type Clock } from '../shared/clock.js';
 import { ConfigurationError } from '../shared/errors.js';
+import { checkNumber } from '../shared/option-checks.js';
 
 /**
  * What the worker needs of a `TokenRefresher` (which satisfies it).
@@ -288,9 +289,5 @@ function describe(error: unknown): { name: string; message: string } {
 }
 
 function retryDuration(name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new ConfigurationError(`Option "${name}" must be a positive number of milliseconds; got ${String(value)}.`);
-  }
-  return value;
+  return value === undefined ? fallback : checkNumber(name, value, { min: 0, above: true, unit: 'milliseconds' });
 }

@@ -1,7 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MemoryLockStore } from '../../src/lock/memory-store.js';
-import { checkOptions, duration } from '../../src/lock/options.js';
+import { checkOptions } from '../../src/lock/check-options.js';
+import { duration } from '../../src/lock/options.js';
 import { systemClock } from '../../src/shared/clock.js';
 import { ConfigurationError } from '../../src/shared/errors.js';
 import { ManualClock } from '../support/manual-clock.js';
@@ -15,9 +16,15 @@ describe('Function: duration', () => {
     expect(duration('x', DAY_MS)).toBe(DAY_MS);
   });
 
-  it.each([0, DAY_MS + 1, 2.5, '10', Number.POSITIVE_INFINITY])('refuses %o with the range in the message', (value) => {
+  it.each([
+    [0, '0'],
+    [DAY_MS + 1, String(DAY_MS + 1)],
+    [2.5, '2.5'],
+    ['10', '"10"'],
+    [Number.POSITIVE_INFINITY, 'Infinity'],
+  ])('refuses %o with the range in the message', (value, shown) => {
     expect(() => duration('leaseMs', value)).toThrow(ConfigurationError);
-    expect(() => duration('leaseMs', value)).toThrow(`leaseMs must be a whole number of milliseconds from 1 to ${DAY_MS}, got ${String(value)}.`);
+    expect(() => duration('leaseMs', value)).toThrow(`Option "leaseMs" must be a whole number of milliseconds from 1 to ${DAY_MS}; got ${shown}.`);
   });
 });
 
@@ -62,8 +69,8 @@ describe('Function: checkOptions (bounds)', () => {
   });
 
   it('checks heartbeatMs and dangerMs as durations even when a false heartbeat or derived values would pass', () => {
-    expect(() => checkOptions({ store, heartbeatMs: 0 })).toThrow('heartbeatMs must be a whole number of milliseconds');
-    expect(() => checkOptions({ store, dangerMs: 0.5 })).toThrow('dangerMs must be a whole number of milliseconds');
+    expect(() => checkOptions({ store, heartbeatMs: 0 })).toThrow('Option "heartbeatMs" must be a whole number of milliseconds');
+    expect(() => checkOptions({ store, dangerMs: 0.5 })).toThrow('Option "dangerMs" must be a whole number of milliseconds');
   });
 
   it('accepts the smallest clock skew, TTL, capacity and the longest owner id', () => {
@@ -79,17 +86,20 @@ describe('Function: checkOptions (bounds)', () => {
   it.each([
     [
       { maxClockSkewMs: Number.POSITIVE_INFINITY },
-      'maxClockSkewMs must be a finite number of ms >= 0, got Infinity: omit it for strict (clock-free) takeover.',
+      'Option "maxClockSkewMs" must be a number of milliseconds, at least 0 (omit it for strict, clock-free takeover); got Infinity.',
     ],
-    [{ maxClockSkewMs: -0.001 }, 'maxClockSkewMs must be a finite number of ms >= 0, got -0.001'],
-    [{ ttlSeconds: 0 }, 'ttlSeconds must be a whole number of seconds >= 1, or false, got 0.'],
-    [{ ttlSeconds: true as never }, 'ttlSeconds must be a whole number of seconds >= 1, or false, got true.'],
-    [{ ownerId: 'o'.repeat(257) }, 'ownerId must be a string of 1 to 256 characters.'],
-    [{ ownerId: 7 as never }, 'ownerId must be a string of 1 to 256 characters.'],
-    [{ random: 0.5 as never }, 'random must be a function returning numbers in [0, 1).'],
-    [{ onEvent: 'log' as never }, 'onEvent must be a function.'],
-    [{ observationCapacity: 1.5 }, 'observationCapacity must be a whole number >= 1, got 1.5.'],
-    [{ observationCapacity: -1 }, 'observationCapacity must be a whole number >= 1, got -1.'],
+    [
+      { maxClockSkewMs: -0.001 },
+      'Option "maxClockSkewMs" must be a number of milliseconds, at least 0 (omit it for strict, clock-free takeover); got -0.001.',
+    ],
+    [{ ttlSeconds: 0 }, 'Option "ttlSeconds" must be a whole number of seconds, at least 1 (or false for none); got 0.'],
+    [{ ttlSeconds: true as never }, 'Option "ttlSeconds" must be a whole number of seconds, at least 1 (or false for none); got true.'],
+    [{ ownerId: 'o'.repeat(257) }, `Option "ownerId" must be a string of 1 to 256 characters; got "${'o'.repeat(257)}".`],
+    [{ ownerId: 7 as never }, 'Option "ownerId" must be a string of 1 to 256 characters; got 7.'],
+    [{ random: 0.5 as never }, 'Option "random" must be a function; got 0.5.'],
+    [{ onEvent: 'log' as never }, 'Option "onEvent" must be a function; got "log".'],
+    [{ observationCapacity: 1.5 }, 'Option "observationCapacity" must be a whole number, at least 1; got 1.5.'],
+    [{ observationCapacity: -1 }, 'Option "observationCapacity" must be a whole number, at least 1; got -1.'],
   ])('refuses %o with its own message', (options, message) => {
     expect(() => checkOptions({ store, ...options })).toThrow(ConfigurationError);
     expect(() => checkOptions({ store, ...options })).toThrow(message);

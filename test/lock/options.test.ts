@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { LeaseLock } from '../../src/lock/lease-lock.js';
 import { MemoryLockStore } from '../../src/lock/memory-store.js';
-import { checkOptions } from '../../src/lock/options.js';
+import { checkOptions } from '../../src/lock/check-options.js';
 import { ConfigurationError } from '../../src/shared/errors.js';
 
 const store = new MemoryLockStore();
@@ -27,15 +27,15 @@ describe('Function: checkOptions', () => {
     [{ leaseMs: 1_000, heartbeatMs: 2_000 }, /more than twice heartbeatMs/],
     [{ leaseMs: 1_000, dangerMs: 1_000 }, /dangerMs \(1000\) must be less than leaseMs/],
     [{ leaseMs: 1_000, heartbeatMs: 400, dangerMs: 600 }, /heartbeatMs \(400\) \+ dangerMs \(600\) must be less than leaseMs/],
-    [{ leaseMs: 0 }, /leaseMs must be a whole number of milliseconds/],
-    [{ leaseMs: 1.5 }, /leaseMs must be a whole number/],
-    [{ leaseMs: Number.NaN }, /leaseMs must be a whole number/],
-    [{ heartbeatMs: -1 }, /heartbeatMs must be a whole number/],
-    [{ pollMs: 0 }, /pollMs must be a whole number/],
-    [{ maxClockSkewMs: -5 }, /maxClockSkewMs must be a finite number/],
-    [{ ttlSeconds: 0.5 }, /ttlSeconds must be a whole number of seconds/],
-    [{ ownerId: '' }, /ownerId must be a string of 1 to 256/],
-    [{ observationCapacity: 0 }, /observationCapacity must be a whole number/],
+    [{ leaseMs: 0 }, /"leaseMs" must be a whole number of milliseconds/],
+    [{ leaseMs: 1.5 }, /"leaseMs" must be a whole number/],
+    [{ leaseMs: Number.NaN }, /"leaseMs" must be a whole number/],
+    [{ heartbeatMs: -1 }, /"heartbeatMs" must be a whole number/],
+    [{ pollMs: 0 }, /"pollMs" must be a whole number/],
+    [{ maxClockSkewMs: -5 }, /"maxClockSkewMs" must be a number of milliseconds, at least 0/],
+    [{ ttlSeconds: 0.5 }, /"ttlSeconds" must be a whole number of seconds/],
+    [{ ownerId: '' }, /"ownerId" must be a string of 1 to 256/],
+    [{ observationCapacity: 0 }, /"observationCapacity" must be a whole number/],
   ])('rejects %o with a message naming what to change', (options, message) => {
     expect(() => checkOptions({ store, ...options })).toThrow(ConfigurationError);
     expect(() => checkOptions({ store, ...options })).toThrow(message);

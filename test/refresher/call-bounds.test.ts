@@ -128,7 +128,7 @@ describe('Class: TokenRefresher (per-call bounds, awaitRefresh and refreshAt)', 
     await expect(rig.refresher.refreshNow({ refreshTimeoutMs: 0 })).rejects.toThrow(
       /"refreshTimeoutMs" must be a number of milliseconds of at least 1; got 0/,
     );
-    await expect(rig.refresher.getToken({ awaitRefresh: 'yes' as never })).rejects.toThrow(/"awaitRefresh" must be true or false; got string/);
+    await expect(rig.refresher.getToken({ awaitRefresh: 'yes' as never })).rejects.toThrow(/"awaitRefresh" must be true or false; got "yes"/);
     await expect(rig.refresher.getToken(null as never)).rejects.toThrow(/take an options object/);
     expect(rig.clients.counter.snapshot().attempts).toEqual({});
     await rig.refresher.close();

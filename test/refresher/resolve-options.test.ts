@@ -67,7 +67,7 @@ describe('Function: resolveRefresherOptions', () => {
   });
 
   it.each([
-    [{ tryAcquire: readyLock.tryAcquire, acquire: readyLock.acquire }, /with tryAcquire, acquire and inspect/],
+    [{ tryAcquire: readyLock.tryAcquire, acquire: readyLock.acquire }, /with tryAcquire, acquire, inspect methods/],
     [null, /"lock" must be/],
   ])('rejects a lock without the RefreshLock methods: %j', (lock, message) => {
     const options = { secretId: valid.secretId, refresh: valid.refresh, lock } as unknown as TokenRefresherOptions;
@@ -83,12 +83,12 @@ describe('Function: resolveRefresherOptions', () => {
     [{ lockTable: undefined, lock: {} }, /"lock" must be a LeaseLock/],
     [
       { clock: { now: () => 0, monotonic: () => 0, schedule: () => () => undefined } },
-      /"clock" must implement Clock \(now, monotonic, sleep and schedule/,
+      /"clock" must be a Clock \(with now, monotonic, sleep, schedule methods\)/,
     ],
     [{ clock: null }, /"clock"/],
     [{ leaseMs: -1 }, /leaseMs/],
-    [{ leaseMs: 50 }, /at least 100/],
-    [{ leaseMs: 2 * 86_400_000 }, /at most one day/],
+    [{ leaseMs: 50 }, /"leaseMs" must be a number of milliseconds from 100 to 86400000; got 50/],
+    [{ leaseMs: 2 * 86_400_000 }, /from 100 to 86400000; got 172800000/],
     [{ refreshTimeoutMs: Number.NaN }, /refreshTimeoutMs/],
     [{ label: '' }, /"label"/],
     [{ label: 'AWSPREVIOUS' }, /AWSPREVIOUS/],
@@ -103,6 +103,11 @@ describe('Function: resolveRefresherOptions', () => {
     [{ codec: { encode: 1 } }, /codec/],
     [{ onEvent: 'log' }, /onEvent/],
     [{ random: 0.5 }, /random/],
+    [{ logger: null }, /"logger" must be a logger such as console \(with debug, info, warn, error methods\); got null/],
+    [{ codec: null }, /"codec" must be a TokenCodec/],
+    [{ dynamodb: {} }, /"dynamodb" must be a DynamoDBClient \(with send method\); got an object/],
+    [{ lockOptions: 'fast' }, /"lockOptions" must be an object of lease settings/],
+    [{ lockOptions: { store: {} } }, /"lockOptions" must be an object of lease settings, without a store/],
   ])('rejects %j with a ConfigurationError naming the option', (override, message) => {
     const options = { ...valid, ...override } as unknown as TokenRefresherOptions;
     expect(() => resolveRefresherOptions(options)).toThrow(ConfigurationError);

@@ -195,8 +195,8 @@ describe('Class: RefreshWorker', () => {
   it('rejects a missing refresher and bad retry options with messages that name the option', () => {
     const refresher = new ScriptedRefresher(new VirtualTime(), new VirtualTime().clock(), []);
     expect(() => new RefreshWorker({} as never)).toThrow(/needs a TokenRefresher as option "refresher"/);
-    expect(() => new RefreshWorker({ refresher, minRetryMs: 0 })).toThrow(/"minRetryMs" must be a positive number/);
-    expect(() => new RefreshWorker({ refresher, maxRetryMs: Number.NaN })).toThrow(/"maxRetryMs" must be a positive number/);
+    expect(() => new RefreshWorker({ refresher, minRetryMs: 0 })).toThrow(/"minRetryMs" must be a number of milliseconds greater than 0/);
+    expect(() => new RefreshWorker({ refresher, maxRetryMs: Number.NaN })).toThrow(/"maxRetryMs" must be a number of milliseconds greater than 0/);
     expect(() => new RefreshWorker({ refresher, minRetryMs: 5_000, maxRetryMs: 1_000 })).toThrow(
       /"maxRetryMs" \(1000\) must be at least "minRetryMs" \(5000\)/,
     );
