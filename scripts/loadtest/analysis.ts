@@ -71,6 +71,20 @@ export function projectRun(result: Omit<RunResult, 'projection' | 'targets'>, pr
  * per process per generation, sub-millisecond p99 for in-process callers with a valid token, bounded recovery
  * after a crash, AWSCURRENT only moving forward. For the baselines: whether the herd shows.
  */
+/**
+ * The heartbeats a holder may write in one hold: one to spare for the secret's reads and writes,
+ * plus one for each full heartbeat period (the lock's default, leaseMs / 3) of the longest IdP call
+ * that succeeded — a slow identity provider keeps the lease, and renewing it is what it should do.
+ */
+export function heartbeatsPerHold(result: Pick<RunResult, 'settings' | 'timeline'>): number {
+  const heartbeatMs = Math.max(1, Math.floor(result.settings.leaseMs / 3));
+  const longestIdpMs = result.timeline.idpIntervals.reduce(
+    (longest, call) => (call.ok === true ? Math.max(longest, call.to - call.from) : longest),
+    0,
+  );
+  return 1 + Math.floor(longestIdpMs / heartbeatMs);
+}
+
 export function checkTargets(result: Omit<RunResult, 'targets'>): TargetCheck[] {
   const checks: TargetCheck[] = [];
   const add = (name: string, ok: boolean, actual: number | null, limit: string): void => {
@@ -114,9 +128,9 @@ export function checkTargets(result: Omit<RunResult, 'targets'>): TargetCheck[] 
     const calls = result.idp.calls - result.idp.cutOffAtEnd;
     add('IdP calls per generation', calls === generations, ratio(calls, generations), '= 1');
     const steady = result.steadyState;
-    // Acquire and commit-with-release, with one to spare for a heartbeat; under a rotating provider
-    // the holder also writes the minting marker before presenting the refresh token (DESIGN §9).
-    const writesPerGeneration = result.grant === undefined ? 3 : 4;
+    // Acquire and commit-with-release, and the holder's heartbeats; under a rotating provider the
+    // holder also writes the minting marker before presenting the refresh token (DESIGN §9).
+    const writesPerGeneration = 2 + heartbeatsPerHold(result) + (result.grant === undefined ? 0 : 1);
     add(
       'DynamoDB writes per generation (after cold start)',
       steady.dynamodbWrites <= writesPerGeneration * steady.generations,

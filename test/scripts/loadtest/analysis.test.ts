@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { checkTargets, classifyDynamodbCalls, countCutOffAtEnd, countRounds, projectRun } from '../../../scripts/loadtest/analysis.js';
+import {
+  checkTargets,
+  classifyDynamodbCalls,
+  countCutOffAtEnd,
+  countRounds,
+  heartbeatsPerHold,
+  projectRun,
+} from '../../../scripts/loadtest/analysis.js';
 import { failingRuns } from '../../../scripts/loadtest/regions.js';
 import { DEFAULT_PRICES } from '../../../scripts/loadtest/prices.js';
 import { runResultFixture } from '../support/run-result-fixture.js';
@@ -90,6 +97,26 @@ describe('Function: checkTargets', () => {
       'GetSecretValue per process per generation (after cold start)',
       'p99 getToken latency with a valid token (ms)',
     ]);
+  });
+
+  it('allows the holder one heartbeat more for each heartbeat period its slowest successful IdP call took', () => {
+    const base = runResultFixture();
+    const withIdpCall = (ms: number, ok: boolean | null = true) =>
+      runResultFixture({
+        timeline: { ...base.timeline, idpIntervals: [...base.timeline.idpIntervals, { worker: 2, from: 9_000, to: 9_000 + ms, ok }] },
+      });
+    // leaseMs 1 000: heartbeats every 333 ms.
+    expect(heartbeatsPerHold(base)).toBe(1);
+    expect(heartbeatsPerHold(withIdpCall(332))).toBe(1);
+    expect(heartbeatsPerHold(withIdpCall(333))).toBe(2);
+    expect(heartbeatsPerHold(withIdpCall(700))).toBe(3);
+    expect(heartbeatsPerHold(withIdpCall(5_000, false))).toBe(1);
+    expect(heartbeatsPerHold(withIdpCall(5_000, null))).toBe(1);
+    const writes = (run: ReturnType<typeof runResultFixture>) =>
+      checkTargets(run).find((check) => check.name.startsWith('DynamoDB writes per generation'));
+    const busy = { ...base.steadyState, dynamodbWrites: 8 };
+    expect(writes(runResultFixture({ steadyState: busy }))).toMatchObject({ ok: false, actual: 4, limit: '≤ 3' });
+    expect(writes({ ...withIdpCall(500), steadyState: busy })).toMatchObject({ ok: true, actual: 4, limit: '≤ 4' });
   });
 
   it('leaves an IdP call cut off by the end of the run out of the per-generation count', () => {
