@@ -29,28 +29,32 @@ export async function requestToken(
   signal: AbortSignal | undefined,
 ): Promise<TokenEndpointResult> {
   signal?.throwIfAborted();
-  const deadline = options.clock.monotonic() + options.maxElapsedMs;
+  const exchange: Exchange = { options, request, signal, deadline: options.clock.monotonic() + options.maxElapsedMs };
   const secret = await secrets.current(signal);
   try {
-    return await requestWithRetries(options, request, secret, signal, deadline);
+    return await requestWithRetries(exchange, secret);
   } catch (error) {
     if (!(error instanceof OAuthError) || error.code !== 'invalid_client') throw error;
     const replacement = await secrets.replacementFor(secret, signal);
     if (replacement === undefined) throw error;
-    return await requestWithRetries(options, request, replacement, signal, deadline);
+    return await requestWithRetries(exchange, replacement);
   }
 }
 
-async function requestWithRetries(
-  options: ResolvedClientOptions,
-  request: TokenRequest,
-  clientSecret: string,
-  signal: AbortSignal | undefined,
-  deadline: number,
-): Promise<TokenEndpointResult> {
+/** One {@link requestToken} call: what every attempt of it shares, whichever client secret it presents. */
+interface Exchange {
+  options: ResolvedClientOptions;
+  request: TokenRequest;
+  signal: AbortSignal | undefined;
+  /** On the clock's monotonic scale: no attempt or wait starts that would end after it. */
+  deadline: number;
+}
+
+async function requestWithRetries(exchange: Exchange, clientSecret: string): Promise<TokenEndpointResult> {
+  const { options, signal, deadline } = exchange;
   const { clock } = options;
   try {
-    return await pRetry(() => requestOnce(options, request, clientSecret, signal, deadline), {
+    return await pRetry(() => requestOnce(exchange, clientSecret), {
       retries: options.retries,
       // p-retry's own wait is switched off: ours is full jitter, honours Retry-After and runs on the
       // injected clock, so it happens in shouldRetry, after p-retry has checked the retry budget.
@@ -72,13 +76,7 @@ async function requestWithRetries(
   }
 }
 
-async function requestOnce(
-  options: ResolvedClientOptions,
-  request: TokenRequest,
-  clientSecret: string,
-  signal: AbortSignal | undefined,
-  deadline: number,
-): Promise<TokenEndpointResult> {
+async function requestOnce({ options, request, signal, deadline }: Exchange, clientSecret: string): Promise<TokenEndpointResult> {
   const { clock, tokenUrl } = options;
   const endpoint = `${tokenUrl.origin}${tokenUrl.pathname}`;
   const timeoutMs = Math.max(0, Math.min(options.attemptTimeoutMs, deadline - clock.monotonic()));
