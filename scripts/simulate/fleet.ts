@@ -624,31 +624,13 @@ async function warmUpLibrary(client: SecretsManagerClient, scheduler: VirtualSch
     lock: new LeaseLock({ store: new MemoryLockStore() }),
     refresh: () => ({ token: 'warm-up', expiresAt: Date.now() + 3_600_000 }),
   });
-  const call = refresher.getToken();
-  let settled = false;
-  void call.finally(() => (settled = true)).catch(() => undefined);
-  // Unlike pumped(), no cap on the turns: loading the modules takes real time, however long.
-  while (!settled) {
-    await new Promise((resolve) => setImmediate(resolve));
-    await scheduler.run(scheduler.now + 1_000);
-  }
-  await call;
+  await scheduler.complete(refresher.getToken(), 1_000);
   await refresher.close();
 }
 
-/** Runs virtual time in steps, with real turns between them, until `call` settles. */
+/** Runs virtual time in steps of 1 s, with real turns between them, until `call` settles; a failure counts as settled. */
 async function pumped<T>(scheduler: VirtualScheduler, call: Promise<T>): Promise<T | undefined> {
-  let settled = false;
-  const result = call.then(
-    (value) => value,
-    () => undefined,
-  );
-  void result.finally(() => (settled = true));
-  for (let turn = 0; !settled && turn < 10_000; turn += 1) {
-    await new Promise((resolve) => setImmediate(resolve));
-    await scheduler.run(scheduler.now + 1_000);
-  }
-  return result;
+  return scheduler.complete(call, 1_000).catch(() => undefined);
 }
 
 /** The version AWSCURRENT is on, read from a model directly (no virtual time passes). */
