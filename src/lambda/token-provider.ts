@@ -2,7 +2,7 @@ import type { TokenRefresherOptions } from '../refresher/options.js';
 import { TokenRefresher, type TokenResult } from '../refresher/token-refresher.js';
 import { systemClock, type Clock } from '../shared/clock.js';
 import { ConfigurationError } from '../shared/errors.js';
-import { checkNumber } from '../shared/option-checks.js';
+import { numberOption } from '../shared/option-checks.js';
 import { remainingTimeOf, type LambdaContextLike } from './context.js';
 import { InvocationDeadlineError } from './errors.js';
 
@@ -89,7 +89,7 @@ export class LambdaTokenProvider {
       throw new ConfigurationError('LambdaTokenProvider needs an options object: { secretId, lockTable, refresh }.');
     }
     const { marginMs, ...refresherOptions } = options;
-    this.marginMs = resolveMargin(marginMs);
+    this.marginMs = numberOption('marginMs', marginMs, DEFAULT_MARGIN_MS, { min: 0, max: MAX_MARGIN_MS, unit: 'milliseconds' });
     this.refresher = new TokenRefresher(refresherOptions);
     this.#clock = options.clock ?? systemClock;
   }
@@ -161,8 +161,4 @@ export class LambdaTokenProvider {
   close(): Promise<void> {
     return this.refresher.close();
   }
-}
-
-function resolveMargin(value: unknown): number {
-  return value === undefined ? DEFAULT_MARGIN_MS : checkNumber('marginMs', value, { min: 0, max: MAX_MARGIN_MS, unit: 'milliseconds' });
 }

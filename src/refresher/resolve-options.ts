@@ -1,6 +1,6 @@
 import { systemClock, type Clock } from '../shared/clock.js';
 import { ConfigurationError } from '../shared/errors.js';
-import { checkFunction, checkMethods, checkNumber, DAY_MS, invalidOption } from '../shared/option-checks.js';
+import { checkFunction, checkMethods, DAY_MS, invalidOption, numberOption } from '../shared/option-checks.js';
 import { REGION_PATTERN } from '../shared/region.js';
 import { assertSecretId, secretNameOf } from '../secret/secret-id.js';
 import { AWSCURRENT, AWSPENDING } from '../secret/secret-store.js';
@@ -41,11 +41,11 @@ export interface ResolvedRefresherOptions {
 }
 
 function duration(name: string, value: unknown, fallback: number): number {
-  return value === undefined ? fallback : checkNumber(name, value, { min: 0, above: true, max: DAY_MS, unit: 'milliseconds' });
+  return numberOption(name, value, fallback, { min: 0, above: true, max: DAY_MS, unit: 'milliseconds' });
 }
 
 function integer(name: string, value: unknown, fallback: number, minimum: number): number {
-  return value === undefined ? fallback : checkNumber(name, value, { min: minimum, whole: true });
+  return numberOption(name, value, fallback, { min: minimum, whole: true });
 }
 
 function label(name: string, value: unknown, fallback: string): string {
@@ -74,7 +74,7 @@ export function resolveRefresherOptions(options: TokenRefresherOptions): Resolve
   }
   assertLockChoice(options);
   const labels = resolveLabels(options);
-  const leaseMs = options.leaseMs === undefined ? 10_000 : checkNumber('leaseMs', options.leaseMs, { min: 100, max: DAY_MS, unit: 'milliseconds' });
+  const leaseMs = numberOption('leaseMs', options.leaseMs, 10_000, { min: 100, max: DAY_MS, unit: 'milliseconds' });
   if (options.createSecret !== undefined && typeof options.createSecret !== 'boolean')
     throw invalidOption('createSecret', 'true or false', options.createSecret);
   return {

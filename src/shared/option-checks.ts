@@ -17,6 +17,9 @@ export interface NumberRange {
   note?: string;
 }
 
+/** A duration that must be more than zero, with no upper bound. */
+export const POSITIVE_MS: NumberRange = { min: 0, above: true, unit: 'milliseconds' };
+
 /** A value as a message may show it: strings quoted, objects and functions by kind only. */
 function shown(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
@@ -68,6 +71,18 @@ export function checkNumber(name: string, value: unknown, range: NumberRange): n
     return value;
   }
   throw invalidOption(name, describeRange(range), value);
+}
+
+/**
+ * {@link checkNumber} for an optional option: `fallback` when `value` is undefined.
+ *
+ * @example
+ * ```ts
+ * numberOption('marginMs', options.marginMs, 500, { min: 0, max: 900_000, unit: 'milliseconds' }); // 500 when omitted
+ * ```
+ */
+export function numberOption(name: string, value: unknown, fallback: number, range: NumberRange): number {
+  return value === undefined ? fallback : checkNumber(name, value, range);
 }
 
 /** Returns `value` if it is a function or undefined. */

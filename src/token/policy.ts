@@ -1,5 +1,5 @@
 import { ConfigurationError } from '../shared/errors.js';
-import { checkNumber } from '../shared/option-checks.js';
+import { numberOption, POSITIVE_MS } from '../shared/option-checks.js';
 
 /** Options for {@link RefreshPolicy}. All durations in milliseconds. */
 export interface RefreshPolicyOptions {
@@ -33,10 +33,6 @@ export interface TokenTiming {
   lifetimeMs: number;
 }
 
-function positiveDuration(name: string, value: number | undefined, fallback: number): number {
-  return value === undefined ? fallback : checkNumber(name, value, { min: 0, above: true, unit: 'milliseconds' });
-}
-
 /**
  * When to refresh a token and how much validity a returned token must have, for any lifetime from a
  * few seconds to a day. Processes pick their refresh point at random in the first half of the
@@ -56,8 +52,8 @@ export class RefreshPolicy {
   readonly maxMinValidityMs: number;
 
   constructor(options: RefreshPolicyOptions = {}) {
-    this.maxRefreshWindowMs = positiveDuration('refreshWindowMs', options.refreshWindowMs, DEFAULT_REFRESH_WINDOW_MS);
-    this.maxMinValidityMs = positiveDuration('minValidityMs', options.minValidityMs, DEFAULT_MIN_VALIDITY_MS);
+    this.maxRefreshWindowMs = numberOption('refreshWindowMs', options.refreshWindowMs, DEFAULT_REFRESH_WINDOW_MS, POSITIVE_MS);
+    this.maxMinValidityMs = numberOption('minValidityMs', options.minValidityMs, DEFAULT_MIN_VALIDITY_MS, POSITIVE_MS);
     if (this.maxMinValidityMs >= this.maxRefreshWindowMs / 2) {
       throw new ConfigurationError(
         `Option "minValidityMs" (${this.maxMinValidityMs}) must be less than half of "refreshWindowMs" (${this.maxRefreshWindowMs}); ` +

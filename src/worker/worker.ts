@@ -3,7 +3,7 @@ import type { RefresherLogger } from '../refresher/events.js';
 import type { TokenResult } from '../refresher/token-refresher.js';
 import { systemClock, type Clock } from '../shared/clock.js';
 import { ConfigurationError } from '../shared/errors.js';
-import { checkNumber } from '../shared/option-checks.js';
+import { numberOption, POSITIVE_MS } from '../shared/option-checks.js';
 
 /**
  * What the worker needs of a `TokenRefresher` (which satisfies it).
@@ -134,8 +134,8 @@ export class RefreshWorker {
     this.#logger = options.logger;
     this.#clock = options.clock ?? systemClock;
     this.#random = options.random ?? Math.random;
-    this.#minRetryMs = retryDuration('minRetryMs', options.minRetryMs, 1_000);
-    this.#maxRetryMs = retryDuration('maxRetryMs', options.maxRetryMs, 60_000);
+    this.#minRetryMs = numberOption('minRetryMs', options.minRetryMs, 1_000, POSITIVE_MS);
+    this.#maxRetryMs = numberOption('maxRetryMs', options.maxRetryMs, 60_000, POSITIVE_MS);
     if (this.#maxRetryMs < this.#minRetryMs) {
       throw new ConfigurationError(`Option "maxRetryMs" (${this.#maxRetryMs}) must be at least "minRetryMs" (${this.#minRetryMs}).`);
     }
@@ -286,8 +286,4 @@ const outcomeMessage: Record<CycleOutcome, string> = {
 function describe(error: unknown): { name: string; message: string } {
   if (error instanceof Error) return { name: error.name, message: error.message };
   return { name: typeof error, message: String(error) };
-}
-
-function retryDuration(name: string, value: unknown, fallback: number): number {
-  return value === undefined ? fallback : checkNumber(name, value, { min: 0, above: true, unit: 'milliseconds' });
 }

@@ -66,6 +66,16 @@ function contextOf(setup: Setup = {}) {
   return { clock, events, cache, context };
 }
 
+/** A replica and a primary holding the given generations, and a commit record that has seen `recordedGeneration`. */
+function replicated(generations: { replicaGeneration: number; primaryGeneration: number; recordedGeneration: number }) {
+  const clock = new ManualClock();
+  const replica = storeOf(envelopeRead(clock, generations.replicaGeneration));
+  const primary = storeOf(envelopeRead(clock, generations.primaryGeneration));
+  const built = contextOf({ store: replica, primary });
+  built.context.learnRecord({ generation: generations.recordedGeneration } as never);
+  return { ...built, replica, primary };
+}
+
 describe('Class: ProtocolContext', () => {
   it('reads and decodes the label, and knows the token in the cache', async () => {
     const clock = new ManualClock();
@@ -138,11 +148,7 @@ describe('Class: ProtocolContext', () => {
   });
 
   it('reads the primary when the replica is behind the generation this process or the record knows', async () => {
-    const clock = new ManualClock();
-    const replica = storeOf(envelopeRead(clock, 2));
-    const primary = storeOf(envelopeRead(clock, 3));
-    const { context, events } = contextOf({ store: replica, primary });
-    context.learnRecord({ generation: 3 } as never);
+    const { context, events, replica, primary } = replicated({ replicaGeneration: 2, primaryGeneration: 3, recordedGeneration: 3 });
     const read = await context.readCurrent();
     expect(read.found && read.known.generation).toBe(3);
     expect(events).toEqual([{ type: 'replica-behind', replicaGeneration: 2, recordedGeneration: 3 }]);
@@ -150,11 +156,7 @@ describe('Class: ProtocolContext', () => {
   });
 
   it('serves the replica when it has the recorded generation, and reads only the primary when asked to', async () => {
-    const clock = new ManualClock();
-    const replica = storeOf(envelopeRead(clock, 3));
-    const primary = storeOf(envelopeRead(clock, 3));
-    const { context, events } = contextOf({ store: replica, primary });
-    context.learnRecord({ generation: 3 } as never);
+    const { context, events, replica, primary } = replicated({ replicaGeneration: 3, primaryGeneration: 3, recordedGeneration: 3 });
     await context.readCurrent();
     expect([replica.reads, primary.reads, events.length]).toEqual([1, 0, 0]);
     await context.readCurrent(undefined, 'primary');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../../src/shared/errors.js';
-import { checkFunction, checkMethods, checkNumber, DAY_MS, invalidOption } from '../../src/shared/option-checks.js';
+import { checkFunction, checkMethods, checkNumber, DAY_MS, invalidOption, numberOption, POSITIVE_MS } from '../../src/shared/option-checks.js';
 
 describe('Function: invalidOption', () => {
   it.each([
@@ -42,6 +42,17 @@ describe('Function: checkNumber', () => {
       'Option "n" must be a whole number of seconds, at least 1 (or false for none); got 1.5.',
     );
     expect(() => checkNumber('n', 11, { min: 1, max: 10, whole: true })).toThrow('Option "n" must be a whole number from 1 to 10; got 11.');
+  });
+});
+
+describe('Function: numberOption', () => {
+  it('gives the fallback for an omitted option and checks a given one against the range', () => {
+    expect(numberOption('refreshWindowMs', undefined, 300_000, POSITIVE_MS)).toBe(300_000);
+    expect(numberOption('refreshWindowMs', 5, 300_000, POSITIVE_MS)).toBe(5);
+    expect(() => numberOption('refreshWindowMs', 0, 300_000, POSITIVE_MS)).toThrow(
+      'Option "refreshWindowMs" must be a number of milliseconds greater than 0; got 0.',
+    );
+    expect(() => numberOption('refreshWindowMs', null, 300_000, POSITIVE_MS)).toThrow('got null.');
   });
 });
 
